@@ -1,0 +1,59 @@
+extension Cache {
+    /// Returns the value stored under `key`, decoded with the configured codec, or `nil` on a miss.
+    ///
+    /// Bytes that do not decode as `Value` (written by another version of the type, say) are a miss: counted in
+    /// `cache.decode_failures`, logged as a warning, and left in place.
+    public nonisolated(nonsending) func get<Value: Decodable>(_ key: String, as type: Value.Type = Value.self) async throws(CacheError) -> Value? {
+        let codec = self.configuration.codec
+        return try await self.read(key) { (bytes) throws(CacheError) in
+            do {
+                return try codec.decode(type, from: bytes)
+            } catch {
+                throw CacheError(.decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
+            }
+        }
+    }
+
+    /// Encodes `value` with the configured codec and stores it under `key` for `ttl` (`nil`: until evicted).
+    /// - Throws: ``CacheError/Code/invalidKey``, ``CacheError/Code/invalidTTL``,
+    ///   ``CacheError/Code/encodeFailure``, ``CacheError/Code/valueTooLarge``; backend failures only when
+    ///   ``Configuration/failOpen`` is `false`.
+    public nonisolated(nonsending) func put<Value: Encodable>(_ key: String, value: Value, ttl: Duration? = nil) async throws(CacheError) {
+        let cacheKey = try self.makeKey(key)
+        try self.validate(ttl: ttl)
+        let bytes = try self.encode(value)
+        try await self.write(cacheKey, bytes, ttl: ttl)
+    }
+
+    /// Returns the cached value for `key`, or runs `loader`, stores its result for `ttl` and returns it
+    /// (read-through).
+    ///
+    /// A value too large for the backend is returned without being cached. Errors from `loader` are rethrown and
+    /// nothing is stored.
+    public nonisolated(nonsending) func getOrLoad<Value: Codable>(
+        key: String,
+        ttl: Duration?,
+        as type: Value.Type = Value.self,
+        loader: nonisolated(nonsending) () async throws -> Value
+    ) async throws -> Value {
+        try self.validate(ttl: ttl)
+        if let cached = try await self.get(key, as: type) {
+            return cached
+        }
+        let value = try await loader()
+        do {
+            try await self.put(key, value: value, ttl: ttl)
+        } catch where error.code == .valueTooLarge {
+            // Already recorded on the put span and metrics; the caller still gets its value.
+        }
+        return value
+    }
+
+    func encode<Value: Encodable>(_ value: Value) throws(CacheError) -> [UInt8] {
+        do {
+            return try self.configuration.codec.encode(value)
+        } catch {
+            throw CacheError(.encodeFailure, "the value of type \(Value.self) did not encode", underlying: error)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import CoreMetrics
+import Logging
+import Tracing
+
+extension Cache {
+    /// How a cache encodes values, validates keys, handles backend failures and reports what it does.
+    public struct Configuration: Sendable {
+        /// Encodes and decodes typed values. JSON by default.
+        public var codec: any CacheCodec
+        /// The longest key accepted, in UTF-8 bytes (the namespace not counted). Must be positive.
+        public var maximumKeyLength: Int
+        /// When `true` (the default), a backend failure (unavailable, timeout, error reply) makes a read a miss
+        /// and a write a no-op, both recorded in the span, metrics and log; when `false`, they throw. Invalid input
+        /// (bad key, bad TTL, value too large) always throws.
+        public var failOpen: Bool
+        /// How keys appear in spans and logs.
+        public var keyCapture: KeyCapture
+        /// The tracer for this cache's spans; `nil` (the default) uses the global tracer, looked up at each call.
+        public var tracer: (any Tracer)?
+        /// The metrics factory; `nil` (the default) uses the global `MetricsSystem.factory` as it is when the cache
+        /// is made (bootstrap metrics before making caches).
+        public var metricsFactory: (any MetricsFactory)?
+        /// The logger for per-operation debug lines and backend-failure warnings. Defaults to a logger that
+        /// discards everything: pass your own to see the cache's lines.
+        public var logger: Logger
+
+        /// The default longest key, in UTF-8 bytes.
+        public static let defaultMaximumKeyLength = 1024
+
+        /// Creates a configuration.
+        public init(
+            codec: any CacheCodec = JSONCacheCodec(),
+            maximumKeyLength: Int = Configuration.defaultMaximumKeyLength,
+            failOpen: Bool = true,
+            keyCapture: KeyCapture = .full,
+            tracer: (any Tracer)? = nil,
+            metricsFactory: (any MetricsFactory)? = nil,
+            logger: Logger = Logger(label: "cachelayer", factory: { _ in SwiftLogNoOpLogHandler() })
+        ) {
+            self.codec = codec
+            self.maximumKeyLength = maximumKeyLength
+            self.failOpen = failOpen
+            self.keyCapture = keyCapture
+            self.tracer = tracer
+            self.metricsFactory = metricsFactory
+            self.logger = logger
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import CoreMetrics
+
+/// A cache's metric instruments, made once when the cache is made.
+///
+/// Dimensions are low-cardinality only: `cache` (the namespace), `operation` and `result` (`hit`, `miss`, `ok`,
+/// `error`). Never a key.
+struct CacheMetrics: Sendable {
+    /// The instruments of one operation.
+    private struct Instruments: Sendable {
+        /// `hit` for reads, `ok` for everything else.
+        let success: Counter
+        /// `miss`, for reads only.
+        let miss: Counter?
+        let error: Counter
+        let duration: Timer
+        let itemSize: Recorder?
+
+        init(_ operation: CacheOperation, cacheName: String, factory: any MetricsFactory) {
+            let dimensions = [("cache", cacheName), ("operation", operation.metricName)]
+            func requests(_ result: String) -> Counter {
+                Counter(label: "cache.requests", dimensions: dimensions + [("result", result)], factory: factory)
+            }
+            let isRead = operation == .get
+            self.success = requests(isRead ? "hit" : "ok")
+            self.miss = isRead ? requests("miss") : nil
+            self.error = requests("error")
+            self.duration = Timer(label: "cache.duration", dimensions: dimensions, factory: factory)
+            self.itemSize =
+                isRead || operation == .put
+                ? Recorder(label: "cache.item_size", dimensions: dimensions, factory: factory) : nil
+        }
+    }
+
+    private let get: Instruments
+    private let put: Instruments
+    private let remove: Instruments
+    private let flush: Instruments
+    private let decodeFailures: Counter
+
+    /// Returns `nil` for the no-op factory, so an unobserved cache does no metric work.
+    init?(factory: any MetricsFactory, cacheName: String) {
+        guard !(factory is NOOPMetricsHandler) else { return nil }
+        self.get = Instruments(.get, cacheName: cacheName, factory: factory)
+        self.put = Instruments(.put, cacheName: cacheName, factory: factory)
+        self.remove = Instruments(.remove, cacheName: cacheName, factory: factory)
+        self.flush = Instruments(.flush, cacheName: cacheName, factory: factory)
+        self.decodeFailures = Counter(label: "cache.decode_failures", dimensions: [("cache", cacheName)], factory: factory)
+    }
+
+    func record(_ operation: CacheOperation, outcome: OperationOutcome, nanoseconds: Int64) {
+        let instruments =
+            switch operation {
+            case .get: self.get
+            case .put: self.put
+            case .remove: self.remove
+            case .flush: self.flush
+            }
+        switch outcome {
+        case .hit(let size):
+            instruments.success.increment()
+            instruments.itemSize?.record(size)
+        case .miss:
+            instruments.miss?.increment()
+        case .undecodable:
+            instruments.miss?.increment()
+            self.decodeFailures.increment()
+        case .written(_, let size, _):
+            instruments.success.increment()
+            instruments.itemSize?.record(size)
+        case .removed:
+            instruments.success.increment()
+        case .failed:
+            instruments.error.increment()
+        }
+        instruments.duration.recordNanoseconds(nanoseconds)
+    }
+}

@@ -1,0 +1,19 @@
+/// Span attribute names the cache writes (see the telemetry contract in the README).
+enum CacheSpanAttributes {
+    static let sentryOp = "sentry.op"
+    static let key = "cache.key"
+    static let hit = "cache.hit"
+    static let itemSize = "cache.item_size"
+    static let ttl = "cache.ttl"
+    static let write = "cache.write"
+    static let errorType = "error.type"
+}
+
+extension Duration {
+    /// Whole seconds, rounded to nearest, as `cache.ttl` reports them (at least 1 for any positive duration).
+    var roundedSeconds: Int {
+        let (seconds, attoseconds) = self.components
+        let rounded = Int(seconds) + (attoseconds >= 500_000_000_000_000_000 ? 1 : 0)
+        return max(rounded, self > .zero ? 1 : 0)
+    }
+}

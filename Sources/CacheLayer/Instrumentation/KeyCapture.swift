@@ -1,0 +1,30 @@
+/// How cache keys appear in spans (`cache.key`) and logs, since keys can carry personal data.
+public struct KeyCapture: Sendable {
+    private enum Mode: Sendable {
+        case full
+        case off
+        case transformed(@Sendable (String) -> String)
+    }
+
+    private let mode: Mode
+
+    /// Keys are recorded as they are, as `namespace:key`.
+    public static let full = KeyCapture(mode: .full)
+    /// Keys are never recorded.
+    public static let off = KeyCapture(mode: .off)
+
+    /// Keys are recorded after `transform`, which receives `namespace:key` and returns what may be recorded,
+    /// for example a hash or the key with identifiers masked.
+    public static func redacted(_ transform: @escaping @Sendable (String) -> String) -> KeyCapture {
+        KeyCapture(mode: .transformed(transform))
+    }
+
+    /// The text to record for `key`, or `nil` when keys are not recorded.
+    func capture(_ key: CacheKey) -> String? {
+        switch self.mode {
+        case .full: key.description
+        case .off: nil
+        case .transformed(let transform): transform(key.description)
+        }
+    }
+}

@@ -1,0 +1,264 @@
+/// A key whose hash is computed once, so choosing a shard and probing the index share it.
+struct HashedKey: Hashable, Sendable {
+    let key: CacheKey
+    let hash: Int
+
+    init(_ key: CacheKey) {
+        self.key = key
+        self.hash = key.hashValue
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(self.hash)
+    }
+
+    static func == (lhs: HashedKey, rhs: HashedKey) -> Bool {
+        lhs.hash == rhs.hash && lhs.key == rhs.key
+    }
+}
+
+/// One shard of the memory backend: a byte- and count-bounded LRU with per-entry deadlines.
+///
+/// Entries live in a slot array linked into a doubly linked recency list by index (no node objects to allocate),
+/// with a dictionary from key to slot. Every operation is O(1) except ``removeAll(in:)``, which is O(entries).
+///
+/// Expired entries are never returned. They are removed when touched, or when they reach the cold end of the
+/// list while space is being made (counted as expirations, not evictions).
+struct LRUStore: Sendable {
+    /// Running totals, read before and after an operation to report what it changed.
+    struct Counters: Sendable, Equatable {
+        var bytes = 0
+        var entries = 0
+        var hits = 0
+        var misses = 0
+        var evictions = 0
+        var expirations = 0
+    }
+
+    private struct Node: Sendable {
+        var key: HashedKey?
+        var value: [UInt8]
+        /// Deadline in clock nanoseconds; 0 means the entry never expires.
+        var expiresAt: UInt64
+        var cost: Int
+        var previous: Int32
+        var next: Int32
+    }
+
+    private static let none: Int32 = -1
+
+    let byteBudget: Int
+    let entryLimit: Int
+    private(set) var counters = Counters()
+
+    private var nodes: [Node] = []
+    private var freeSlots: [Int32] = []
+    private var index: [HashedKey: Int32] = [:]
+    /// The most recently used entry.
+    private var head: Int32 = LRUStore.none
+    /// The least recently used entry, the next to go.
+    private var tail: Int32 = LRUStore.none
+
+    init(byteBudget: Int, entryLimit: Int) {
+        precondition(byteBudget > 0 && entryLimit > 0)
+        self.byteBudget = byteBudget
+        self.entryLimit = entryLimit
+    }
+
+    // MARK: Operations
+
+    /// Returns the live value for `key` and marks it most recently used.
+    mutating func get(_ key: HashedKey, now: () -> UInt64) -> [UInt8]? {
+        guard let slot = self.liveSlot(for: key, now: now) else {
+            self.counters.misses += 1
+            return nil
+        }
+        self.moveToFront(slot)
+        self.counters.hits += 1
+        return self.nodes[Int(slot)].value
+    }
+
+    /// Stores `value`, then evicts from the cold end until the limits hold again.
+    ///
+    /// - Throws: ``CacheError/Code/valueTooLarge`` when `cost` exceeds the byte budget; the store is unchanged.
+    mutating func set(_ key: HashedKey, value: [UInt8], cost: Int, expiresAt: UInt64, now: UInt64) throws(CacheError) {
+        guard cost <= self.byteBudget else {
+            throw CacheError(
+                .valueTooLarge,
+                "the entry for '\(key.key)' costs \(cost) bytes; the most one memory shard holds is \(self.byteBudget)"
+            )
+        }
+        if let slot = self.index[key] {
+            let index = Int(slot)
+            self.counters.bytes += cost - self.nodes[index].cost
+            self.nodes[index].value = value
+            self.nodes[index].cost = cost
+            self.nodes[index].expiresAt = expiresAt
+            self.moveToFront(slot)
+        } else {
+            let node = Node(key: key, value: value, expiresAt: expiresAt, cost: cost, previous: Self.none, next: Self.none)
+            let slot = self.allocate(node)
+            self.index[key] = slot
+            self.linkAtFront(slot)
+            self.counters.bytes += cost
+            self.counters.entries += 1
+        }
+        self.makeRoom(now: now)
+    }
+
+    /// Stores `value` only if `key` has no live value. Returns whether it stored it.
+    mutating func setIfAbsent(
+        _ key: HashedKey,
+        value: [UInt8],
+        cost: Int,
+        expiresAt: UInt64,
+        now: UInt64
+    ) throws(CacheError) -> Bool {
+        if self.liveSlot(for: key, now: { now }) != nil {
+            return false
+        }
+        try self.set(key, value: value, cost: cost, expiresAt: expiresAt, now: now)
+        return true
+    }
+
+    /// Removes `key`; returns whether a live value was removed.
+    mutating func delete(_ key: HashedKey, now: () -> UInt64) -> Bool {
+        guard let slot = self.liveSlot(for: key, now: now) else { return false }
+        self.remove(slot)
+        return true
+    }
+
+    /// Removes `key` if its live value equals `expected`; returns whether it did.
+    mutating func delete(_ key: HashedKey, ifValueEquals expected: [UInt8], now: () -> UInt64) -> Bool {
+        guard let slot = self.liveSlot(for: key, now: now), self.nodes[Int(slot)].value == expected else {
+            return false
+        }
+        self.remove(slot)
+        return true
+    }
+
+    /// Removes every entry of `namespace`.
+    mutating func removeAll(in namespace: CacheNamespace) {
+        let doomed = self.index.compactMap { key, slot in key.key.namespace == namespace ? slot : nil }
+        for slot in doomed {
+            self.remove(slot)
+        }
+    }
+
+    /// Walks the whole structure and returns a description of the first broken invariant, or `nil` when the list,
+    /// the index and the counters agree and the limits hold. O(entries): for tests.
+    func brokenInvariant() -> String? {
+        var seen = 0
+        var bytes = 0
+        var previous = Self.none
+        var slot = self.head
+        while slot != Self.none {
+            let node = self.nodes[Int(slot)]
+            guard let key = node.key, self.index[key] == slot else { return "slot \(slot) is linked but not indexed" }
+            guard node.previous == previous else { return "slot \(slot) has a wrong back link" }
+            seen += 1
+            bytes += node.cost
+            guard seen <= self.index.count else { return "the recency list is longer than the index (a cycle?)" }
+            previous = slot
+            slot = node.next
+        }
+        if previous != self.tail { return "the tail is not the last linked slot" }
+        if seen != self.index.count { return "\(seen) linked entries but \(self.index.count) indexed" }
+        if seen != self.counters.entries { return "\(seen) entries but the counter says \(self.counters.entries)" }
+        if bytes != self.counters.bytes { return "\(bytes) bytes linked but the counter says \(self.counters.bytes)" }
+        if bytes > self.byteBudget { return "\(bytes) bytes exceed the budget of \(self.byteBudget)" }
+        if seen > self.entryLimit { return "\(seen) entries exceed the limit of \(self.entryLimit)" }
+        if self.nodes.count != seen + self.freeSlots.count { return "slots leak: \(self.nodes.count) slots" }
+        return nil
+    }
+
+    // MARK: Internals
+
+    /// The slot of `key` if it holds a live entry; an expired entry found on the way is removed.
+    private mutating func liveSlot(for key: HashedKey, now: () -> UInt64) -> Int32? {
+        guard let slot = self.index[key] else { return nil }
+        let expiresAt = self.nodes[Int(slot)].expiresAt
+        if expiresAt != 0 && expiresAt <= now() {
+            self.remove(slot)
+            self.counters.expirations += 1
+            return nil
+        }
+        return slot
+    }
+
+    /// Drops entries from the cold end until bytes and entries are within the limits. The entry at the head (the
+    /// one just written) is never dropped: it alone fits, because `set` refused anything larger than the budget.
+    private mutating func makeRoom(now: UInt64) {
+        while self.counters.bytes > self.byteBudget || self.counters.entries > self.entryLimit {
+            let victim = self.tail
+            assert(victim != Self.none && victim != self.head, "the newest entry alone always fits")
+            let expiresAt = self.nodes[Int(victim)].expiresAt
+            if expiresAt != 0 && expiresAt <= now {
+                self.counters.expirations += 1
+            } else {
+                self.counters.evictions += 1
+            }
+            self.remove(victim)
+        }
+    }
+
+    private mutating func allocate(_ node: Node) -> Int32 {
+        if let slot = self.freeSlots.popLast() {
+            self.nodes[Int(slot)] = node
+            return slot
+        }
+        precondition(self.nodes.count < Int(Int32.max), "a memory shard holds at most Int32.max entries")
+        self.nodes.append(node)
+        return Int32(self.nodes.count - 1)
+    }
+
+    private mutating func remove(_ slot: Int32) {
+        let index = Int(slot)
+        self.unlink(slot)
+        if let key = self.nodes[index].key {
+            self.index.removeValue(forKey: key)
+        }
+        self.counters.bytes -= self.nodes[index].cost
+        self.counters.entries -= 1
+        // Release the key and value now; the slot is reused by the next insert.
+        self.nodes[index].key = nil
+        self.nodes[index].value = []
+        self.nodes[index].cost = 0
+        self.freeSlots.append(slot)
+    }
+
+    private mutating func moveToFront(_ slot: Int32) {
+        guard slot != self.head else { return }
+        self.unlink(slot)
+        self.linkAtFront(slot)
+    }
+
+    private mutating func linkAtFront(_ slot: Int32) {
+        self.nodes[Int(slot)].previous = Self.none
+        self.nodes[Int(slot)].next = self.head
+        if self.head != Self.none {
+            self.nodes[Int(self.head)].previous = slot
+        }
+        self.head = slot
+        if self.tail == Self.none {
+            self.tail = slot
+        }
+    }
+
+    private mutating func unlink(_ slot: Int32) {
+        let previous = self.nodes[Int(slot)].previous
+        let next = self.nodes[Int(slot)].next
+        if previous != Self.none {
+            self.nodes[Int(previous)].next = next
+        } else {
+            self.head = next
+        }
+        if next != Self.none {
+            self.nodes[Int(next)].previous = previous
+        } else {
+            self.tail = previous
+        }
+        self.nodes[Int(slot)].previous = Self.none
+        self.nodes[Int(slot)].next = Self.none
+    }
+}

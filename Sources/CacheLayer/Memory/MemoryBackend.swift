@@ -1,0 +1,171 @@
+import CoreMetrics
+import Synchronization
+import Tracing
+
+/// An in-process cache backend: a byte-bounded LRU with per-entry time-to-live.
+///
+/// The store is split into shards, each behind its own `Mutex`, so concurrent callers rarely wait for each other
+/// and no call hops to an actor. Within a shard, recency is exact LRU and every operation is O(1). The budget
+/// holds after every operation: each shard keeps within `byteBudget / shardCount` bytes (and its share of
+/// ``Configuration/maximumEntries``), evicting its least recently used entries to make room.
+///
+/// ```swift
+/// let memory = try MemoryBackend(byteBudget: 64 * 1024 * 1024)
+/// let cache = try Cache(namespace: "users", backend: memory)
+/// ```
+public final class MemoryBackend: CacheBackend {
+    final class Shard: Sendable {
+        let store: Mutex<LRUStore>
+
+        init(byteBudget: Int, entryLimit: Int) {
+            self.store = Mutex(LRUStore(byteBudget: byteBudget, entryLimit: entryLimit))
+        }
+    }
+
+    /// The configuration the backend was made with.
+    public let configuration: Configuration
+    /// The largest cost (key, value and ``Configuration/entryOverhead``) one entry may have: a shard's budget.
+    public let maximumEntryCost: Int
+
+    let shards: [Shard]
+    private let shardMask: Int
+    private let clock: any CacheClock
+    private let metrics: MemoryBackendMetrics?
+
+    public let telemetry = CacheBackendTelemetry(spanKind: .internal)
+
+    /// Creates an in-memory backend.
+    /// - Throws: ``CacheError/Code/invalidConfiguration`` when the budget, entry limit or shard count is not positive.
+    public init(configuration: Configuration) throws(CacheError) {
+        guard configuration.byteBudget > 0 else {
+            throw CacheError(.invalidConfiguration, "byteBudget must be positive, got \(configuration.byteBudget)")
+        }
+        if let maximumEntries = configuration.maximumEntries, maximumEntries <= 0 {
+            throw CacheError(.invalidConfiguration, "maximumEntries must be positive, got \(maximumEntries)")
+        }
+        if let shardCount = configuration.shardCount, shardCount <= 0 {
+            throw CacheError(.invalidConfiguration, "shardCount must be positive, got \(shardCount)")
+        }
+        let shardCount = Self.shardCount(for: configuration)
+        let entryLimit = configuration.maximumEntries.map { $0 / shardCount } ?? Int.max
+        self.configuration = configuration
+        self.maximumEntryCost = configuration.byteBudget / shardCount
+        self.shards = (0..<shardCount).map { _ in Shard(byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit) }
+        self.shardMask = shardCount - 1
+        self.clock = configuration.clock
+        self.metrics = MemoryBackendMetrics(
+            factory: configuration.metricsFactory ?? MetricsSystem.factory,
+            label: configuration.metricsLabel
+        )
+    }
+
+    /// Creates an in-memory backend holding at most `byteBudget` bytes.
+    public convenience init(byteBudget: Int, maximumEntries: Int? = nil) throws(CacheError) {
+        try self.init(configuration: Configuration(byteBudget: byteBudget, maximumEntries: maximumEntries))
+    }
+
+    /// The shard count actually used: a power of two, at most what was asked for, no more shards than entries
+    /// allowed, and by default at least 1 MiB of budget per shard.
+    static func shardCount(for configuration: Configuration) -> Int {
+        let minimumShardBudget = 1 << 20
+        var count = configuration.shardCount ?? min(16, max(1, configuration.byteBudget / minimumShardBudget))
+        count = min(count, configuration.maximumEntries ?? count, configuration.byteBudget)
+        // Round down to a power of two so a mask picks the shard.
+        return 1 << (Int.bitWidth - 1 - max(count, 1).leadingZeroBitCount)
+    }
+
+    /// The cost a key/value pair is counted at against the budget.
+    public static func cost(of key: CacheKey, valueCount: Int) -> Int {
+        key.namespace.name.utf8.count + key.key.utf8.count + valueCount + Configuration.entryOverhead
+    }
+
+    func shardIndex(for key: HashedKey) -> Int {
+        key.hash & self.shardMask
+    }
+
+    /// Runs `body` on the shard that owns `key`, reporting what it changed to the metrics.
+    private func withShard<Result: Sendable, Failure: Error>(
+        for key: HashedKey,
+        _ body: (inout LRUStore) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let shard = self.shards[self.shardIndex(for: key)]
+        guard let metrics = self.metrics else {
+            return try shard.store.withLock { (store) throws(Failure) -> Result in try body(&store) }
+        }
+        let (result, before, after) = try shard.store.withLock { (store) throws(Failure) in
+            let before = store.counters
+            let result = try body(&store)
+            return (result, before, store.counters)
+        }
+        metrics.record(from: before, to: after)
+        return result
+    }
+
+    private func deadline(for ttl: Duration?, now: UInt64) -> UInt64 {
+        guard let ttl else { return 0 }
+        let (deadline, overflow) = now.addingReportingOverflow(max(ttl.clampedNanoseconds, 1))
+        return overflow ? .max : deadline
+    }
+
+    // MARK: CacheBackend
+
+    public nonisolated(nonsending) func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]? {
+        let hashed = HashedKey(key)
+        let clock = self.clock
+        return self.withShard(for: hashed) { store in store.get(hashed, now: clock.nanosecondsNow) }
+    }
+
+    public nonisolated(nonsending) func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
+        var values: [[UInt8]?] = []
+        values.reserveCapacity(keys.count)
+        for key in keys {
+            values.append(try await self.get(key))
+        }
+        return values
+    }
+
+    public nonisolated(nonsending) func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) {
+        let hashed = HashedKey(key)
+        let cost = Self.cost(of: key, valueCount: value.count)
+        let now = self.clock.nanosecondsNow()
+        let expiresAt = self.deadline(for: ttl, now: now)
+        try self.withShard(for: hashed) { (store) throws(CacheError) in
+            try store.set(hashed, value: value, cost: cost, expiresAt: expiresAt, now: now)
+        }
+    }
+
+    public nonisolated(nonsending) func setIfAbsent(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) -> Bool {
+        let hashed = HashedKey(key)
+        let cost = Self.cost(of: key, valueCount: value.count)
+        let now = self.clock.nanosecondsNow()
+        let expiresAt = self.deadline(for: ttl, now: now)
+        return try self.withShard(for: hashed) { (store) throws(CacheError) in
+            try store.setIfAbsent(hashed, value: value, cost: cost, expiresAt: expiresAt, now: now)
+        }
+    }
+
+    public nonisolated(nonsending) func delete(_ key: CacheKey) async throws(CacheError) -> Bool {
+        let hashed = HashedKey(key)
+        let clock = self.clock
+        return self.withShard(for: hashed) { store in store.delete(hashed, now: clock.nanosecondsNow) }
+    }
+
+    public nonisolated(nonsending) func delete(_ key: CacheKey, ifValueEquals expected: [UInt8]) async throws(CacheError) -> Bool {
+        let hashed = HashedKey(key)
+        let clock = self.clock
+        return self.withShard(for: hashed) { store in
+            store.delete(hashed, ifValueEquals: expected, now: clock.nanosecondsNow)
+        }
+    }
+
+    public nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError) {
+        for shard in self.shards {
+            let (before, after) = shard.store.withLock { store in
+                let before = store.counters
+                store.removeAll(in: namespace)
+                return (before, store.counters)
+            }
+            self.metrics?.record(from: before, to: after)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway redis-server on a
+# free loopback port, points the tests at it (CACHELAYER_REDIS_URL), and stops it at the end.
+# Extra arguments go to `swift test` (for example: scripts/test.sh --filter MemoryBackend).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/system-packages.sh
+source scripts/lib/redis-server.sh
+
+require_packages libhiredis-dev:/usr/include/hiredis/hiredis.h redis-server:/usr/bin/redis-server redis-tools:/usr/bin/redis-cli
+start_throwaway_redis
+
+export CACHELAYER_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+export CACHELAYER_REDIS_SERVER="$(command -v redis-server)"
+
+swift build --build-tests
+swift test --skip-build "$@"
