@@ -63,22 +63,25 @@ struct LRUReferenceModelTests {
                 let value = randomValue()
                 let ttl = randomTTL()
                 let stored = models[shard(of: key)].set(key, value, ttlNanoseconds: ttl?.clampedNanoseconds, now: now)
+                var refusal: CacheError.Code?
                 do {
                     try await backend.set(key, to: value, ttl: ttl)
-                    try #require(stored, "step \(step): the backend stored what the model refused")
                 } catch {
-                    try #require(!stored && error.code == .valueTooLarge, "step \(step): \(error)")
+                    refusal = error.code
                 }
+                try #require(refusal == (stored ? nil : .valueTooLarge), "step \(step): set \(key)")
             case 700..<750:
                 let value = randomValue()
                 let ttl = randomTTL()
                 let expected = models[shard(of: key)].setIfAbsent(key, value, ttlNanoseconds: ttl?.clampedNanoseconds, now: now)
+                let actual: Bool?
                 do {
-                    let actual = try await backend.setIfAbsent(key, to: value, ttl: ttl)
-                    try #require(actual == expected, "step \(step): setIfAbsent \(key)")
+                    actual = try await backend.setIfAbsent(key, to: value, ttl: ttl)
                 } catch {
-                    try #require(expected == nil && error.code == .valueTooLarge, "step \(step): \(error)")
+                    try #require(error.code == .valueTooLarge, "step \(step): \(error)")
+                    actual = nil
                 }
+                try #require(actual == expected, "step \(step): setIfAbsent \(key)")
             case 750..<830:
                 let actual = try await backend.delete(key)
                 try #require(actual == models[shard(of: key)].delete(key, now: now), "step \(step): delete \(key)")

@@ -25,7 +25,7 @@ public struct Cache: Sendable {
     /// Creates a cache over `backend` whose keys live under `namespace`.
     /// - Throws: ``CacheError/Code/invalidNamespace`` for a bad namespace, ``CacheError/Code/invalidConfiguration``
     ///   for a non-positive maximum key length.
-    public init(namespace: String, backend: some CacheBackend, configuration: Configuration = .init()) throws(CacheError) {
+    public init(namespace: String, backend: any CacheBackend, configuration: Configuration = .init()) throws(CacheError) {
         guard configuration.maximumKeyLength > 0 else {
             throw CacheError(
                 .invalidConfiguration,
