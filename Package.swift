@@ -5,13 +5,15 @@ let package = Package(
     name: "CacheLayer",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "CacheLayer", targets: ["CacheLayer"])
-        // Later: CacheLayerRedis (hiredis), CacheLayerHummingbird (middleware), each a target of its own.
+        .library(name: "CacheLayer", targets: ["CacheLayer"]),
+        .library(name: "CacheLayerRedis", targets: ["CacheLayerRedis"]),
+        // Later: CacheLayerHummingbird (middleware), a target of its own.
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -20,6 +22,19 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Debian's libhiredis-dev 0.14.1 (scripts/test.sh and scripts/quickstart.sh install it when missing).
+        .systemLibrary(
+            name: "CHiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .target(
+            name: "CacheLayerRedis",
+            dependencies: [
+                "CacheLayer",
+                "CHiredis",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -34,6 +49,14 @@ let package = Package(
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CacheLayerRedisTests",
+            dependencies: [
+                "CacheLayerRedis",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
     ],

@@ -6,7 +6,8 @@
 ///
 /// Time-to-live values are positive; `nil` means the entry does not expire.
 public protocol CacheBackend: Sendable {
-    /// How spans for this backend's operations are shaped (kind and fixed attributes such as the server address).
+    /// How spans for this backend's operations are shaped (kind, and attributes such as the server address).
+    /// Read once per recorded span, so it may change (a reconnect to another peer, say).
     var telemetry: CacheBackendTelemetry { get }
 
     /// Returns the bytes stored under `key`, or `nil` when there are none or they have expired.

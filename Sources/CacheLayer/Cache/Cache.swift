@@ -41,7 +41,7 @@ public struct Cache: Sendable {
             keyCapture: configuration.keyCapture,
             logger: configuration.logger,
             metrics: CacheMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory, cacheName: namespace),
-            backend: backend.telemetry
+            backend: backend
         )
     }
 

@@ -54,12 +54,16 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The error that caused this one, if any.
     public var underlying: (any Error)?
+    /// For an error reply from a server, its status code (Redis: the error prefix such as `WRONGTYPE` or
+    /// `NOAUTH`), recorded as the `db.response.status_code` span attribute.
+    public var responseStatusCode: String?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
+    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil, responseStatusCode: String? = nil) {
         self.code = code
         self.message = message
         self.underlying = underlying
+        self.responseStatusCode = responseStatusCode
     }
 
     /// Whether the error means the backend failed (unavailable, timed out or answered with an error), as opposed

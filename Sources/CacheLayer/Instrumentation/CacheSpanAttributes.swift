@@ -7,6 +7,7 @@ enum CacheSpanAttributes {
     static let ttl = "cache.ttl"
     static let write = "cache.write"
     static let errorType = "error.type"
+    static let responseStatusCode = "db.response.status_code"
 }
 
 extension Duration {

@@ -35,16 +35,18 @@ struct OperationObserver: Sendable {
     let keyCapture: KeyCapture
     let logger: Logger
     let metrics: CacheMetrics?
-    let backend: CacheBackendTelemetry
+    /// Read per recording span: a remote backend's attributes (the peer it is connected to) can change.
+    let backend: any CacheBackend
 
     func begin(_ kind: CacheOperation, keys: Keys) -> Operation {
         let tracer = self.tracer ?? InstrumentationSystem.tracer
         var span: (any Span)?
         if !(tracer is NoOpTracer) {
-            let started = tracer.startSpan(kind.rawValue, ofKind: self.backend.spanKind)
+            let telemetry = self.backend.telemetry
+            let started = tracer.startSpan(kind.rawValue, ofKind: telemetry.spanKind)
             if started.isRecording {
                 started.updateAttributes { attributes in
-                    attributes.merge(self.backend.attributes)
+                    attributes.merge(telemetry.attributes)
                     attributes[CacheSpanAttributes.sentryOp] = kind.rawValue
                     let captured = keys.captured(by: self.keyCapture)
                     if !captured.isEmpty {
@@ -99,6 +101,9 @@ struct OperationObserver: Sendable {
                 attributes[CacheSpanAttributes.write] = true
             case .failed(let error):
                 attributes[CacheSpanAttributes.errorType] = error.code.name
+                if let status = error.responseStatusCode {
+                    attributes[CacheSpanAttributes.responseStatusCode] = status
+                }
             }
         }
     }

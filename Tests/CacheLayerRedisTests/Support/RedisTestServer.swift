@@ -36,6 +36,10 @@ enum RedisTestServer {
     /// the library's Redis backend has its own client).
     static func rawCommand(_ command: String) throws -> String {
         let (host, port) = try address()
+        return try rawCommand(command, host: host, port: port)
+    }
+
+    static func rawCommand(_ command: String, host: String, port: UInt16) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0, "socket() failed")
         defer { close(fd) }
