@@ -52,6 +52,9 @@ struct MemoryBackendConcurrencyTests {
                         if step % 1_000 == 0, backend.statistics.bytes > budget {
                             failures.append("budget exceeded: \(backend.statistics.bytes) > \(budget)")
                         }
+                        if step % 64 == 0 {
+                            await Task.yield()  // interleave the tasks: the memory backend never suspends
+                        }
                     }
                     return failures
                 }

@@ -1,59 +1,67 @@
-import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A redis-server of a test's own, on a free loopback port: for AUTH/ACL set-ups and for stopping and starting a
-/// server under load. The binary comes from `CACHELAYER_REDIS_SERVER` (set by scripts/test.sh) or the PATH.
+/// server under load. The binary comes from `CACHELAYER_REDIS_SERVER` (set by scripts/test.sh) or
+/// /usr/bin/redis-server. Spawned with posix_spawn and reaped with waitpid (Foundation's `Process` can deadlock
+/// waiting from inside Swift concurrency on Linux).
 final class RedisServerProcess: @unchecked Sendable {
-    // @unchecked Sendable: `process` is replaced only by start()/stop(), which tests call from one task.
+    // @unchecked Sendable: `pid` changes only in start()/kill(), which a test calls from one task at a time.
     let port: Int
     let arguments: [String]
-    private var process: Process?
-    private let directory: URL
+    private var pid: pid_t?
+    private let directory: String
 
     var url: String { "redis://127.0.0.1:\(self.port)" }
 
     init(arguments: [String] = [], port: Int? = nil) throws {
         self.port = try port ?? Self.freePort()
         self.arguments = arguments
-        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("cachelayer-redis-\(self.port)-\(UUID())")
-        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        var template = Array("/tmp/cachelayer-redis-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw RedisTestServer.RawCommandError(description: "mkdtemp failed") }
+        self.directory = String(cString: made)
         try self.start()
     }
 
     deinit {
-        self.process?.terminate()
-        self.process?.waitUntilExit()
-        try? FileManager.default.removeItem(at: self.directory)
+        self.kill()
+        system("rm -rf '\(self.directory)'")
     }
 
     static var binary: String {
-        ProcessInfo.processInfo.environment["CACHELAYER_REDIS_SERVER"] ?? "/usr/bin/redis-server"
+        getenv("CACHELAYER_REDIS_SERVER").map { String(cString: $0) } ?? "/usr/bin/redis-server"
     }
 
     func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = [
-            "--bind", "127.0.0.1", "--port", "\(self.port)", "--save", "", "--appendonly", "no",
-            "--dir", self.directory.path, "--logfile", self.directory.appendingPathComponent("redis.log").path,
-        ] + self.arguments
-        try process.run()
-        self.process = process
-        for _ in 0..<200 {
-            if (try? self.raw("PING").hasPrefix("+PONG")) == true || (try? self.raw("PING").hasPrefix("-NOAUTH")) == true {
+        let argv = [Self.binary, "--bind", "127.0.0.1", "--port", "\(self.port)", "--save", "", "--appendonly", "no",
+                    "--dir", self.directory, "--logfile", "\(self.directory)/redis.log"] + self.arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, Self.binary, nil, nil, &cArguments, environ)
+        guard spawned == 0 else {
+            throw RedisTestServer.RawCommandError(description: "posix_spawn \(Self.binary) failed: \(spawned)")
+        }
+        self.pid = pid
+        for _ in 0..<250 {
+            if let reply = try? self.raw("PING"), reply.hasPrefix("+PONG") || reply.hasPrefix("-NOAUTH") {
                 return
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            usleep(20_000)
         }
         Issue.record("redis-server did not start on port \(self.port)")
     }
 
-    /// Kills the server (SIGKILL: like a crash, no chance to answer anyone).
+    /// Kills the server (SIGKILL: like a crash, no chance to answer anyone) and reaps it.
     func kill() {
-        guard let process = self.process else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
+        guard let pid = self.pid else { return }
+        Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        self.pid = nil
     }
 
     /// Sends one inline command on a fresh connection (for set-up and checks, not for the code under test).

@@ -39,27 +39,34 @@ enum RedisTestServer {
         return try rawCommand(command, host: host, port: port)
     }
 
+    struct RawCommandError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Throws a plain error (not a recorded test issue) when the server is not there, so callers can poll.
     static func rawCommand(_ command: String, host: String, port: UInt16) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(fd >= 0, "socket() failed")
+        guard fd >= 0 else { throw RawCommandError(description: "socket() failed") }
         defer { close(fd) }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
-        try #require(inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr) == 1)
+        guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr) == 1 else {
+            throw RawCommandError(description: "bad IPv4 address \(host)")
+        }
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        try #require(connected == 0, "cannot connect to redis-server at \(host):\(port)")
+        guard connected == 0 else { throw RawCommandError(description: "cannot connect to redis-server at \(host):\(port)") }
         let request = Array((command + "\r\n").utf8)
-        try #require(send(fd, request, request.count, 0) == request.count)
+        guard send(fd, request, request.count, 0) == request.count else { throw RawCommandError(description: "send failed") }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let received = recv(fd, &buffer, buffer.count, 0)
-        try #require(received > 0, "no reply from redis-server")
+        guard received > 0 else { throw RawCommandError(description: "no reply from redis-server") }
         return String(decoding: buffer[..<received], as: UTF8.self)
     }
 }
