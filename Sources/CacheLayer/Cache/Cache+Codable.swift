@@ -4,7 +4,7 @@ extension Cache {
     /// Bytes that do not decode as `Value` (written by another version of the type, say) are a miss: counted in
     /// `cache.decode_failures`, logged as a warning, and left in place.
     public nonisolated(nonsending) func get<Value: Decodable>(_ key: String, as type: Value.Type = Value.self) async throws(CacheError) -> Value? {
-        let codec = self.configuration.codec
+        let codec = self.core.configuration.codec
         return try await self.read(key) { (bytes) throws(CacheError) in
             do {
                 return try codec.decode(type, from: bytes)
@@ -51,7 +51,7 @@ extension Cache {
 
     func encode<Value: Encodable>(_ value: Value) throws(CacheError) -> [UInt8] {
         do {
-            return try self.configuration.codec.encode(value)
+            return try self.core.configuration.codec.encode(value)
         } catch {
             throw CacheError(.encodeFailure, "the value of type \(Value.self) did not encode", underlying: error)
         }

@@ -14,13 +14,28 @@ import CoreMetrics
 ///
 /// `Cache` is a value type; copies share the backend.
 public struct Cache: Sendable {
-    /// The namespace this cache reads and writes, and the `cache` dimension of its metrics.
-    public let namespace: CacheNamespace
-    /// The configuration the cache was made with.
-    public let configuration: Configuration
+    /// What every copy of a cache shares. One reference, so that an async call keeps one object alive rather than
+    /// retaining each field of a large struct.
+    final class Core: Sendable {
+        let namespace: CacheNamespace
+        let configuration: Configuration
+        let backend: any CacheBackend
+        let observer: OperationObserver
 
-    let backend: any CacheBackend
-    let observer: OperationObserver
+        init(namespace: CacheNamespace, configuration: Configuration, backend: any CacheBackend, observer: OperationObserver) {
+            self.namespace = namespace
+            self.configuration = configuration
+            self.backend = backend
+            self.observer = observer
+        }
+    }
+
+    let core: Core
+
+    /// The namespace this cache reads and writes, and the `cache` dimension of its metrics.
+    public var namespace: CacheNamespace { self.core.namespace }
+    /// The configuration the cache was made with.
+    public var configuration: Configuration { self.core.configuration }
 
     /// Creates a cache over `backend` whose keys live under `namespace`.
     /// - Throws: ``CacheError/Code/invalidNamespace`` for a bad namespace, ``CacheError/Code/invalidConfiguration``
@@ -32,16 +47,19 @@ public struct Cache: Sendable {
                 "maximumKeyLength must be positive, got \(configuration.maximumKeyLength)"
             )
         }
-        self.namespace = try CacheNamespace(namespace)
-        self.configuration = configuration
-        self.backend = backend
-        self.observer = OperationObserver(
+        let observer = OperationObserver(
             cacheName: namespace,
             tracer: configuration.tracer,
             keyCapture: configuration.keyCapture,
             logger: configuration.logger,
             metrics: CacheMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory, cacheName: namespace),
             backend: backend
+        )
+        self.core = Core(
+            namespace: try CacheNamespace(namespace),
+            configuration: configuration,
+            backend: backend,
+            observer: observer
         )
     }
 
@@ -56,16 +74,17 @@ public struct Cache: Sendable {
     /// Returns the bytes stored under each key, in order. The span counts a hit only when every key was found.
     public nonisolated(nonsending) func getBytes(_ keys: [String]) async throws(CacheError) -> [[UInt8]?] {
         let cacheKeys = try keys.map { (key) throws(CacheError) in try self.makeKey(key) }
-        let operation = self.observer.begin(.get, keys: .many(cacheKeys))
+        let operation = self.core.observer.begin(.get, keys: .many(cacheKeys))
         do {
-            let values = try await self.backend.get(cacheKeys)
-            let size = values.reduce(0) { $0 + ($1?.count ?? 0) }
-            let allFound = !values.isEmpty && values.allSatisfy { $0 != nil }
-            self.observer.end(operation, allFound ? .hit(size: size) : .miss(size: size))
+            let values = try await self.core.backend.get(cacheKeys)
+            if let operation {
+                let size = values.reduce(0) { $0 + ($1?.count ?? 0) }
+                let allFound = !values.isEmpty && values.allSatisfy { $0 != nil }
+                self.core.observer.end(operation, allFound ? .hit(size: size) : .miss(size: size))
+            }
             return values
         } catch {
-            self.observer.end(operation, .failed(error))
-            guard self.configuration.failOpen && error.isBackendFailure else { throw error }
+            try self.recover(from: error, operation, .get, keys: .many(cacheKeys))
             return Array(repeating: nil, count: keys.count)
         }
     }
@@ -85,70 +104,82 @@ public struct Cache: Sendable {
     @discardableResult
     public nonisolated(nonsending) func remove(_ key: String) async throws(CacheError) -> Bool {
         let cacheKey = try self.makeKey(key)
-        let operation = self.observer.begin(.remove, keys: .one(cacheKey))
+        let operation = self.core.observer.begin(.remove, keys: .one(cacheKey))
         do {
-            let removed = try await self.backend.delete(cacheKey)
-            self.observer.end(operation, .removed)
+            let removed = try await self.core.backend.delete(cacheKey)
+            if let operation { self.core.observer.end(operation, .removed) }
             return removed
         } catch {
-            self.observer.end(operation, .failed(error))
-            guard self.configuration.failOpen && error.isBackendFailure else { throw error }
+            try self.recover(from: error, operation, .remove, keys: .one(cacheKey))
             return false
         }
     }
 
     /// Removes every key of this cache's namespace, and nothing else on the backend.
     public nonisolated(nonsending) func removeAll() async throws(CacheError) {
-        let operation = self.observer.begin(.flush, keys: .none)
+        let operation = self.core.observer.begin(.flush, keys: .none)
         do {
-            try await self.backend.deleteAll(in: self.namespace)
-            self.observer.end(operation, .removed)
+            try await self.core.backend.deleteAll(in: self.core.namespace)
+            if let operation { self.core.observer.end(operation, .removed) }
         } catch {
-            self.observer.end(operation, .failed(error))
-            guard self.configuration.failOpen && error.isBackendFailure else { throw error }
+            try self.recover(from: error, operation, .flush, keys: .none)
         }
     }
 
     // MARK: Shared paths
 
     /// Reads `key` and turns the bytes into a `Value`; a `transform` that throws makes the read a miss.
+    @inline(__always)
     nonisolated(nonsending) func read<Value>(
         _ key: String,
         _ transform: ([UInt8]) throws(CacheError) -> Value
     ) async throws(CacheError) -> Value? {
         let cacheKey = try self.makeKey(key)
-        let operation = self.observer.begin(.get, keys: .one(cacheKey))
+        let operation = self.core.observer.begin(.get, keys: .one(cacheKey))
         let bytes: [UInt8]?
         do {
-            bytes = try await self.backend.get(cacheKey)
+            bytes = try await self.core.backend.get(cacheKey)
         } catch {
-            self.observer.end(operation, .failed(error))
-            guard self.configuration.failOpen && error.isBackendFailure else { throw error }
+            try self.recover(from: error, operation, .get, keys: .one(cacheKey))
             return nil
         }
         guard let bytes else {
-            self.observer.end(operation, .miss(size: 0))
+            if let operation { self.core.observer.end(operation, .miss(size: 0)) }
             return nil
         }
         do {
             let value = try transform(bytes)
-            self.observer.end(operation, .hit(size: bytes.count))
+            if let operation { self.core.observer.end(operation, .hit(size: bytes.count)) }
             return value
         } catch {
-            self.observer.end(operation, .undecodable(size: bytes.count, error: error))
+            // Observed or not, an undecodable value is counted and logged.
+            self.core.observer.end(
+                operation ?? self.core.observer.forced(.get, keys: .one(cacheKey)),
+                .undecodable(size: bytes.count, error: error)
+            )
             return nil
         }
     }
 
     nonisolated(nonsending) func write(_ key: CacheKey, _ bytes: [UInt8], ttl: Duration?) async throws(CacheError) {
-        let operation = self.observer.begin(.put, keys: .one(key))
+        let operation = self.core.observer.begin(.put, keys: .one(key))
         do {
-            try await self.backend.set(key, to: bytes, ttl: ttl)
-            self.observer.end(operation, .written(true, size: bytes.count, ttl: ttl))
+            try await self.core.backend.set(key, to: bytes, ttl: ttl)
+            if let operation { self.core.observer.end(operation, .written(true, size: bytes.count, ttl: ttl)) }
         } catch {
-            self.observer.end(operation, .failed(error))
-            guard self.configuration.failOpen && error.isBackendFailure else { throw error }
+            try self.recover(from: error, operation, .put, keys: .one(key))
         }
+    }
+
+    /// Records a failed operation, then rethrows the error unless the cache fails open and it is a backend failure.
+    func recover(
+        from error: CacheError,
+        _ operation: OperationObserver.Operation?,
+        _ kind: CacheOperation,
+        keys: @autoclosure () -> OperationObserver.Keys
+    ) throws(CacheError) {
+        self.core.observer.end(operation, .failed(error), kind: kind, keys: keys())
+        guard self.core.configuration.failOpen && error.isBackendFailure else { throw error }
     }
 
     func makeKey(_ key: String) throws(CacheError) -> CacheKey {
@@ -156,13 +187,13 @@ public struct Cache: Sendable {
         guard length > 0 else {
             throw CacheError(.invalidKey, "the key is empty")
         }
-        guard length <= self.configuration.maximumKeyLength else {
+        guard length <= self.core.configuration.maximumKeyLength else {
             throw CacheError(
                 .invalidKey,
-                "the key is \(length) bytes long; the limit is \(self.configuration.maximumKeyLength)"
+                "the key is \(length) bytes long; the limit is \(self.core.configuration.maximumKeyLength)"
             )
         }
-        return CacheKey(namespace: self.namespace, key: key)
+        return CacheKey(namespace: self.core.namespace, key: key)
     }
 
     func validate(ttl: Duration?) throws(CacheError) {

@@ -6,11 +6,24 @@ import Foundation
 
 /// The default codec: JSON through Foundation's `JSONEncoder` and `JSONDecoder`.
 public struct JSONCacheCodec: CacheCodec {
-    /// Creates a JSON codec with Foundation's default encoding options.
-    public init() {}
+    // One encoder and one decoder for all calls: making them costs more than a small value's coding, and their
+    // encode and decode methods are safe to call concurrently.
+    private let encoder: JSONEncoder
+    private let decoder: JSONDecoder
+
+    /// Creates a JSON codec with Foundation's default options.
+    public init() {
+        self.init(encoder: JSONEncoder(), decoder: JSONDecoder())
+    }
+
+    /// Creates a JSON codec with your own encoder and decoder (date strategies, key strategies, ...).
+    public init(encoder: JSONEncoder, decoder: JSONDecoder) {
+        self.encoder = encoder
+        self.decoder = decoder
+    }
 
     public func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
-        Array(try JSONEncoder().encode(value))
+        Array(try self.encoder.encode(value))
     }
 
     public func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value {
@@ -18,10 +31,10 @@ public struct JSONCacheCodec: CacheCodec {
         // does not keep the `Data` beyond this call.
         try bytes.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress, buffer.count > 0 else {
-                return try JSONDecoder().decode(type, from: Data())
+                return try self.decoder.decode(type, from: Data())
             }
             let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none)
-            return try JSONDecoder().decode(type, from: data)
+            return try self.decoder.decode(type, from: data)
         }
     }
 }

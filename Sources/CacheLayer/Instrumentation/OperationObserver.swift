@@ -3,10 +3,11 @@ import Tracing
 
 /// Records one cache's operations as spans, metrics and log lines.
 ///
-/// Each piece costs nothing when unobserved: no span is started when the tracer is the no-op tracer, attributes
-/// are built only for recording spans, metric instruments do not exist for the no-op metrics factory, and the
-/// clock is read only when a metric or a debug log line will use the duration.
-struct OperationObserver: Sendable {
+/// Each piece costs nothing when unobserved: ``begin(_:keys:)`` returns `nil` when no tracer is in force, no
+/// metrics factory was bootstrapped and the logger is not at debug level, and the cache then calls its backend
+/// directly. Attributes are built only for recording spans, and the clock is read only when a metric or a debug
+/// line will use the duration.
+final class OperationObserver: Sendable {
     /// The keys an operation touches; a single key is held without allocating an array.
     enum Keys {
         case none
@@ -22,12 +23,22 @@ struct OperationObserver: Sendable {
         }
     }
 
-    /// An operation in flight, between ``OperationObserver/begin(_:keys:)`` and ``OperationObserver/end(_:_:)``.
-    struct Operation {
+    /// An observed operation in flight, between ``OperationObserver/begin(_:keys:)`` and
+    /// ``OperationObserver/end(_:_:)``. A class, so the unobserved path handles only a `nil` pointer; it is
+    /// allocated only when something observes the call.
+    final class Operation {
         let kind: CacheOperation
-        let span: (any Span)?
-        let start: ContinuousClock.Instant?
         let keys: Keys
+        let span: (any Span)?
+        /// Monotonic nanoseconds at the start, or `nil` when nothing will use the duration.
+        let start: UInt64?
+
+        init(kind: CacheOperation, keys: Keys, span: (any Span)?, start: UInt64?) {
+            self.kind = kind
+            self.keys = keys
+            self.span = span
+            self.start = start
+        }
     }
 
     let cacheName: String
@@ -37,11 +48,54 @@ struct OperationObserver: Sendable {
     let metrics: CacheMetrics?
     /// Read per recording span: a remote backend's attributes (the peer it is connected to) can change.
     let backend: any CacheBackend
+    /// The configured tracer is the no-op tracer: no per-call lookup of the global one.
+    private let tracingOff: Bool
+    /// The logger discards everything whatever its level (swift-log's no-op handler): no per-call level check.
+    private let loggingOff: Bool
 
-    func begin(_ kind: CacheOperation, keys: Keys) -> Operation {
-        let tracer = self.tracer ?? InstrumentationSystem.tracer
+    init(
+        cacheName: String,
+        tracer: (any Tracer)?,
+        keyCapture: KeyCapture,
+        logger: Logger,
+        metrics: CacheMetrics?,
+        backend: any CacheBackend
+    ) {
+        self.cacheName = cacheName
+        self.tracer = tracer
+        self.keyCapture = keyCapture
+        self.logger = logger
+        self.metrics = metrics
+        self.backend = backend
+        self.tracingOff = tracer is NoOpTracer
+        self.loggingOff = logger.handler is SwiftLogNoOpLogHandler
+    }
+
+    /// The tracer for this call: the configured one, else the global one as it is now; `nil` when that is the
+    /// no-op tracer.
+    ///
+    /// With nothing bootstrapped the global instrument is `NoOpInstrument`, recognised by its type alone; the full
+    /// lookup (`InstrumentationSystem.tracer`, which walks multiplexed instruments with protocol casts) runs only
+    /// when something is bootstrapped. A task-local tracer (`withTracer`) is honoured either way.
+    private func currentTracer() -> (any Tracer)? {
+        if self.tracingOff { return nil }
+        if let tracer = self.tracer { return tracer }
+        if ObjectIdentifier(type(of: InstrumentationSystem.instrument)) == ObjectIdentifier(NoOpInstrument.self) {
+            return nil
+        }
+        let tracer = InstrumentationSystem.tracer
+        return tracer is NoOpTracer ? nil : tracer
+    }
+
+    private var logsDebug: Bool { !self.loggingOff && self.logger.logLevel <= .debug }
+
+    /// Starts observing an operation, or returns `nil` when nothing would see it.
+    func begin(_ kind: CacheOperation, keys: Keys) -> Operation? {
+        let tracer = self.currentTracer()
+        let timed = self.metrics != nil || self.logsDebug
+        guard tracer != nil || timed else { return nil }
         var span: (any Span)?
-        if !(tracer is NoOpTracer) {
+        if let tracer {
             let telemetry = self.backend.telemetry
             let started = tracer.startSpan(kind.rawValue, ofKind: telemetry.spanKind)
             if started.isRecording {
@@ -56,14 +110,30 @@ struct OperationObserver: Sendable {
             }
             span = started
         }
-        let timed = self.metrics != nil || self.logger.logLevel <= .debug
-        return Operation(kind: kind, span: span, start: timed ? .now : nil, keys: keys)
+        return Operation(kind: kind, keys: keys, span: span, start: timed ? SystemCacheClock().nanosecondsNow() : nil)
+    }
+
+    /// An operation record for an event that is reported even when the call was not observed (a value that does not
+    /// decode): metrics and logs only, no span.
+    func forced(_ kind: CacheOperation, keys: Keys) -> Operation {
+        Operation(kind: kind, keys: keys, span: nil, start: nil)
+    }
+
+    /// Ends an operation. For an unobserved one (`operation` is `nil`) only a failure is reported, as a warning.
+    func end(_ operation: Operation?, _ outcome: OperationOutcome, kind: CacheOperation, keys: @autoclosure () -> Keys) {
+        guard let operation else {
+            if case .failed(let error) = outcome, error.isBackendFailure, !self.loggingOff, self.logger.logLevel <= .warning {
+                self.log(Operation(kind: kind, keys: keys(), span: nil, start: nil), outcome, elapsed: nil)
+            }
+            return
+        }
+        self.end(operation, outcome)
     }
 
     func end(_ operation: Operation, _ outcome: OperationOutcome) {
-        let elapsed = operation.start.map { ContinuousClock.now - $0 }
+        let elapsed = operation.start.map { SystemCacheClock().nanosecondsNow() &- $0 }
         if let metrics = self.metrics {
-            metrics.record(operation.kind, outcome: outcome, nanoseconds: Int64(clamping: (elapsed ?? .zero).clampedNanoseconds))
+            metrics.record(operation.kind, outcome: outcome, nanoseconds: Int64(clamping: elapsed ?? 0))
         }
         if let span = operation.span {
             if span.isRecording {
@@ -108,7 +178,8 @@ struct OperationObserver: Sendable {
         }
     }
 
-    private func log(_ operation: Operation, _ outcome: OperationOutcome, elapsed: Duration?) {
+    private func log(_ operation: Operation, _ outcome: OperationOutcome, elapsed: UInt64?) {
+        guard !self.loggingOff else { return }
         let warning: CacheError? =
             switch outcome {
             case .failed(let error) where error.isBackendFailure: error
@@ -125,7 +196,7 @@ struct OperationObserver: Sendable {
             metadata["cache.key"] = .array(captured.map { "\($0)" })
         }
         if let elapsed {
-            metadata["cache.duration_ms"] = "\(Double(elapsed.clampedNanoseconds) / 1_000_000)"
+            metadata["cache.duration_ms"] = "\(Double(elapsed) / 1_000_000)"
         }
         switch outcome {
         case .hit(let size):

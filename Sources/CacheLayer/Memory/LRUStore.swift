@@ -19,8 +19,10 @@ struct HashedKey: Hashable, Sendable {
 
 /// One shard of the memory backend: a byte- and count-bounded LRU with per-entry deadlines.
 ///
-/// Entries live in a slot array linked into a doubly linked recency list by index (no node objects to allocate),
-/// with a dictionary from key to slot. Every operation is O(1) except ``removeAll(in:)``, which is O(entries).
+/// Entries live in a slot array linked into a doubly linked recency list by index (no node objects to allocate).
+/// The index is an open-addressing table of slot numbers probed linearly with the key's precomputed hash, so a
+/// lookup hashes the key once (SipHash, through `Hasher`) and keeps no second copy of it. Every operation is O(1)
+/// amortised, except ``removeAll(in:)``, which is O(entries).
 ///
 /// Expired entries are never returned. They are removed when touched, or when they reach the cold end of the
 /// list while space is being made (counted as expirations, not evictions).
@@ -53,7 +55,8 @@ struct LRUStore: Sendable {
 
     private var nodes: [Node] = []
     private var freeSlots: [Int32] = []
-    private var index: [HashedKey: Int32] = [:]
+    /// Open addressing: each bucket holds a slot number or `none`; the table is at most half full.
+    private var buckets: [Int32] = Array(repeating: LRUStore.none, count: 16)
     /// The most recently used entry.
     private var head: Int32 = LRUStore.none
     /// The least recently used entry, the next to go.
@@ -88,7 +91,7 @@ struct LRUStore: Sendable {
                 "the entry for '\(key.key)' costs \(cost) bytes; the most one memory shard holds is \(self.byteBudget)"
             )
         }
-        if let slot = self.index[key] {
+        if let (_, slot) = self.find(key) {
             let index = Int(slot)
             self.counters.bytes += cost - self.nodes[index].cost
             self.nodes[index].value = value
@@ -96,9 +99,13 @@ struct LRUStore: Sendable {
             self.nodes[index].expiresAt = expiresAt
             self.moveToFront(slot)
         } else {
+            // Grow the index before the new node exists, so growing does not index it already.
+            if (self.counters.entries + 1) * 2 > self.buckets.count {
+                self.growIndex()
+            }
             let node = Node(key: key, value: value, expiresAt: expiresAt, cost: cost, previous: Self.none, next: Self.none)
             let slot = self.allocate(node)
-            self.index[key] = slot
+            self.insertIntoIndex(slot, hash: key.hash)
             self.linkAtFront(slot)
             self.counters.bytes += cost
             self.counters.entries += 1
@@ -139,9 +146,9 @@ struct LRUStore: Sendable {
 
     /// Removes every entry of `namespace`.
     mutating func removeAll(in namespace: CacheNamespace) {
-        let doomed = self.index.compactMap { key, slot in key.key.namespace == namespace ? slot : nil }
+        let doomed = self.nodes.indices.filter { self.nodes[$0].key?.key.namespace == namespace }
         for slot in doomed {
-            self.remove(slot)
+            self.remove(Int32(slot))
         }
     }
 
@@ -154,32 +161,94 @@ struct LRUStore: Sendable {
         var slot = self.head
         while slot != Self.none {
             let node = self.nodes[Int(slot)]
-            guard let key = node.key, self.index[key] == slot else { return "slot \(slot) is linked but not indexed" }
+            guard let key = node.key, self.find(key)?.slot == slot else { return "slot \(slot) is linked but not indexed" }
             guard node.previous == previous else { return "slot \(slot) has a wrong back link" }
             seen += 1
             bytes += node.cost
-            guard seen <= self.index.count else { return "the recency list is longer than the index (a cycle?)" }
+            guard seen <= self.counters.entries else { return "the recency list is longer than the count (a cycle?)" }
             previous = slot
             slot = node.next
         }
+        let indexed = self.buckets.filter { $0 != Self.none }.count
         if previous != self.tail { return "the tail is not the last linked slot" }
-        if seen != self.index.count { return "\(seen) linked entries but \(self.index.count) indexed" }
+        if seen != indexed { return "\(seen) linked entries but \(indexed) indexed" }
         if seen != self.counters.entries { return "\(seen) entries but the counter says \(self.counters.entries)" }
         if bytes != self.counters.bytes { return "\(bytes) bytes linked but the counter says \(self.counters.bytes)" }
         if bytes > self.byteBudget { return "\(bytes) bytes exceed the budget of \(self.byteBudget)" }
         if seen > self.entryLimit { return "\(seen) entries exceed the limit of \(self.entryLimit)" }
         if self.nodes.count != seen + self.freeSlots.count { return "slots leak: \(self.nodes.count) slots" }
+        if indexed * 2 > self.buckets.count { return "the index is more than half full" }
         return nil
     }
 
-    // MARK: Internals
+    // MARK: Index
+
+    /// The bucket and slot holding `key`, if any.
+    private func find(_ key: HashedKey) -> (bucket: Int, slot: Int32)? {
+        let mask = self.buckets.count - 1
+        var bucket = key.hash & mask
+        while true {
+            let slot = self.buckets[bucket]
+            if slot == Self.none { return nil }
+            if let stored = self.nodes[Int(slot)].key, stored == key {
+                return (bucket, slot)
+            }
+            bucket = (bucket + 1) & mask
+        }
+    }
+
+    private mutating func insertIntoIndex(_ slot: Int32, hash: Int) {
+        let mask = self.buckets.count - 1
+        var bucket = hash & mask
+        while self.buckets[bucket] != Self.none {
+            bucket = (bucket + 1) & mask
+        }
+        self.buckets[bucket] = slot
+    }
+
+    /// Empties `bucket`, shifting later entries of the same probe run back so lookups never stop early
+    /// (deletion without tombstones).
+    private mutating func removeFromIndex(bucket: Int) {
+        let mask = self.buckets.count - 1
+        var hole = bucket
+        var next = bucket
+        while true {
+            next = (next + 1) & mask
+            let slot = self.buckets[next]
+            if slot == Self.none { break }
+            let home = self.nodes[Int(slot)].key!.hash & mask
+            // The entry may move into the hole unless its home lies cyclically in (hole, next].
+            let staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next)
+            if !staysPut {
+                self.buckets[hole] = slot
+                hole = next
+            }
+        }
+        self.buckets[hole] = Self.none
+    }
+
+    private mutating func growIndex() {
+        let capacity = self.buckets.count * 2
+        self.buckets = Array(repeating: Self.none, count: capacity)
+        let mask = capacity - 1
+        for (slot, node) in self.nodes.enumerated() {
+            guard let key = node.key else { continue }
+            var bucket = key.hash & mask
+            while self.buckets[bucket] != Self.none {
+                bucket = (bucket + 1) & mask
+            }
+            self.buckets[bucket] = Int32(slot)
+        }
+    }
+
+    // MARK: Entries
 
     /// The slot of `key` if it holds a live entry; an expired entry found on the way is removed.
     private mutating func liveSlot(for key: HashedKey, now: () -> UInt64) -> Int32? {
-        guard let slot = self.index[key] else { return nil }
+        guard let (bucket, slot) = self.find(key) else { return nil }
         let expiresAt = self.nodes[Int(slot)].expiresAt
         if expiresAt != 0 && expiresAt <= now() {
-            self.remove(slot)
+            self.remove(slot, bucket: bucket)
             self.counters.expirations += 1
             return nil
         }
@@ -212,12 +281,11 @@ struct LRUStore: Sendable {
         return Int32(self.nodes.count - 1)
     }
 
-    private mutating func remove(_ slot: Int32) {
+    private mutating func remove(_ slot: Int32, bucket: Int? = nil) {
         let index = Int(slot)
+        guard let key = self.nodes[index].key else { return }
+        self.removeFromIndex(bucket: bucket ?? self.find(key)!.bucket)
         self.unlink(slot)
-        if let key = self.nodes[index].key {
-            self.index.removeValue(forKey: key)
-        }
         self.counters.bytes -= self.nodes[index].cost
         self.counters.entries -= 1
         // Release the key and value now; the slot is reused by the next insert.

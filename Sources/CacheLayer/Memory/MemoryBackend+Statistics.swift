@@ -19,8 +19,8 @@ extension MemoryBackend {
     /// is not one instant, but every shard's part of it is consistent.
     public var statistics: Statistics {
         var total = Statistics(entries: 0, bytes: 0, hits: 0, misses: 0, evictions: 0, expirations: 0)
-        for shard in self.shards {
-            let counters = shard.store.withLock { $0.counters }
+        for index in 0..<self.shardCount {
+            let counters = self.shard(index).pointee.withLock { $0.counters }
             total.entries += counters.entries
             total.bytes += counters.bytes
             total.hits += counters.hits
@@ -35,8 +35,8 @@ extension MemoryBackend {
 extension MemoryBackend {
     /// The first broken structural invariant of any shard, or `nil`. O(entries): for tests.
     func brokenInvariant() -> String? {
-        for (index, shard) in self.shards.enumerated() {
-            if let broken = shard.store.withLock({ $0.brokenInvariant() }) {
+        for index in 0..<self.shardCount {
+            if let broken = self.shard(index).pointee.withLock({ $0.brokenInvariant() }) {
                 return "shard \(index): \(broken)"
             }
         }

@@ -13,22 +13,22 @@ import Tracing
 /// let memory = try MemoryBackend(byteBudget: 64 * 1024 * 1024)
 /// let cache = try Cache(namespace: "users", backend: memory)
 /// ```
-public final class MemoryBackend: CacheBackend {
-    final class Shard: Sendable {
-        let store: Mutex<LRUStore>
-
-        init(byteBudget: Int, entryLimit: Int) {
-            self.store = Mutex(LRUStore(byteBudget: byteBudget, entryLimit: entryLimit))
-        }
-    }
+public final class MemoryBackend: CacheBackend, @unchecked Sendable {
+    // @unchecked Sendable: `shards` is written only in init and deinit; in between, each shard is only reached
+    // through its own Mutex.
 
     /// The configuration the backend was made with.
     public let configuration: Configuration
     /// The largest cost (key, value and ``Configuration/entryOverhead``) one entry may have: a shard's budget.
     public let maximumEntryCost: Int
+    /// How many shards the store is split into.
+    public let shardCount: Int
 
-    let shards: [Shard]
-    private let shardMask: Int
+    /// The shards, each on cache lines of its own (`shardStride` bytes apart) so that two cores working on two
+    /// shards never write to the same line, and held without reference counting on the hot path.
+    private let shards: UnsafeMutableRawPointer
+    private static let shardStride = (MemoryLayout<Mutex<LRUStore>>.size + 127) / 128 * 128
+    private let shardShift: Int
     private let clock: any CacheClock
     private let metrics: MemoryBackendMetrics?
 
@@ -50,13 +50,25 @@ public final class MemoryBackend: CacheBackend {
         let entryLimit = configuration.maximumEntries.map { $0 / shardCount } ?? Int.max
         self.configuration = configuration
         self.maximumEntryCost = configuration.byteBudget / shardCount
-        self.shards = (0..<shardCount).map { _ in Shard(byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit) }
-        self.shardMask = shardCount - 1
+        self.shardCount = shardCount
+        self.shards = UnsafeMutableRawPointer.allocate(byteCount: Self.shardStride * shardCount, alignment: 128)
+        for index in 0..<shardCount {
+            (self.shards + index * Self.shardStride).bindMemory(to: Mutex<LRUStore>.self, capacity: 1)
+                .initialize(to: Mutex(LRUStore(byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit)))
+        }
+        self.shardShift = Int.bitWidth - shardCount.trailingZeroBitCount
         self.clock = configuration.clock
         self.metrics = MemoryBackendMetrics(
             factory: configuration.metricsFactory ?? MetricsSystem.factory,
             label: configuration.metricsLabel
         )
+    }
+
+    deinit {
+        for index in 0..<self.shardCount {
+            self.shard(index).deinitialize(count: 1)
+        }
+        self.shards.deallocate()
     }
 
     /// Creates an in-memory backend holding at most `byteBudget` bytes.
@@ -79,8 +91,13 @@ public final class MemoryBackend: CacheBackend {
         key.namespace.name.utf8.count + key.key.utf8.count + valueCount + Configuration.entryOverhead
     }
 
+    func shard(_ index: Int) -> UnsafeMutablePointer<Mutex<LRUStore>> {
+        (self.shards + index * Self.shardStride).assumingMemoryBound(to: Mutex<LRUStore>.self)
+    }
+
+    /// The shard of a key: the hash's high bits (the shard's own index uses the low bits).
     func shardIndex(for key: HashedKey) -> Int {
-        key.hash & self.shardMask
+        self.shardCount == 1 ? 0 : Int(UInt(bitPattern: key.hash) >> UInt(self.shardShift))
     }
 
     /// Runs `body` on the shard that owns `key`, reporting what it changed to the metrics.
@@ -88,11 +105,11 @@ public final class MemoryBackend: CacheBackend {
         for key: HashedKey,
         _ body: (inout LRUStore) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        let shard = self.shards[self.shardIndex(for: key)]
+        let shard = self.shard(self.shardIndex(for: key))
         guard let metrics = self.metrics else {
-            return try shard.store.withLock { (store) throws(Failure) -> Result in try body(&store) }
+            return try shard.pointee.withLock { (store) throws(Failure) -> Result in try body(&store) }
         }
-        let (result, before, after) = try shard.store.withLock { (store) throws(Failure) in
+        let (result, before, after) = try shard.pointee.withLock { (store) throws(Failure) in
             let before = store.counters
             let result = try body(&store)
             return (result, before, store.counters)
@@ -112,7 +129,7 @@ public final class MemoryBackend: CacheBackend {
     public nonisolated(nonsending) func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]? {
         let hashed = HashedKey(key)
         let clock = self.clock
-        return self.withShard(for: hashed) { store in store.get(hashed, now: clock.nanosecondsNow) }
+        return self.withShard(for: hashed) { store in store.get(hashed, now: { clock.nanosecondsNow() }) }
     }
 
     public nonisolated(nonsending) func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
@@ -147,20 +164,20 @@ public final class MemoryBackend: CacheBackend {
     public nonisolated(nonsending) func delete(_ key: CacheKey) async throws(CacheError) -> Bool {
         let hashed = HashedKey(key)
         let clock = self.clock
-        return self.withShard(for: hashed) { store in store.delete(hashed, now: clock.nanosecondsNow) }
+        return self.withShard(for: hashed) { store in store.delete(hashed, now: { clock.nanosecondsNow() }) }
     }
 
     public nonisolated(nonsending) func delete(_ key: CacheKey, ifValueEquals expected: [UInt8]) async throws(CacheError) -> Bool {
         let hashed = HashedKey(key)
         let clock = self.clock
         return self.withShard(for: hashed) { store in
-            store.delete(hashed, ifValueEquals: expected, now: clock.nanosecondsNow)
+            store.delete(hashed, ifValueEquals: expected, now: { clock.nanosecondsNow() })
         }
     }
 
     public nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError) {
-        for shard in self.shards {
-            let (before, after) = shard.store.withLock { store in
+        for index in 0..<self.shardCount {
+            let (before, after) = self.shard(index).pointee.withLock { store in
                 let before = store.counters
                 store.removeAll(in: namespace)
                 return (before, store.counters)
