@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+// Benchmarks for CacheLayer, kept in a package of their own so the library itself does not depend on the
+// benchmark harness (or its malloc interposer). See README.md beside this file for how to run them.
+import PackageDescription
+
+import struct Foundation.URL
+
+// `.package(path: "../")` gets its identity from the name of the folder the repository is checked out in, so the
+// product reference below must use that name rather than a fixed "CacheLayer" (a clone into any folder works).
+let cacheLayerPackage = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "CacheLayerBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: "../"),
+        // The malloc interposer trait gives the mallocCountTotal metric; it is the only trait enabled.
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+    ],
+    targets: [
+        // The micro-benchmark suite, run by `swift package benchmark`. The benchmark plugin discovers executable
+        // targets whose folder sits directly inside a folder named `Benchmarks`.
+        .executableTarget(
+            name: "CacheLayerBenchmarks",
+            dependencies: [
+                .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Benchmarks/CacheLayerBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
+        // Resident memory of a full MemoryBackend compared with its byte budget: `swift run -c release MemoryFootprint`.
+        // It lives outside `Benchmarks/` on purpose: the benchmark plugin would take any executable there for a
+        // benchmark suite and fail to run it.
+        .executableTarget(
+            name: "MemoryFootprint",
+            dependencies: [
+                .product(name: "CacheLayer", package: cacheLayerPackage)
+            ],
+            path: "Sources/MemoryFootprint"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
