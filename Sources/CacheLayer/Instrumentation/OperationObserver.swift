@@ -96,11 +96,9 @@ final class OperationObserver: Sendable {
         guard tracer != nil || timed else { return nil }
         var span: (any Span)?
         if let tracer {
-            let telemetry = self.backend.telemetry
-            let started = tracer.startSpan(kind.rawValue, ofKind: telemetry.spanKind)
+            let started = tracer.startSpan(kind.rawValue, ofKind: self.backend.telemetry.spanKind)
             if started.isRecording {
                 started.updateAttributes { attributes in
-                    attributes.merge(telemetry.attributes)
                     attributes[CacheSpanAttributes.sentryOp] = kind.rawValue
                     let captured = keys.captured(by: self.keyCapture)
                     if !captured.isEmpty {
@@ -137,6 +135,9 @@ final class OperationObserver: Sendable {
         }
         if let span = operation.span {
             if span.isRecording {
+                // The backend's attributes are read now, when the peer that served the call is known.
+                let backendAttributes = self.backend.telemetry.attributes
+                span.updateAttributes { $0.merge(backendAttributes) }
                 Self.annotate(span, with: outcome)
             }
             if case .failed(let error) = outcome {

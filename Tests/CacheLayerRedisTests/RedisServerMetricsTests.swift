@@ -1,0 +1,46 @@
+import CacheLayer
+import MetricsTestKit
+import Testing
+
+@testable import CacheLayerRedis
+
+@Suite("Redis server gauges", .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
+struct RedisServerMetricsTests {
+    @Test func pollExportsMemoryAndEvictionFigures() async throws {
+        let server = try RedisServerProcess(arguments: ["--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"])
+        let backend = try RedisBackend(url: server.url)
+        let cache = try Cache(namespace: "gauges", backend: backend)
+        try await cache.putBytes("k", [UInt8](repeating: 7, count: 4_096))
+        _ = try await cache.getBytes("k")
+        _ = try await cache.getBytes("missing")
+
+        let metrics = TestMetrics()
+        let service = RedisServerMetrics(backend: backend, metricsFactory: metrics)
+        await service.poll()
+
+        let dimensions = [("server", "127.0.0.1:\(server.port)")]
+        let used = try metrics.expectGauge("redis.memory.used", dimensions).lastValue ?? 0
+        #expect(used > 4_096)
+        #expect(try metrics.expectGauge("redis.memory.max", dimensions).lastValue == Double(64 << 20))
+        #expect(try metrics.expectGauge("redis.keys.evicted", dimensions).lastValue == 0)
+        #expect(try metrics.expectGauge("redis.keyspace.hits", dimensions).lastValue == 1)
+        #expect(try metrics.expectGauge("redis.keyspace.misses", dimensions).lastValue == 1)
+    }
+
+    @Test func runPollsUntilCancelled() async throws {
+        let backend = try RedisBackendFixture.backend()
+        let metrics = TestMetrics()
+        let service = RedisServerMetrics(backend: backend, interval: .milliseconds(20), metricsFactory: metrics)
+        let running = Task { try await service.run() }
+        try await Task.sleep(for: .milliseconds(150))
+        running.cancel()
+        try await running.value
+        let polls = try metrics.expectGauge("redis.memory.used", [("server", "\(try RedisTestServer.address().host):\(try RedisTestServer.address().port)")]).values.count
+        #expect(polls >= 2)
+    }
+
+    @Test func infoParsing() {
+        let fields = RedisServerMetrics.parseInfo("# Memory\r\nused_memory:1024\r\nused_memory_human:1.00K\r\nmaxmemory:0\r\n")
+        #expect(fields == ["used_memory": 1024, "maxmemory": 0])
+    }
+}

@@ -1,0 +1,81 @@
+import CacheLayer
+import InMemoryTracing
+import Testing
+import Tracing
+
+@testable import CacheLayerRedis
+
+@Suite("Redis spans", .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
+struct RedisTracingTests {
+    let tracer = InMemoryTracer()
+
+    @Test func spansCarryTheRedisAndCacheAttributes() async throws {
+        let backend = try RedisBackendFixture.backend()
+        let (host, port) = try RedisTestServer.address()
+        let cache = try Cache(namespace: "products", backend: backend, configuration: .init(tracer: self.tracer))
+        try await cache.putBytes("p:1", [1, 2, 3], ttl: .seconds(30))
+        _ = try await cache.getBytes("p:1")
+        _ = try await cache.getBytes("p:2")
+
+        let spans = self.tracer.finishedSpans
+        #expect(spans.map(\.operationName) == ["cache.put", "cache.get", "cache.get"])
+        #expect(spans.allSatisfy { $0.kind == .client })
+        let redis: SpanAttributes = [
+            "db.system.name": "redis",
+            "server.address": "\(host)",
+            "server.port": .int64(Int64(port)),
+            "network.peer.address": "127.0.0.1",
+            "network.peer.port": .int64(Int64(port)),
+        ]
+        func expected(_ extra: SpanAttributes) -> SpanAttributes {
+            var attributes = redis
+            attributes.merge(extra)
+            return attributes
+        }
+        #expect(
+            spans[0].attributes == expected([
+                "sentry.op": "cache.put", "cache.key": .stringArray(["products:p:1"]),
+                "cache.item_size": 3, "cache.ttl": 30, "cache.write": true,
+            ])
+        )
+        #expect(
+            spans[1].attributes == expected([
+                "sentry.op": "cache.get", "cache.key": .stringArray(["products:p:1"]),
+                "cache.hit": true, "cache.item_size": 3,
+            ])
+        )
+        #expect(
+            spans[2].attributes == expected([
+                "sentry.op": "cache.get", "cache.key": .stringArray(["products:p:2"]), "cache.hit": false,
+            ])
+        )
+    }
+
+    @Test func errorRepliesSetTheResponseStatusCode() async throws {
+        let backend = try RedisBackendFixture.backend()
+        let prefix = backend.configuration.keyPrefix
+        _ = try await backend.command("LPUSH", "\(prefix)products:list", "x")
+        let cache = try Cache(namespace: "products", backend: backend, configuration: .init(tracer: self.tracer))
+        #expect(try await cache.getBytes("list") == nil)  // fail-open: a miss for the caller
+        let span = try #require(self.tracer.finishedSpans.first)
+        #expect(span.status?.code == .error)
+        #expect(span.attributes.get("error.type") == "backend_error")
+        #expect(span.attributes.get("db.response.status_code") == "WRONGTYPE")
+        #expect(span.attributes.get("cache.hit") == nil)
+        _ = try await backend.command("DEL", "\(prefix)products:list")
+    }
+
+    @Test func unreachableServerIsRecordedAndFailsOpen() async throws {
+        var configuration = try RedisBackend.Configuration(url: "redis://127.0.0.1:\(try RedisServerProcess.freePort())")
+        configuration.connectTimeout = .milliseconds(50)
+        let cache = try Cache(
+            namespace: "products",
+            backend: try RedisBackend(configuration: configuration),
+            configuration: .init(tracer: self.tracer)
+        )
+        #expect(try await cache.getBytes("p:1") == nil)
+        let span = try #require(self.tracer.finishedSpans.first)
+        #expect(span.attributes.get("error.type") == "backend_unavailable")
+        #expect(span.errors.count == 1)
+    }
+}
