@@ -1,22 +1,23 @@
 // Debian's libhiredis-dev 0.14.1: the synchronous API only (no RESP3, no SSL, no redisConnectWithOptions).
+// No feature macros (_GNU_SOURCE and the like) here: they would give this module its own versions of libc types
+// such as fd_set, clashing with Swift's Glibc module in clean builds.
 #ifndef CACHELAYER_CHIREDIS_SHIM_H
 #define CACHELAYER_CHIREDIS_SHIM_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <pthread.h>
 #include <hiredis/hiredis.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-
-/// Names the calling thread (shown by top -H and debuggers); Linux limits names to 15 bytes.
-static inline int cachelayer_set_thread_name(const char *name) {
 #if defined(__linux__)
-    return pthread_setname_np(pthread_self(), name);
+#include <sys/prctl.h>
+#endif
+
+/// Names the calling thread (shown by top -H and debuggers); Linux keeps the first 15 bytes.
+static inline void cachelayer_set_thread_name(const char *name) {
+#if defined(__linux__)
+    prctl(PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
 #else
-    return pthread_setname_np(name);
+    (void)name;
 #endif
 }
 
