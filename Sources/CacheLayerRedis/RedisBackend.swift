@@ -70,6 +70,8 @@ public final class RedisBackend: CacheBackend {
         self.pool.stop()
     }
 
+    /// `.client` spans with `db.system.name` = `redis`, `server.address`, `server.port`, and the peer the last
+    /// connection reached (`network.peer.address`, `network.peer.port`).
     public var telemetry: CacheBackendTelemetry {
         CacheBackendTelemetry(spanKind: .client, attributes: self.spanAttributes.current.withLock { $0 })
     }

@@ -32,6 +32,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     private let clock: any CacheClock
     private let metrics: MemoryBackendMetrics?
 
+    /// In-process: spans are `.internal` and carry no backend attributes.
     public let telemetry = CacheBackendTelemetry(spanKind: .internal)
 
     /// Creates an in-memory backend.

@@ -1,0 +1,20 @@
+import CacheLayer
+import CacheLayerRedis
+import Testing
+
+/// The README's Redis example, compiled and run against the test server (the URL is the test server's).
+@Suite("README Redis example", .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
+struct ReadmeExampleTests {
+    @Test func readmeRedisExample() async throws {
+        let url = try #require(RedisTestServer.url)
+        // --- as in the README (with the test server's URL) ---
+        var configuration = try RedisBackend.Configuration(url: url)
+        configuration.keyPrefix = "myapp:"  // keys are myapp:<namespace>:<key>
+        configuration.commandTimeout = .milliseconds(100)
+        let cache = try Cache(namespace: "orders", backend: try RedisBackend(configuration: configuration))
+        // ---
+        try await cache.put("o:1", value: ["total": 12], ttl: .seconds(5))
+        #expect(try await cache.get("o:1", as: [String: Int].self) == ["total": 12])
+        try await cache.removeAll()
+    }
+}
