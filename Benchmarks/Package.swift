@@ -44,6 +44,24 @@ let package = Package(
             ],
             path: "Sources/MemoryFootprint"
         ),
+        // Plain hiredis loops in C (sequential and pipelined GET/SET): the floor RedisThroughput compares the Redis
+        // backend with. Debian's libhiredis-dev 0.14.1, the same library CacheLayerRedis uses.
+        .target(
+            name: "CHiredisBaseline",
+            path: "Sources/CHiredisBaseline",
+            linkerSettings: [.linkedLibrary("hiredis")]
+        ),
+        // The Redis backend against the C baseline on one server: `swift run -c release RedisThroughput` with
+        // CACHELAYER_REDIS_URL set (see README.md). Outside `Benchmarks/` for the same reason as MemoryFootprint.
+        .executableTarget(
+            name: "RedisThroughput",
+            dependencies: [
+                "CHiredisBaseline",
+                .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "CacheLayerRedis", package: cacheLayerPackage),
+            ],
+            path: "Sources/RedisThroughput"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
