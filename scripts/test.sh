@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway redis-server on a
-# free loopback port, points the tests at it (CACHELAYER_REDIS_URL), and stops it at the end.
+# free loopback port, points the tests at it (CACHELAYER_REDIS_URL), stops it at the end, and checks that the
+# benchmarks package builds.
 # Extra arguments go to `swift test` (for example: scripts/test.sh --filter MemoryBackend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +18,9 @@ swift build --build-tests
 # One test at a time: the fault tests time calls, and on two cores CPU-bound suites running beside them would
 # make those timings about the machine rather than the code.
 swift test --skip-build --no-parallel "$@"
+
+# The benchmarks are a package of their own (see Benchmarks/README.md): check that they still build, so an API
+# change cannot leave them broken. Running them is a separate, deliberate step.
+if [ $# -eq 0 ]; then
+    swift build --package-path Benchmarks
+fi
