@@ -120,8 +120,8 @@ final class OperationObserver: Sendable {
     /// Ends an operation. For an unobserved one (`operation` is `nil`) only a failure is reported, as a warning.
     func end(_ operation: Operation?, _ outcome: OperationOutcome, kind: CacheOperation, keys: @autoclosure () -> Keys) {
         guard let operation else {
-            if case .failed(let error) = outcome, error.isBackendFailure, !self.loggingOff, self.logger.logLevel <= .warning {
-                self.log(Operation(kind: kind, keys: keys(), span: nil, start: nil), outcome, elapsed: nil)
+            if case .failed(let error) = outcome, error.isBackendFailure, !self.loggingOff {
+                self.log(self.forced(kind, keys: keys()), outcome, elapsed: nil)
             }
             return
         }
@@ -187,7 +187,8 @@ final class OperationObserver: Sendable {
             case .undecodable(_, let error): error
             default: nil
             }
-        guard warning != nil || self.logger.logLevel <= .debug else { return }
+        let level = self.logger.logLevel
+        guard level <= .debug || (warning != nil && level <= .warning) else { return }
 
         var metadata: Logger.Metadata = ["cache.name": "\(self.cacheName)"]
         let captured = operation.keys.captured(by: self.keyCapture)
