@@ -98,39 +98,21 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: Cache facade
 
     Benchmark("Facade get hit (nothing bootstrapped)") { benchmark, fixture in
-        var cursor = KeyCursor(benchmark, count: fixture.keys.count)
-        var hits = 0
-        for _ in benchmark.scaledIterations {
-            let value = try await fixture.cache.getBytes(fixture.keys[cursor.next()])
-            if value != nil { hits &+= 1 }
-            blackHole(value)
-        }
+        let hits = try await readEveryKey(benchmark, through: fixture.cache, keys: fixture.keys)
         expect(hits, benchmark.scaledIterations.count, "hits", benchmark)
     } setup: {
         try await FacadeFixture.make()
     }
 
     Benchmark("Facade get hit (tracer: NoOpTracer)") { benchmark, fixture in
-        var cursor = KeyCursor(benchmark, count: fixture.keys.count)
-        var hits = 0
-        for _ in benchmark.scaledIterations {
-            let value = try await fixture.cache.getBytes(fixture.keys[cursor.next()])
-            if value != nil { hits &+= 1 }
-            blackHole(value)
-        }
+        let hits = try await readEveryKey(benchmark, through: fixture.cache, keys: fixture.keys)
         expect(hits, benchmark.scaledIterations.count, "hits", benchmark)
     } setup: {
         try await FacadeFixture.make(tracer: NoOpTracer())
     }
 
     Benchmark("Facade get hit (in-memory tracer)") { benchmark, fixture in
-        var cursor = KeyCursor(benchmark, count: fixture.keys.count)
-        var hits = 0
-        for _ in benchmark.scaledIterations {
-            let value = try await fixture.cache.getBytes(fixture.keys[cursor.next()])
-            if value != nil { hits &+= 1 }
-            blackHole(value)
-        }
+        let hits = try await readEveryKey(benchmark, through: fixture.cache, keys: fixture.keys)
         // Drop this iteration's spans (one per read) so the tracer does not grow for the whole run. Freeing them is
         // part of what a span costs, so it stays inside the measurement.
         (fixture.tracer as? InMemoryTracer)?.clearFinishedSpans()
@@ -221,6 +203,18 @@ struct KeyCursor {
         if self.index == self.count { self.index = 0 }
         return current
     }
+}
+
+/// Reads `scaledIterations` keys through the facade, walking the key space with a ``KeyCursor``; returns the hits.
+func readEveryKey(_ benchmark: Benchmark, through cache: Cache, keys: [String]) async throws -> Int {
+    var cursor = KeyCursor(benchmark, count: keys.count)
+    var hits = 0
+    for _ in benchmark.scaledIterations {
+        let value = try await cache.getBytes(keys[cursor.next()])
+        if value != nil { hits &+= 1 }
+        blackHole(value)
+    }
+    return hits
 }
 
 /// Marks the benchmark failed when a run did not see the expected number of hits (or misses).
