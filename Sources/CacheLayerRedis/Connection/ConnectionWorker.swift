@@ -49,7 +49,6 @@ final class ConnectionWorker: @unchecked Sendable {
         self.configuration = configuration
         self.breaker = breaker
         self.onConnect = onConnect
-        self.refusal = nil
     }
 
     /// Starts the connection thread. It connects, then serves until ``stop()``.
@@ -107,7 +106,7 @@ final class ConnectionWorker: @unchecked Sendable {
                 return self.stopping
             }
             if stop {
-                self.fail(&batch, CacheError(.backendUnavailable, "the Redis backend was shut down"))
+                self.fail(batch, CacheError(.backendUnavailable, "the Redis backend was shut down"))
                 return
             }
             if let error = self.exchange(&batch, on: connection!) {
@@ -122,13 +121,15 @@ final class ConnectionWorker: @unchecked Sendable {
     /// after failing every request of the batch that had no reply yet.
     private func exchange(_ batch: inout [Request], on connection: HiredisConnection) -> CacheError? {
         defer { batch.removeAll(keepingCapacity: true) }
-        for request in batch where request.command.append(to: connection.context) != REDIS_OK {
-            let error = CacheError(.backendError, "hiredis could not buffer \(request.command.name)")
-            self.fail(&batch, error)
-            return error
+        for request in batch {
+            guard request.command.append(to: connection.context) == REDIS_OK else {
+                let error = CacheError(.backendError, "hiredis could not buffer \(request.command.name)")
+                self.fail(batch, error)
+                return error
+            }
         }
         if let error = connection.flush() {
-            self.fail(&batch, error)
+            self.fail(batch, error)
             return error
         }
         for index in batch.indices {
@@ -136,7 +137,7 @@ final class ConnectionWorker: @unchecked Sendable {
             case .success(let reply):
                 batch[index].continuation.resume(returning: .success(reply))
             case .failure(let error):
-                self.fail(&batch[index...], error)
+                self.fail(batch[index...], error)
                 return error
             }
         }
@@ -175,7 +176,7 @@ final class ConnectionWorker: @unchecked Sendable {
             swap(&self.queue, &waiting)
             return !self.stopping
         }
-        self.fail(&waiting[...], refusal)
+        self.fail(waiting, refusal)
         guard keepGoing else { return false }
         return self.lock.withLock {
             while !self.stopping && monotonicNanoseconds() < deadline {
@@ -196,14 +197,10 @@ final class ConnectionWorker: @unchecked Sendable {
     private func failQueued(_ error: CacheError) {
         var waiting: [Request] = []
         self.lock.withLock { swap(&self.queue, &waiting) }
-        self.fail(&waiting[...], error)
+        self.fail(waiting, error)
     }
 
-    private func fail(_ requests: inout [Request], _ error: CacheError) {
-        self.fail(&requests[...], error)
-    }
-
-    private func fail(_ requests: inout ArraySlice<Request>, _ error: CacheError) {
+    private func fail(_ requests: some Sequence<Request>, _ error: CacheError) {
         for request in requests {
             request.continuation.resume(returning: .failure(error))
         }
