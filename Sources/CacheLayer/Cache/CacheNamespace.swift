@@ -9,6 +9,8 @@ public struct CacheNamespace: Hashable, Sendable, CustomStringConvertible {
 
     /// The namespace text.
     public let name: String
+    /// The name's hash, computed once: every key of the namespace hashes it, on every call.
+    private let nameHash: Int
 
     /// Validates and creates a namespace.
     /// - Throws: ``CacheError/Code/invalidNamespace`` naming the offending character or length.
@@ -34,6 +36,15 @@ public struct CacheNamespace: Hashable, Sendable, CustomStringConvertible {
             }
         }
         self.name = name
+        self.nameHash = name.hashValue
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.nameHash)
+    }
+
+    public static func == (lhs: CacheNamespace, rhs: CacheNamespace) -> Bool {
+        lhs.nameHash == rhs.nameHash && lhs.name == rhs.name
     }
 
     public var description: String { self.name }

@@ -190,7 +190,8 @@ struct LRUStore: Sendable {
         while true {
             let slot = self.buckets[bucket]
             if slot == Self.none { return nil }
-            if let stored = self.nodes[Int(slot)].key, stored == key {
+            // Compare in place (hash first) rather than copying the stored key out.
+            if self.nodes[Int(slot)].key?.hash == key.hash && self.nodes[Int(slot)].key?.key == key.key {
                 return (bucket, slot)
             }
             bucket = (bucket + 1) & mask
