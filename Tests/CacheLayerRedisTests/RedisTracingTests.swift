@@ -78,4 +78,24 @@ struct RedisTracingTests {
         #expect(span.attributes.get("error.type") == "backend_unavailable")
         #expect(span.errors.count == 1)
     }
+
+    @Test func jitteredTTLIsWhatRedisAndTheSpanShow() async throws {
+        let backend = try RedisBackendFixture.backend()
+        let cache = try Cache(
+            namespace: "products",
+            backend: backend,
+            configuration: .init(ttlJitter: .proportional(0.5), random: SeededCacheRandom(seed: 3), tracer: self.tracer)
+        )
+        try await cache.putBytes("p:9", [1], ttl: .seconds(600))
+        guard case .int64(let reported) = try #require(self.tracer.finishedSpans.first?.attributes.get("cache.ttl")),
+            case .integer(let pttl) = try await backend.command("PTTL", "\(backend.configuration.keyPrefix)products:p:9")
+        else {
+            Issue.record("missing cache.ttl or PTTL")
+            return
+        }
+        #expect(reported != 600 && (300...900).contains(reported))
+        // PTTL counts down from the stored TTL; the span rounds it to whole seconds.
+        #expect(abs(Double(pttl) / 1_000 - Double(reported)) < 2, "PTTL \(pttl) ms, span \(reported) s")
+        try await cache.removeAll()
+    }
 }

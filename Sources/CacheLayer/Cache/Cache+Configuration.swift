@@ -15,6 +15,10 @@ extension Cache {
         public var failOpen: Bool
         /// How keys appear in spans and logs.
         public var keyCapture: KeyCapture
+        /// How each put's TTL is spread (none by default). The jittered TTL is what is stored and reported.
+        public var ttlJitter: TTLJitter
+        /// Where the TTL jitter draws its random numbers.
+        public var random: any CacheRandom
         /// The tracer for this cache's spans; `nil` (the default) uses the global tracer, looked up at each call.
         public var tracer: (any Tracer)?
         /// The metrics factory; `nil` (the default) uses the global `MetricsSystem.factory` as it is when the cache
@@ -33,6 +37,8 @@ extension Cache {
             maximumKeyLength: Int = Configuration.defaultMaximumKeyLength,
             failOpen: Bool = true,
             keyCapture: KeyCapture = .full,
+            ttlJitter: TTLJitter = .none,
+            random: any CacheRandom = SystemCacheRandom(),
             tracer: (any Tracer)? = nil,
             metricsFactory: (any MetricsFactory)? = nil,
             logger: Logger = Logger(label: "cachelayer", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -41,6 +47,8 @@ extension Cache {
             self.maximumKeyLength = maximumKeyLength
             self.failOpen = failOpen
             self.keyCapture = keyCapture
+            self.ttlJitter = ttlJitter
+            self.random = random
             self.tracer = tracer
             self.metricsFactory = metricsFactory
             self.logger = logger

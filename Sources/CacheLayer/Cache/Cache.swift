@@ -161,7 +161,8 @@ public struct Cache: Sendable {
         }
     }
 
-    nonisolated(nonsending) func write(_ key: CacheKey, _ bytes: [UInt8], ttl: Duration?) async throws(CacheError) {
+    nonisolated(nonsending) func write(_ key: CacheKey, _ bytes: [UInt8], ttl requested: Duration?) async throws(CacheError) {
+        let ttl = requested.map(self.jittered)
         let operation = self.core.observer.begin(.put, keys: .one(key))
         do {
             try await self.core.backend.set(key, to: bytes, ttl: ttl)
@@ -194,6 +195,12 @@ public struct Cache: Sendable {
             )
         }
         return CacheKey(namespace: self.core.namespace, key: key)
+    }
+
+    /// `ttl` spread by the configured jitter.
+    func jittered(_ ttl: Duration) -> Duration {
+        let jitter = self.core.configuration.ttlJitter
+        return jitter == .none ? ttl : jitter.apply(to: ttl, unit: self.core.configuration.random.nextUnit())
     }
 
     func validate(ttl: Duration?) throws(CacheError) {
