@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(
             name: "CacheLayerRedisTests",
             dependencies: [
+                "CacheLayer",
                 "CacheLayerRedis",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

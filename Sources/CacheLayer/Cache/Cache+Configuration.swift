@@ -19,6 +19,8 @@ extension Cache {
         public var ttlJitter: TTLJitter
         /// Where the TTL jitter draws its random numbers.
         public var random: any CacheRandom
+        /// Whether concurrent `getOrLoad` misses of one key share one load (single-flight). On by default.
+        public var coalescesLoads: Bool
         /// The tracer for this cache's spans; `nil` (the default) uses the global tracer, looked up at each call.
         public var tracer: (any Tracer)?
         /// The metrics factory; `nil` (the default) uses the global `MetricsSystem.factory` as it is when the cache
@@ -39,6 +41,7 @@ extension Cache {
             keyCapture: KeyCapture = .full,
             ttlJitter: TTLJitter = .none,
             random: any CacheRandom = SystemCacheRandom(),
+            coalescesLoads: Bool = true,
             tracer: (any Tracer)? = nil,
             metricsFactory: (any MetricsFactory)? = nil,
             logger: Logger = Logger(label: "cachelayer", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -49,6 +52,7 @@ extension Cache {
             self.keyCapture = keyCapture
             self.ttlJitter = ttlJitter
             self.random = random
+            self.coalescesLoads = coalescesLoads
             self.tracer = tracer
             self.metricsFactory = metricsFactory
             self.logger = logger

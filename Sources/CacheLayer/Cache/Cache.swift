@@ -21,6 +21,7 @@ public struct Cache: Sendable {
         let configuration: Configuration
         let backend: any CacheBackend
         let observer: OperationObserver
+        let flights = SingleFlight()
 
         init(namespace: CacheNamespace, configuration: Configuration, backend: any CacheBackend, observer: OperationObserver) {
             self.namespace = namespace

@@ -36,6 +36,8 @@ struct CacheMetrics: Sendable {
     private let remove: Instruments
     private let flush: Instruments
     private let decodeFailures: Counter
+    private let loads: Counter
+    private let coalescedLoads: Counter
 
     /// Returns `nil` for the no-op factory, so an unobserved cache does no metric work.
     init?(factory: any MetricsFactory, cacheName: String) {
@@ -45,6 +47,13 @@ struct CacheMetrics: Sendable {
         self.remove = Instruments(.remove, cacheName: cacheName, factory: factory)
         self.flush = Instruments(.flush, cacheName: cacheName, factory: factory)
         self.decodeFailures = Counter(label: "cache.decode_failures", dimensions: [("cache", cacheName)], factory: factory)
+        self.loads = Counter(label: "cache.loads", dimensions: [("cache", cacheName)], factory: factory)
+        self.coalescedLoads = Counter(label: "cache.coalesced_loads", dimensions: [("cache", cacheName)], factory: factory)
+    }
+
+    /// Counts a `getOrLoad` miss: one that ran the loader, or one that waited for another caller's load.
+    func recordLoad(coalesced: Bool) {
+        (coalesced ? self.coalescedLoads : self.loads).increment()
     }
 
     func record(_ operation: CacheOperation, outcome: OperationOutcome, nanoseconds: Int64) {
