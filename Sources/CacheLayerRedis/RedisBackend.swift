@@ -103,14 +103,14 @@ public final class RedisBackend: CacheBackend {
 
     /// `SET key value [NX] [PX ms]`.
     private func setCommand(_ key: CacheKey, _ value: [UInt8], ttl: Duration?, onlyIfAbsent: Bool) -> RedisCommand {
-        var arguments: [[UInt8]] = [Array("SET".utf8), self.redisKey(key), value]
+        var arguments: [[UInt8]] = [RedisCommand.Word.set, self.redisKey(key), value]
         if onlyIfAbsent {
-            arguments.append(Array("NX".utf8))
+            arguments.append(RedisCommand.Word.nx)
         }
         if let ttl {
             // PX takes whole milliseconds; round up so an entry never lives shorter than asked.
             let milliseconds = max(1, (ttl.nanoseconds + 999_999) / 1_000_000)
-            arguments.append(Array("PX".utf8))
+            arguments.append(RedisCommand.Word.px)
             arguments.append(Array(String(milliseconds).utf8))
         }
         return RedisCommand(arguments)
@@ -119,7 +119,7 @@ public final class RedisBackend: CacheBackend {
     // MARK: CacheBackend
 
     public func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]? {
-        switch try await self.execute(RedisCommand("GET", self.redisKey(key))) {
+        switch try await self.execute(RedisCommand([RedisCommand.Word.get, self.redisKey(key)])) {
         case .bulk(let value): return value
         case .null: return nil
         case let other: throw other.unexpected("GET")
@@ -128,7 +128,7 @@ public final class RedisBackend: CacheBackend {
 
     public func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
         guard !keys.isEmpty else { return [] }
-        let reply = try await self.execute(RedisCommand([Array("MGET".utf8)] + keys.map(self.redisKey)))
+        let reply = try await self.execute(RedisCommand([RedisCommand.Word.mget] + keys.map(self.redisKey)))
         guard case .array(let elements) = reply, elements.count == keys.count else { throw reply.unexpected("MGET") }
         var values: [[UInt8]?] = []
         values.reserveCapacity(elements.count)
@@ -158,7 +158,7 @@ public final class RedisBackend: CacheBackend {
     }
 
     public func delete(_ key: CacheKey) async throws(CacheError) -> Bool {
-        let reply = try await self.execute(RedisCommand("DEL", self.redisKey(key)))
+        let reply = try await self.execute(RedisCommand([RedisCommand.Word.del, self.redisKey(key)]))
         guard case .integer(let removed) = reply else { throw reply.unexpected("DEL") }
         return removed > 0
     }

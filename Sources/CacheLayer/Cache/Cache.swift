@@ -48,16 +48,17 @@ public struct Cache: Sendable {
                 "maximumKeyLength must be positive, got \(configuration.maximumKeyLength)"
             )
         }
+        let namespace = try CacheNamespace(namespace)
         let observer = OperationObserver(
-            cacheName: namespace,
+            cacheName: namespace.name,
             tracer: configuration.tracer,
             keyCapture: configuration.keyCapture,
             logger: configuration.logger,
-            metrics: CacheMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory, cacheName: namespace),
+            metrics: CacheMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory, cacheName: namespace.name),
             backend: backend
         )
         self.core = Core(
-            namespace: try CacheNamespace(namespace),
+            namespace: namespace,
             configuration: configuration,
             backend: backend,
             observer: observer

@@ -1,19 +1,11 @@
 /// A key whose hash is computed once, so choosing a shard and probing the index share it.
-struct HashedKey: Hashable, Sendable {
+struct HashedKey: Sendable {
     let key: CacheKey
     let hash: Int
 
     init(_ key: CacheKey) {
         self.key = key
         self.hash = key.hashValue
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(self.hash)
-    }
-
-    static func == (lhs: HashedKey, rhs: HashedKey) -> Bool {
-        lhs.hash == rhs.hash && lhs.key == rhs.key
     }
 }
 

@@ -102,11 +102,11 @@ final class HiredisConnection {
         return nil
     }
 
-    /// Reads the next reply. Blocks up to the command timeout per read.
-    func readReply(for command: String) -> Result<RedisReply, CacheError> {
+    /// Reads the next reply. Blocks up to the command timeout per read. `command` names it in an error only.
+    func readReply(for command: @autoclosure () -> String) -> Result<RedisReply, CacheError> {
         var raw: UnsafeMutableRawPointer?
         guard redisGetReply(self.context, &raw) == REDIS_OK, let raw else {
-            return .failure(Self.error(self.context, while: "reading the reply to \(command)"))
+            return .failure(Self.error(self.context, while: "reading the reply to \(command())"))
         }
         let reply = RedisReply(raw.assumingMemoryBound(to: redisReply.self))
         freeReplyObject(raw)

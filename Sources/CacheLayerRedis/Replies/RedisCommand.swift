@@ -14,6 +14,16 @@ struct RedisCommand: Sendable {
         self.init([Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))] + arguments)
     }
 
+    /// The words of the commands every cache call sends, made once rather than per call.
+    enum Word {
+        static let get = Array("GET".utf8)
+        static let set = Array("SET".utf8)
+        static let nx = Array("NX".utf8)
+        static let px = Array("PX".utf8)
+        static let del = Array("DEL".utf8)
+        static let mget = Array("MGET".utf8)
+    }
+
     /// The command name, for errors and logs (never the arguments: they hold keys and values).
     var name: String { String(decoding: self.arguments[0], as: UTF8.self) }
 
