@@ -21,6 +21,11 @@ extension Cache {
         public var random: any CacheRandom
         /// Whether concurrent `getOrLoad` misses of one key share one load (single-flight). On by default.
         public var coalescesLoads: Bool
+        /// The stampede protection `getOrLoad` applies when a call names no policy of its own: a distributed lock,
+        /// a grace period, early refresh. By default none of them (in-process coalescing still applies).
+        public var loadPolicy: LoadPolicy
+        /// The wall clock read-through freshness is measured on (fresh-until times are shared with other processes).
+        public var freshnessClock: any CacheClock
         /// The tracer for this cache's spans; `nil` (the default) uses the global tracer, looked up at each call.
         public var tracer: (any Tracer)?
         /// The metrics factory; `nil` (the default) uses the global `MetricsSystem.factory` as it is when the cache
@@ -42,6 +47,8 @@ extension Cache {
             ttlJitter: TTLJitter = .none,
             random: any CacheRandom = SystemCacheRandom(),
             coalescesLoads: Bool = true,
+            loadPolicy: LoadPolicy = LoadPolicy(),
+            freshnessClock: any CacheClock = EpochCacheClock(),
             tracer: (any Tracer)? = nil,
             metricsFactory: (any MetricsFactory)? = nil,
             logger: Logger = Logger(label: "cachelayer", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -53,6 +60,8 @@ extension Cache {
             self.ttlJitter = ttlJitter
             self.random = random
             self.coalescesLoads = coalescesLoads
+            self.loadPolicy = loadPolicy
+            self.freshnessClock = freshnessClock
             self.tracer = tracer
             self.metricsFactory = metricsFactory
             self.logger = logger

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Synchronization
 
 /// A cache client: typed and raw reads and writes under one namespace, over any ``CacheBackend``.
 ///
@@ -22,6 +23,8 @@ public struct Cache: Sendable {
         let backend: any CacheBackend
         let observer: OperationObserver
         let flights = SingleFlight()
+        /// Keys with a background refresh in flight in this process: at most one each.
+        let refreshes = Mutex<Set<CacheKey>>([])
 
         init(namespace: CacheNamespace, configuration: Configuration, backend: any CacheBackend, observer: OperationObserver) {
             self.namespace = namespace
@@ -48,6 +51,7 @@ public struct Cache: Sendable {
                 "maximumKeyLength must be positive, got \(configuration.maximumKeyLength)"
             )
         }
+        try configuration.loadPolicy.validate()
         let namespace = try CacheNamespace(namespace)
         let observer = OperationObserver(
             cacheName: namespace.name,
@@ -164,7 +168,11 @@ public struct Cache: Sendable {
     }
 
     nonisolated(nonsending) func write(_ key: CacheKey, _ bytes: [UInt8], ttl requested: Duration?) async throws(CacheError) {
-        let ttl = requested.map(self.jittered)
+        try await self.store(key, bytes, ttl: requested.map(self.jittered))
+    }
+
+    /// Stores `bytes` for exactly `ttl` (already jittered), recording a `cache.put`.
+    nonisolated(nonsending) func store(_ key: CacheKey, _ bytes: [UInt8], ttl: Duration?) async throws(CacheError) {
         let operation = self.core.observer.begin(.put, keys: .one(key))
         do {
             try await self.core.backend.set(key, to: bytes, ttl: ttl)

@@ -16,6 +16,7 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
             case backendUnavailable = "backend_unavailable"
             case timeout = "timeout"
             case backendError = "backend_error"
+            case lockTimeout = "lock_timeout"
         }
 
         private let base: Base
@@ -41,6 +42,10 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
         public static let timeout = Code(.timeout)
         /// The backend answered with an error.
         public static let backendError = Code(.backendError)
+
+        /// A read-through caller waited its lock policy's `maximumWait` for another process's load and the
+        /// policy says to fail rather than load itself.
+        public static let lockTimeout = Code(.lockTimeout)
 
         /// A short, stable, low-cardinality name such as `value_too_large`, used as the `error.type` span attribute.
         public var name: String { self.base.rawValue }

@@ -15,6 +15,22 @@ public struct CacheNamespace: Hashable, Sendable, CustomStringConvertible {
     /// Validates and creates a namespace.
     /// - Throws: ``CacheError/Code/invalidNamespace`` naming the offending character or length.
     public init(_ name: String) throws(CacheError) {
+        try Self.validate(name)
+        self.init(unchecked: name)
+    }
+
+    private init(unchecked name: String) {
+        self.name = name
+        self.nameHash = name.hashValue
+    }
+
+    /// Where the locks of this namespace's keys live: the name followed by U+0001 and `lock`. No namespace made
+    /// with the public initialiser can be it, since those never contain control characters.
+    var lockNamespace: CacheNamespace {
+        CacheNamespace(unchecked: self.name + "\u{1}lock")
+    }
+
+    private static func validate(_ name: String) throws(CacheError) {
         let length = name.utf8.count
         guard length > 0 else {
             throw CacheError(.invalidNamespace, "the namespace is empty")
@@ -35,8 +51,6 @@ public struct CacheNamespace: Hashable, Sendable, CustomStringConvertible {
                 continue
             }
         }
-        self.name = name
-        self.nameHash = name.hashValue
     }
 
     public func hash(into hasher: inout Hasher) {

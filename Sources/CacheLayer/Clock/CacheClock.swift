@@ -1,6 +1,9 @@
-/// The monotonic time source a backend reads to expire entries, injectable so tests can move time by hand.
+/// A time source, injectable so tests can move time by hand.
+///
+/// Backends read a monotonic one (``SystemCacheClock``) to expire entries; read-through freshness reads a wall
+/// clock (``EpochCacheClock``) because other processes read the same entries.
 public protocol CacheClock: Sendable {
-    /// The time elapsed since an arbitrary, fixed origin. It never goes backwards.
+    /// The time elapsed since the clock's fixed origin.
     func now() -> Duration
 }
 

@@ -38,6 +38,11 @@ struct CacheMetrics: Sendable {
     private let decodeFailures: Counter
     private let loads: Counter
     private let coalescedLoads: Counter
+    private let staleServes: Counter
+    private let earlyRefreshes: Counter
+    private let refreshFailures: Counter
+    private let lockWaits: Counter
+    private let lockTimeouts: Counter
 
     /// Returns `nil` for the no-op factory, so an unobserved cache does no metric work.
     init?(factory: any MetricsFactory, cacheName: String) {
@@ -49,11 +54,31 @@ struct CacheMetrics: Sendable {
         self.decodeFailures = Counter(label: "cache.decode_failures", dimensions: [("cache", cacheName)], factory: factory)
         self.loads = Counter(label: "cache.loads", dimensions: [("cache", cacheName)], factory: factory)
         self.coalescedLoads = Counter(label: "cache.coalesced_loads", dimensions: [("cache", cacheName)], factory: factory)
+        self.staleServes = Counter(label: "cache.stale_serves", dimensions: [("cache", cacheName)], factory: factory)
+        self.earlyRefreshes = Counter(label: "cache.early_refreshes", dimensions: [("cache", cacheName)], factory: factory)
+        self.refreshFailures = Counter(label: "cache.refresh_failures", dimensions: [("cache", cacheName)], factory: factory)
+        self.lockWaits = Counter(label: "cache.lock_waits", dimensions: [("cache", cacheName)], factory: factory)
+        self.lockTimeouts = Counter(label: "cache.lock_timeouts", dimensions: [("cache", cacheName)], factory: factory)
     }
 
     /// Counts a `getOrLoad` miss: one that ran the loader, or one that waited for another caller's load.
     func recordLoad(coalesced: Bool) {
         (coalesced ? self.coalescedLoads : self.loads).increment()
+    }
+
+    /// Counts a read-through that served a stale value (and started a background refresh).
+    func recordStaleServe() { self.staleServes.increment() }
+
+    /// Counts a read-through that started a probabilistic early refresh of a fresh value.
+    func recordEarlyRefresh() { self.earlyRefreshes.increment() }
+
+    /// Counts a background refresh whose load or store failed (the stale value stays until its grace ends).
+    func recordRefreshFailure() { self.refreshFailures.increment() }
+
+    /// Counts a caller that found the distributed lock held and waited; `timedOut` when it gave up waiting.
+    func recordLockWait(timedOut: Bool) {
+        self.lockWaits.increment()
+        if timedOut { self.lockTimeouts.increment() }
     }
 
     func record(_ operation: CacheOperation, outcome: OperationOutcome, nanoseconds: Int64) {
@@ -65,7 +90,7 @@ struct CacheMetrics: Sendable {
             case .flush: self.flush
             }
         switch outcome {
-        case .hit(let size):
+        case .hit(let size, _):
             instruments.success.increment()
             instruments.itemSize?.record(size)
         case .miss:

@@ -19,8 +19,9 @@ enum CacheOperation: String, Sendable, CaseIterable {
 
 /// How an operation ended, as far as telemetry is concerned.
 enum OperationOutcome: Sendable {
-    /// A read found every key; `size` is the bytes returned.
-    case hit(size: Int)
+    /// A read found every key; `size` is the bytes returned. `stale`: a read-through served a value past its
+    /// fresh period, within its grace period.
+    case hit(size: Int, stale: Bool = false)
     /// A read found nothing (for a batch: not every key).
     case miss(size: Int)
     /// A read found bytes that did not decode as the requested type: reported as a miss.

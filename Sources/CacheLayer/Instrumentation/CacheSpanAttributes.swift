@@ -6,6 +6,10 @@ enum CacheSpanAttributes {
     static let itemSize = "cache.item_size"
     static let ttl = "cache.ttl"
     static let write = "cache.write"
+    static let stale = "cache.stale"
+    static let lockAcquired = "cache.lock.acquired"
+    static let lockWaitMilliseconds = "cache.lock.wait_ms"
+    static let lockTimedOut = "cache.lock.timed_out"
     static let errorType = "error.type"
     static let responseStatusCode = "db.response.status_code"
 }

@@ -111,6 +111,48 @@ final class OperationObserver: Sendable {
         return Operation(kind: kind, keys: keys, span: span, start: timed ? SystemCacheClock().nanosecondsNow() : nil)
     }
 
+    /// Starts a `cache.lock` span: a read-through caller taking the distributed lock, waiting while another
+    /// process holds it. `nil` when no tracer is in force.
+    func beginLock(_ key: CacheKey) -> (any Span)? {
+        guard let tracer = self.currentTracer() else { return nil }
+        let span = tracer.startSpan(Self.lockOperation, ofKind: .internal)
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                attributes[CacheSpanAttributes.sentryOp] = Self.lockOperation
+                if let captured = self.keyCapture.capture(key) {
+                    attributes[CacheSpanAttributes.key] = [captured]
+                }
+            }
+        }
+        return span
+    }
+
+    /// Ends a `cache.lock` span: whether this caller got the lock, how long it waited, whether it gave up.
+    func endLock(_ span: (any Span)?, acquired: Bool, waited: Duration, timedOut: Bool) {
+        guard let span else { return }
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                attributes[CacheSpanAttributes.lockAcquired] = acquired
+                attributes[CacheSpanAttributes.lockWaitMilliseconds] = Int(waited.components.seconds * 1000)
+                    + Int(waited.components.attoseconds / 1_000_000_000_000_000)
+                attributes[CacheSpanAttributes.lockTimedOut] = timedOut
+            }
+        }
+        span.end()
+    }
+
+    static let lockOperation = "cache.lock"
+
+    /// Logs a warning that a background refresh failed; the stale value stays until its grace ends.
+    func warnRefreshFailed(_ key: CacheKey, _ error: any Error) {
+        guard !self.loggingOff, self.logger.logLevel <= .warning else { return }
+        var metadata: Logger.Metadata = ["cache.name": "\(self.cacheName)", "error.message": "\(error)"]
+        if let captured = self.keyCapture.capture(key) {
+            metadata["cache.key"] = "\(captured)"
+        }
+        self.logger.warning("background refresh failed; serving the stale value until its grace period ends", metadata: metadata)
+    }
+
     /// An operation record for an event that is reported even when the call was not observed (a value that does not
     /// decode): metrics and logs only, no span.
     func forced(_ kind: CacheOperation, keys: Keys) -> Operation {
@@ -152,9 +194,12 @@ final class OperationObserver: Sendable {
     private static func annotate(_ span: any Span, with outcome: OperationOutcome) {
         span.updateAttributes { attributes in
             switch outcome {
-            case .hit(let size):
+            case .hit(let size, let stale):
                 attributes[CacheSpanAttributes.hit] = true
                 attributes[CacheSpanAttributes.itemSize] = size
+                if stale {
+                    attributes[CacheSpanAttributes.stale] = true
+                }
             case .miss(let size):
                 attributes[CacheSpanAttributes.hit] = false
                 if size > 0 {
@@ -201,9 +246,12 @@ final class OperationObserver: Sendable {
             metadata["cache.duration_ms"] = "\(Double(elapsed) / 1_000_000)"
         }
         switch outcome {
-        case .hit(let size):
+        case .hit(let size, let stale):
             metadata["cache.hit"] = "true"
             metadata["cache.item_size"] = "\(size)"
+            if stale {
+                metadata["cache.stale"] = "true"
+            }
         case .miss:
             metadata["cache.hit"] = "false"
         case .undecodable(let size, _):

@@ -6,35 +6,6 @@ import Testing
 
 @Suite("Single-flight getOrLoad")
 struct SingleFlightTests {
-    /// Counts loader runs across tasks.
-    final class Counter: Sendable {
-        private let value = Mutex(0)
-        func increment() { self.value.withLock { $0 += 1 } }
-        var count: Int { self.value.withLock { $0 } }
-    }
-
-    /// Holds a loader until the test opens it, so waiters pile up deterministically.
-    final class Gate: Sendable {
-        private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-        func wait() async {
-            await withCheckedContinuation { continuation in
-                let open = self.state.withLock { state in
-                    if !state.open { state.waiters.append(continuation) }
-                    return state.open
-                }
-                if open { continuation.resume() }
-            }
-        }
-        func open() {
-            let waiters = self.state.withLock { state in
-                state.open = true
-                defer { state.waiters = [] }
-                return state.waiters
-            }
-            waiters.forEach { $0.resume() }
-        }
-    }
-
     func makeCache(_ configuration: Cache.Configuration = .init()) throws -> Cache {
         try Cache(namespace: "flight", backend: try MemoryBackend(byteBudget: 8 << 20), configuration: configuration)
     }
@@ -42,7 +13,7 @@ struct SingleFlightTests {
     @Test func aThousandConcurrentMissesRunTheLoaderOnce() async throws {
         let metrics = TestMetrics()
         let cache = try self.makeCache(.init(metricsFactory: metrics))
-        let loads = Counter()
+        let loads = LoadCounter()
         let gate = Gate()
         let values = try await withThrowingTaskGroup(of: Product.self) { group in
             for _ in 0..<1_000 {
@@ -71,7 +42,7 @@ struct SingleFlightTests {
     @Test func everyWaiterGetsTheSameErrorAndNothingIsStored() async throws {
         struct DatabaseDown: Error, Equatable { let attempt: Int }
         let cache = try self.makeCache()
-        let loads = Counter()
+        let loads = LoadCounter()
         let gate = Gate()
         let errors = await withTaskGroup(of: DatabaseDown?.self) { group in
             for _ in 0..<50 {
@@ -102,7 +73,7 @@ struct SingleFlightTests {
 
     @Test func aCancelledWaiterDoesNotCancelTheLoadForTheOthers() async throws {
         let cache = try self.makeCache()
-        let loads = Counter()
+        let loads = LoadCounter()
         let gate = Gate()
         let load: @Sendable () async throws -> Product = {
             loads.increment()
@@ -127,7 +98,7 @@ struct SingleFlightTests {
 
     @Test func withoutCoalescingEveryMissLoads() async throws {
         let cache = try self.makeCache(.init(coalescesLoads: false))
-        let loads = Counter()
+        let loads = LoadCounter()
         let gate = Gate()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<5 {

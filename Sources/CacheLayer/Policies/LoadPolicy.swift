@@ -1,0 +1,103 @@
+/// How `getOrLoad` protects the source of truth from stampedes beyond in-process coalescing: a lock shared by
+/// every process on the backend, stale-while-revalidate, and probabilistic early refresh.
+///
+/// ```swift
+/// let policy = LoadPolicy(
+///     lock: .init(lease: .seconds(5), maximumWait: .seconds(2)),
+///     gracePeriod: .seconds(30),
+///     earlyRefresh: .init(beta: 1)
+/// )
+/// let report = try await cache.getOrLoad(key: "report:today", ttl: .seconds(60), policy: policy) {
+///     try await buildReport()
+/// }
+/// ```
+///
+/// Entries written under a grace period or early refresh carry a small header (when they stop being fresh, how
+/// long their load took); `get` and `getOrLoad` read both kinds.
+public struct LoadPolicy: Sendable {
+    /// The distributed lock around a load; `nil` (the default) loads without one.
+    public var lock: Lock?
+    /// How long after its time-to-live an entry may still be served while one background refresh replaces it
+    /// (stale-while-revalidate); `nil` (the default) serves nothing stale.
+    public var gracePeriod: Duration?
+    /// Probabilistic refresh before expiry (XFetch); `nil` (the default) refreshes only once the entry is stale.
+    public var earlyRefresh: EarlyRefresh?
+
+    /// Creates a policy. The default is in-process coalescing only.
+    public init(lock: Lock? = nil, gracePeriod: Duration? = nil, earlyRefresh: EarlyRefresh? = nil) {
+        self.lock = lock
+        self.gracePeriod = gracePeriod
+        self.earlyRefresh = earlyRefresh
+    }
+
+    /// Whether entries need the freshness header.
+    var tracksFreshness: Bool { self.gracePeriod != nil || self.earlyRefresh != nil }
+
+    /// A lock taken with `SET key token NX PX lease` and released with an owner-checked delete, so that across
+    /// every process one caller loads a missing key while the others wait for its value.
+    public struct Lock: Sendable, Equatable {
+        /// What a caller does when it waited `maximumWait` and neither got the lock nor saw the value land.
+        public enum TimeoutBehaviour: Sendable, Equatable {
+            /// Load without the lock (the source sees one more load; the caller gets its value).
+            case load
+            /// Throw ``CacheError/Code/lockTimeout``.
+            case fail
+        }
+
+        /// How long the lock lives if its holder never releases it (a crashed process): after it, another caller
+        /// takes over. Longer than the slowest load you expect.
+        public var lease: Duration
+        /// The longest a caller waits for another holder's value.
+        public var maximumWait: Duration
+        /// The first pause between polls; it doubles up to `maximumRetryInterval`, each pause drawn at random
+        /// between half and all of it so that waiters do not poll in step.
+        public var retryInterval: Duration
+        /// The longest pause between polls.
+        public var maximumRetryInterval: Duration
+        /// What happens after `maximumWait`.
+        public var onTimeout: TimeoutBehaviour
+
+        /// Creates lock settings.
+        public init(
+            lease: Duration = .seconds(10),
+            maximumWait: Duration = .seconds(5),
+            retryInterval: Duration = .milliseconds(10),
+            maximumRetryInterval: Duration = .milliseconds(200),
+            onTimeout: TimeoutBehaviour = .load
+        ) {
+            self.lease = lease
+            self.maximumWait = maximumWait
+            self.retryInterval = retryInterval
+            self.maximumRetryInterval = maximumRetryInterval
+            self.onTimeout = onTimeout
+        }
+
+        /// The pause before poll number `attempt` (from 1), with `unit` uniform in `0..<1`.
+        func pause(beforeAttempt attempt: Int, unit: Double) -> Duration {
+            var pause = self.retryInterval
+            for _ in 1..<max(attempt, 1) where pause < self.maximumRetryInterval {
+                pause *= 2
+            }
+            pause = min(pause, self.maximumRetryInterval)
+            return pause * (0.5 + unit / 2)
+        }
+    }
+
+    /// Checks that every duration is positive, naming the first that is not.
+    func validate() throws(CacheError) {
+        if let gracePeriod, gracePeriod <= .zero {
+            throw CacheError(.invalidConfiguration, "the grace period must be positive, got \(gracePeriod)")
+        }
+        if let lock {
+            for (name, value) in [
+                ("lease", lock.lease), ("maximumWait", lock.maximumWait), ("retryInterval", lock.retryInterval),
+                ("maximumRetryInterval", lock.maximumRetryInterval),
+            ] where value <= .zero {
+                throw CacheError(.invalidConfiguration, "the lock's \(name) must be positive, got \(value)")
+            }
+        }
+        if let earlyRefresh, !(earlyRefresh.beta > 0 && earlyRefresh.beta.isFinite) {
+            throw CacheError(.invalidConfiguration, "the early refresh's beta must be positive, got \(earlyRefresh.beta)")
+        }
+    }
+}
