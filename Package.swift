@@ -45,6 +45,12 @@ let package = Package(
             dependencies: ["CacheLayer"],
             path: "Examples/QuickStart"
         ),
+        // A process of the distributed-lock tests: RedisLockTests runs four of them at once against one Redis.
+        .executableTarget(
+            name: "LockContender",
+            dependencies: ["CacheLayer", "CacheLayerRedis"],
+            path: "Tests/LockContender"
+        ),
         .testTarget(
             name: "CacheLayerTests",
             dependencies: [
