@@ -165,7 +165,10 @@ struct ReadThrough<Value: Codable & Sendable>: Sendable {
         let value = try await self.loader()
         let loadDuration = ContinuousClock.now - started
         var bytes = try self.cache.encode(value)
-        var storedTTL = self.ttl.map(self.cache.jittered)
+        var storedTTL = self.ttl.map { ttl in
+            guard let jitter = self.policy.ttlJitter else { return self.cache.jittered(ttl) }
+            return jitter == .none ? ttl : jitter.apply(to: ttl, unit: self.configuration.random.nextUnit())
+        }
         if self.policy.tracksFreshness, let fresh = storedTTL {
             let header = FreshnessHeader(
                 freshUntil: self.configuration.freshnessClock.now() + fresh,

@@ -23,11 +23,15 @@ public struct LoadPolicy: Sendable {
     /// Probabilistic refresh before expiry (XFetch); `nil` (the default) refreshes only once the entry is stale.
     public var earlyRefresh: EarlyRefresh?
 
+    /// How this load's TTL is spread; `nil` (the default) uses the cache's ``Cache/Configuration/ttlJitter``.
+    public var ttlJitter: TTLJitter?
+
     /// Creates a policy. The default is in-process coalescing only.
-    public init(lock: Lock? = nil, gracePeriod: Duration? = nil, earlyRefresh: EarlyRefresh? = nil) {
+    public init(lock: Lock? = nil, gracePeriod: Duration? = nil, earlyRefresh: EarlyRefresh? = nil, ttlJitter: TTLJitter? = nil) {
         self.lock = lock
         self.gracePeriod = gracePeriod
         self.earlyRefresh = earlyRefresh
+        self.ttlJitter = ttlJitter
     }
 
     /// Whether entries need the freshness header.

@@ -37,7 +37,8 @@ public struct PaginationBoundary: Sendable {
 
     /// Why a request is not cached. Low-cardinality: usable as a metric dimension and a span attribute.
     public struct BypassReason: Sendable, Hashable, CustomStringConvertible {
-        /// The stable name: `deep_page`, `uncommon_filter`, `unknown_parameter`, `personalised`.
+        /// The stable name: `deep_page`, `uncommon_filter`, `unknown_parameter`, `personalised`, `no_boundary`,
+        /// `method`.
         public let name: String
         private init(_ name: String) { self.name = name }
 
@@ -49,6 +50,10 @@ public struct PaginationBoundary: Sendable {
         public static let unknownParameter = BypassReason("unknown_parameter")
         /// The request carries a user's identity and the boundary shares responses between users.
         public static let personalised = BypassReason("personalised")
+        /// No endpoint of the ``CacheBoundaries`` matches the request's path.
+        public static let noBoundary = BypassReason("no_boundary")
+        /// The request's method is not one the endpoint caches (only GET and HEAD by default).
+        public static let method = BypassReason("method")
 
         public var description: String { self.name }
     }
@@ -176,7 +181,7 @@ public struct PaginationBoundary: Sendable {
         return trimmed
     }
 
-    private static func percentEncoded(_ text: String, keeping extra: String) -> String {
+    static func percentEncoded(_ text: String, keeping extra: String) -> String {
         var encoded = ""
         for byte in text.utf8 {
             let scalar = Unicode.Scalar(byte)

@@ -1,0 +1,222 @@
+import InMemoryTracing
+import MetricsTestKit
+import Testing
+import Tracing
+
+@testable import CacheLayer
+
+@Suite("Per-endpoint cache boundaries")
+struct CacheBoundariesTests {
+    let metrics = TestMetrics()
+
+    static let orderItems = CacheEndpoint(
+        name: "order-items",
+        path: "/admin/order-items",
+        ttl: .seconds(60),
+        pagination: PaginationBoundary(
+            highestCachedPage: 1,
+            commonFilters: ["status": ["open", "shipped"], "sort": ["newest"]],
+            volatileParameters: ["_"]
+        ),
+        stampedeProtection: .distributedLock(.init(lease: .seconds(10), maximumWait: .seconds(2))),
+        gracePeriod: .seconds(30)
+    )
+
+    func makeBoundaries() throws -> CacheBoundaries {
+        try CacheBoundaries(
+            [
+                Self.orderItems,
+                CacheEndpoint(name: "order", path: "/orders/:id", ttl: .seconds(5), varyHeaders: ["Accept-Language"]),
+                CacheEndpoint(name: "profile", path: "/me/**", ttl: .seconds(5), scope: .perUser),
+            ],
+            metricsFactory: self.metrics
+        )
+    }
+
+    @Test func eachRequestIsCachedUnderACanonicalKeyOrBypassesForANamedReason() throws {
+        let boundaries = try self.makeBoundaries()
+        func decide(_ path: String, _ query: [(String, String)] = [], method: String = "GET", headers: [(String, String)] = [], user: String? = nil) -> String {
+            let request = CacheRequest(
+                method: method, path: path, query: query.map { (name: $0.0, value: $0.1) },
+                headers: headers.map { (name: $0.0, value: $0.1) }, userID: user)
+            let decision = boundaries.decide(request)
+            return decision.key.map { "cache \($0)" } ?? "bypass \(decision.name)"
+        }
+        #expect(decide("/admin/order-items", [("status", "open"), ("page", "1"), ("_", "123")]) == "cache /admin/order-items?page=1&status=open")
+        #expect(decide("/admin/order-items", [("page", "1"), ("status", "OPEN")], method: "HEAD") == "cache /admin/order-items?page=1&status=open")
+        #expect(decide("/admin/order-items", [("page", "2")]) == "bypass deep_page")
+        #expect(decide("/admin/order-items", [("status", "returned")]) == "bypass uncommon_filter")
+        #expect(decide("/admin/order-items", [("customer", "7")]) == "bypass unknown_parameter")
+        #expect(decide("/admin/order-items", method: "POST") == "bypass method")
+        #expect(decide("/admin/order-items", headers: [("Authorization", "Bearer x")]) == "bypass personalised")
+        #expect(decide("/admin/order-items", headers: [("cookie", "session=1")]) == "bypass personalised")
+        #expect(decide("/nowhere") == "bypass no_boundary")
+
+        // Path parameters and vary headers.
+        #expect(decide("/orders/42", headers: [("accept-language", "en")]) == "cache /orders/42 accept-language=en")
+        #expect(decide("/orders/42", headers: [("Accept-Language", "EN")]) == "cache /orders/42 accept-language=en")
+        #expect(decide("/orders/42", headers: [("Accept-Language", "de")]) == "cache /orders/42 accept-language=de")
+        #expect(decide("/orders/42/items") == "bypass no_boundary")
+
+        // Per-user scope: the user is in the key; no user, no caching.
+        #expect(decide("/me/settings", headers: [("Authorization", "Bearer a")], user: "alice") == "cache /me/settings @alice")
+        #expect(decide("/me/settings", user: "bob") == "cache /me/settings @bob")
+        #expect(decide("/me/settings", headers: [("Authorization", "Bearer a")]) == "bypass personalised")
+    }
+
+    @Test func keysAreEqualExactlyWhenPathQueryVaryValuesAndUserAreEqual() throws {
+        let boundaries = try CacheBoundaries([
+            CacheEndpoint(name: "any", path: "/**", ttl: .seconds(1), varyHeaders: ["x-a", "x-b"], scope: .perUser)
+        ])
+        // Values chosen to try to forge separators: spaces, '@', '=', '&', '?', '%'.
+        let atoms = ["", "a", "a b", "@", "=", "a=b", "&", "?", "%20", " @a", "b c=d"]
+        var generator = SeededGenerator(seed: 11)
+        var seen: [String: String] = [:]
+        for _ in 0..<20_000 {
+            let path = "/p/" + atoms.randomElement(using: &generator)!.replacingSlashes
+            let value = atoms.randomElement(using: &generator)!
+            let headerA = atoms.randomElement(using: &generator)!
+            let headerB = atoms.randomElement(using: &generator)!
+            let user = atoms.dropFirst().randomElement(using: &generator)!
+            let request = CacheRequest(
+                path: path, query: [(name: "q", value: value)],
+                headers: [(name: "X-A", value: headerA), (name: "x-b", value: headerB)], userID: user)
+            let key = try #require(boundaries.decide(request).key)
+            // The reference: the parts themselves, normalised as the boundary documents (values trimmed, lowercased).
+            let parts = [path, PaginationBoundary.normaliseValue(value), headerA.lowercased(), headerB.lowercased(), user]
+                .map { "\($0.utf8.count):\($0)" }.joined()
+            if let previous = seen[key] {
+                #expect(previous == parts, "\(key) made from two different requests")
+            }
+            seen[key] = parts
+        }
+        #expect(Set(seen.values).count == seen.count)
+    }
+
+    @Test func decisionsAreCountedPerBoundaryAndReasonAndWrittenOnTheRequestSpan() throws {
+        let boundaries = try self.makeBoundaries()
+        _ = boundaries.decide(CacheRequest(path: "/admin/order-items"))
+        _ = boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "3")]))
+        _ = boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "4")]))
+        _ = boundaries.decide(CacheRequest(path: "/elsewhere"))
+        func count(_ boundary: String, _ decision: String) throws -> Int64 {
+            try self.metrics.expectCounter("cache.boundary_decisions", [("boundary", boundary), ("decision", decision)]).totalValue
+        }
+        #expect(try count("order-items", "cache") == 1)
+        #expect(try count("order-items", "deep_page") == 2)
+        #expect(try count("none", "no_boundary") == 1)
+
+        let tracer = InMemoryTracer()
+        let span = tracer.startSpan("GET /admin/order-items")
+        boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "2")])).record(on: span)
+        span.end()
+        #expect(tracer.finishedSpans[0].attributes == ["cache.boundary": "order-items", "cache.decision": "deep_page"])
+    }
+
+    @Test func getOrLoadForADecisionUsesTheEndpointsTTLAndPolicyAndBypassesOtherwise() async throws {
+        let tracer = InMemoryTracer()
+        let cache = try Cache(
+            namespace: "pages",
+            backend: try MemoryBackend(byteBudget: 1 << 20),
+            configuration: .init(tracer: tracer)
+        )
+        let boundaries = try self.makeBoundaries()
+        let loads = LoadCounter()
+        let load: @Sendable () async throws -> [Int] = {
+            loads.increment()
+            return [1, 2, 3]
+        }
+        let first = boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "status", value: "open")]))
+        #expect(try await cache.getOrLoad(for: first, loader: load) == [1, 2, 3])
+        #expect(try await cache.getOrLoad(for: first, loader: load) == [1, 2, 3])
+        #expect(loads.count == 1)
+        // The endpoint's TTL plus its grace period is what the backend holds.
+        #expect(tracer.finishedSpans.first { $0.operationName == "cache.put" }?.attributes.get("cache.ttl") == 90)
+
+        let deep = boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "9")]))
+        tracer.clearFinishedSpans()
+        _ = try await cache.getOrLoad(for: deep, loader: load)
+        _ = try await cache.getOrLoad(for: deep, loader: load)
+        #expect(loads.count == 3)
+        #expect(tracer.finishedSpans.isEmpty, "a bypass does not touch the cache")
+    }
+
+    @Test func aJSONFileDecidesLikeTheSameBoundariesInCode() throws {
+        let json = """
+            {
+              "endpoints": [
+                {
+                  "name": "order-items",
+                  "path": "/admin/order-items",
+                  "ttl": "60s",
+                  "jitter": 0.1,
+                  "pagination": {
+                    "page_parameter": "page",
+                    "highest_cached_page": 1,
+                    "common_filters": { "status": ["open", "shipped"], "sort": ["newest"] },
+                    "volatile_parameters": ["_"]
+                  },
+                  "stampede": { "lock": { "lease": "10s", "maximum_wait": "2s", "on_timeout": "load" } },
+                  "grace": 30
+                },
+                { "name": "feed", "path": "/feed", "ttl": "250ms", "methods": ["GET"],
+                  "pagination": { "page_parameter": { "offset": "offset", "size_parameter": "limit", "default_size": 20 },
+                                  "highest_cached_page": 3, "unknown_parameters": "include_in_key" },
+                  "early_refresh_beta": 1.5, "vary_headers": ["accept-language"], "scope": "shared" }
+              ]
+            }
+            """
+        let boundaries = try CacheBoundaries(json: Array(json.utf8))
+        let endpoint = try #require(boundaries.endpoints.first)
+        #expect(endpoint.ttl == .seconds(60))
+        #expect(endpoint.gracePeriod == .seconds(30))
+        #expect(endpoint.ttlJitter == .proportional(0.1))
+        #expect(endpoint.stampedeProtection == Self.orderItems.stampedeProtection)
+        let inCode = try CacheBoundaries([Self.orderItems])
+        var generator = SeededGenerator(seed: 5)
+        let names = ["page", "status", "sort", "_", "other"]
+        let values = ["1", "2", "open", "shipped", "newest", "x", "01"]
+        for _ in 0..<2_000 {
+            let query = (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+                (name: names.randomElement(using: &generator)!, value: values.randomElement(using: &generator)!)
+            }
+            let request = CacheRequest(path: "/admin/order-items", query: query)
+            #expect(boundaries.decide(request).outcome == inCode.decide(request).outcome)
+        }
+        let feed = boundaries.endpoints[1]
+        #expect(feed.ttl == .milliseconds(250))
+        #expect(feed.methods == ["GET"])
+        #expect(feed.earlyRefresh == EarlyRefresh(beta: 1.5))
+        let third = boundaries.decide(CacheRequest(path: "/feed", query: [(name: "offset", value: "40"), (name: "tag", value: "a")]))
+        // A vary header the request does not send counts as an empty value.
+        #expect(third.key == "/feed?limit=20&page=3&tag=a accept-language=")
+    }
+
+    @Test(arguments: [
+        (#"{"endpoints": [{"name": "a", "path": "/a", "tll": "60s"}]}"#, "endpoints[0].tll: unknown field"),
+        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "sixty"}]}"#, "endpoints[0].ttl: expected a positive duration"),
+        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": -1}]}"#, "endpoints[0].ttl: must be positive"),
+        (#"{"endpoints": [{"name": "a", "ttl": "1s"}]}"#, "endpoints[0].path: missing"),
+        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"highest_cached_page": 0}}]}"#,
+         "endpoints[0].pagination.highest_cached_page: must be at least 1"),
+        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"highest_cached_page": "one"}}]}"#,
+         "endpoints[0].pagination.highest_cached_page: expected an integer"),
+        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "scope": "everyone"}]}"#, "endpoints[0].scope: expected \"shared\" or \"per_user\""),
+        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "stampede": {"lock": {"on_timeout": "panic"}}}]}"#,
+         "endpoints[0].stampede.lock.on_timeout: expected \"load\" or \"fail\""),
+        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "jitter": 1.5}]}"#, "endpoints[0]: jitter: a fraction in 0..<1"),
+        (#"{"endpoints": [{"name": "a", "path": "a", "ttl": "1s"}]}"#, "endpoints[0]: endpoint 'a': path must start with '/'"),
+        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s"}, {"name": "a", "path": "/b", "ttl": "1s"}]}"#,
+         "two endpoints are named 'a'"),
+        (#"{"endpoints": [}"#, "the document is not valid"),
+    ])
+    func badFilesAreRefusedWithTheFieldNamed(json: String, message: String) {
+        let error = #expect(throws: CacheError.self) { try CacheBoundaries(json: Array(json.utf8)) }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no error")")
+    }
+}
+
+extension String {
+    fileprivate var replacingSlashes: String { String(self.map { $0 == "/" ? "_" : $0 }) }
+}
