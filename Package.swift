@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "CacheLayer", targets: ["CacheLayer"]),
         .library(name: "CacheLayerRedis", targets: ["CacheLayerRedis"]),
+        .library(name: "CacheLayerYAML", targets: ["CacheLayerYAML"]),
         // Later: CacheLayerHummingbird (middleware), a target of its own.
     ],
     dependencies: [
@@ -14,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -40,6 +42,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Cache boundaries from YAML files: its own target, so only users who want YAML build Yams.
+        .target(
+            name: "CacheLayerYAML",
+            dependencies: [
+                "CacheLayer",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "QuickStart",
             dependencies: ["CacheLayer"],
@@ -55,6 +66,7 @@ let package = Package(
             name: "CacheLayerTests",
             dependencies: [
                 "CacheLayer",
+                "CacheLayerYAML",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import CacheLayerYAML
 import InMemoryTracing
 import MetricsTestKit
 import Testing
@@ -190,6 +191,29 @@ struct CacheBoundariesTests {
         let third = boundaries.decide(CacheRequest(path: "/feed", query: [(name: "offset", value: "40"), (name: "tag", value: "a")]))
         // A vary header the request does not send counts as an empty value.
         #expect(third.key == "/feed?limit=20&page=3&tag=a accept-language=")
+    }
+
+    @Test func aYAMLFileReadsLikeJSONAndNamesBadFields() throws {
+        let yaml = """
+            endpoints:
+              - name: order-items
+                path: /admin/order-items
+                ttl: 60s
+                grace: 30s
+                pagination:
+                  highest_cached_page: 3
+                  common_filters: { status: [open, shipped] }
+                stampede: { lock: { lease: 10s, maximum_wait: 2s } }
+            """
+        let boundaries = try CacheBoundaries(yaml: yaml)
+        #expect(boundaries.endpoints[0].gracePeriod == .seconds(30))
+        #expect(boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "3")])).key != nil)
+        #expect(boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "4")])).bypassReason == .deepPage)
+
+        let error = #expect(throws: CacheError.self) {
+            try CacheBoundaries(yaml: "endpoints:\n  - name: a\n    path: /a\n    ttl: 1s\n    scope: everyone\n")
+        }
+        #expect(error?.message.hasPrefix("endpoints[0].scope: expected") == true, "\(error?.message ?? "")")
     }
 
     @Test(arguments: [
