@@ -27,24 +27,45 @@ struct RedisLockTests {
         return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)"
     }
 
-    @Test func fourProcessesTimesTwoHundredFiftyCallersLoadEachKeyOnce() async throws {
+    /// Runs four contender processes of 250 calls over `keys`, all starting at the same wall-clock moment (after
+    /// every process has connected), and checks that every call got its key's value.
+    func runFourContenders(keys: [String], mode: [String] = []) async throws {
         let url = try #require(RedisTestServer.url)
-        let keys = (0..<5).map { "report-\($0)" }
-        // All four start at the same wall-clock moment, after every process has connected.
         let start = self.startTime(in: .seconds(2))
         let processes = try (0..<4).map { _ in
-            try ChildProcess("LockContender", [url, self.namespace, keys.joined(separator: ","), "250", start])
+            try ChildProcess("LockContender", [url, self.namespace, keys.joined(separator: ","), "250", start] + mode)
         }
         for process in processes {
             let status = try await process.wait(timeout: .seconds(60))
             #expect(status == 0, "\(process.output)")
             #expect(process.output.contains("calls=250 wrong=0 errors=0"), "\(process.output)")
         }
+    }
+
+    @Test func fourProcessesTimesTwoHundredFiftyCallersLoadEachKeyOnce() async throws {
+        let keys = (0..<5).map { "report-\($0)" }
+        try await self.runFourContenders(keys: keys)
         let backend = try RedisBackendFixture.backend(prefix: "")
         defer { backend.shutdown() }
         for key in keys {
             #expect(try await self.runs(of: key, on: backend) == 1, "loader runs for \(key)")
         }
+    }
+
+    @Test func withoutTheLockEachProcessLoadsOnItsOwn() async throws {
+        // The control: the same run with in-process single-flight only. Each process loads each key once, so the
+        // source sees up to four loads per key (fewer only if a process started late enough to find the value).
+        let keys = (0..<5).map { "control-\($0)" }
+        try await self.runFourContenders(keys: keys, mode: ["nolock"])
+        let backend = try RedisBackendFixture.backend(prefix: "")
+        defer { backend.shutdown() }
+        var total = 0
+        for key in keys {
+            let runs = try await self.runs(of: key, on: backend)
+            #expect((1...4).contains(runs), "loader runs for \(key)")
+            total += runs
+        }
+        #expect(total > keys.count, "without the lock, some key must have loaded more than once")
     }
 
     @Test func whenTheLockHolderIsKilledAnotherProcessTakesOverAfterTheLease() async throws {

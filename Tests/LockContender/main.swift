@@ -1,14 +1,15 @@
 // A process of the distributed-lock tests (Tests/CacheLayerRedisTests/RedisLockTests.swift): many concurrent
 // getOrLoad calls through one Cache on a real Redis, with a slow loader that counts its runs in Redis.
 //
-//   LockContender <redis-url> <namespace> <keys,comma,separated> <calls> <start-at-epoch-ms> [hold]
+//   LockContender <redis-url> <namespace> <keys,comma,separated> <calls> <start-at-epoch-ms> [hold|nolock]
 //
 // Every call reads key `calls % keys.count`. The loader marks its run by taking the first free counter key
 // `runs:<key>:1`, `runs:<key>:2`, ... with set-if-absent (an INCR made of what every backend has), waits 300 ms and
 // returns `value-of-<key>`. The process prints `calls=<n> wrong=<n> errors=<n>` and exits 0.
 //
 // With `hold`, the process makes one call whose loader prints `holding`, then sleeps for an hour while holding
-// the lock: a holder for the test to kill.
+// the lock: a holder for the test to kill. With `nolock`, the calls run without the distributed lock (in-process
+// single-flight only): the control that shows what the lock saves.
 import CacheLayer
 import CacheLayerRedis
 
@@ -22,12 +23,13 @@ guard arguments.count >= 6, let calls = Int(arguments[4]), let startAt = Int64(a
     print("usage: LockContender <redis-url> <namespace> <keys> <calls> <start-at-epoch-ms> [hold]")
     exit(2)
 }
-let holds = arguments.count > 6 && arguments[6] == "hold"
+let mode = arguments.count > 6 ? arguments[6] : ""
+let holds = mode == "hold"
 let keys = arguments[3].split(separator: ",").map(String.init)
 
 let backend = try RedisBackend(configuration: RedisBackend.Configuration(url: arguments[1]))
 let runs = try CacheNamespace(arguments[2] + "-runs")
-let policy = LoadPolicy(lock: .init(lease: .seconds(2), maximumWait: .seconds(10), onTimeout: .fail))
+let policy = mode == "nolock" ? LoadPolicy() : LoadPolicy(lock: .init(lease: .seconds(2), maximumWait: .seconds(10), onTimeout: .fail))
 let cache = try Cache(namespace: arguments[2], backend: backend, configuration: .init(loadPolicy: policy))
 
 /// Takes the next free run counter of `key`: the number of loads so far, counted in Redis.

@@ -160,6 +160,23 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         try await MemoryFixture.make()
     }
+
+    // The control for the scaling pair: the same split of reads over the same threads, but each task reads a
+    // dictionary of its own and shares nothing. Its 2-task/1-task ratio is what this machine gives two threads of
+    // perfectly parallel work; the memory tier's ratio is judged against it.
+    Benchmark("Control private dictionary get, 1 task", configuration: scalingConfiguration) { benchmark, fixture in
+        let hits = await readPrivately(fixture, tasks: 1, totalReads: benchmark.scaledIterations.count)
+        expect(hits, benchmark.scaledIterations.count, "hits", benchmark)
+    } setup: {
+        PrivateDictionariesFixture()
+    }
+
+    Benchmark("Control private dictionary get, 2 tasks", configuration: scalingConfiguration) { benchmark, fixture in
+        let hits = await readPrivately(fixture, tasks: 2, totalReads: benchmark.scaledIterations.count)
+        expect(hits, benchmark.scaledIterations.count, "hits", benchmark)
+    } setup: {
+        PrivateDictionariesFixture()
+    }
 }
 
 // MARK: - Workload
@@ -369,6 +386,55 @@ func readConcurrently(_ fixture: MemoryFixture, tasks: Int, totalReads: Int, _ b
                     blackHole(value)
                     index += 1
                     if index == keyCount { index = 0 }
+                }
+                return hits
+            }
+        }
+        return await group.reduce(0, +)
+    }
+}
+
+/// One `[String: [UInt8]]` per reader thread, each built separately (its own keys and value buffers), so readers
+/// share no memory at all.
+final class PrivateDictionariesFixture: Sendable {
+    let keys: [[String]]
+    let stores: [[String: [UInt8]]]
+
+    init() {
+        var keys: [[String]] = []
+        var stores: [[String: [UInt8]]] = []
+        for _ in readerExecutors {
+            let ownKeys = (0..<Workload.keyCount).map { Workload.key(prefix: "user:", $0) }
+            var store: [String: [UInt8]] = [:]
+            store.reserveCapacity(Workload.keyCount)
+            for (index, key) in ownKeys.enumerated() {
+                store[key] = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: Workload.valueSize)
+            }
+            keys.append(ownKeys)
+            stores.append(store)
+        }
+        self.keys = keys
+        self.stores = stores
+    }
+}
+
+/// Reads `totalReads` keys split between `tasks` child tasks, each reading only its own dictionary, each on its
+/// own thread (as ``readConcurrently(_:tasks:totalReads:_:)`` does). Returns the number of hits.
+func readPrivately(_ fixture: PrivateDictionariesFixture, tasks: Int, totalReads: Int) async -> Int {
+    let readsPerTask = totalReads / tasks
+    return await withTaskGroup(of: Int.self, returning: Int.self) { group in
+        for task in 0..<tasks {
+            group.addTask(executorPreference: readerExecutors[task]) {
+                let keys = fixture.keys[task]
+                let store = fixture.stores[task]
+                var index = 0
+                var hits = 0
+                for _ in 0..<readsPerTask {
+                    let value = store[keys[index]]
+                    if value != nil { hits &+= 1 }
+                    blackHole(value)
+                    index += 1
+                    if index == keys.count { index = 0 }
                 }
                 return hits
             }
