@@ -22,7 +22,7 @@ public final class RedisBackend: CacheBackend {
     public let configuration: Configuration
 
     let pool: ConnectionPool
-    private let keyPrefix: [UInt8]
+    let keyLayout: RedisKeyLayout
     private let spanAttributes: SpanAttributesBox
 
     /// Creates the backend and starts connecting in the background; calls made before the first connection is up
@@ -31,7 +31,7 @@ public final class RedisBackend: CacheBackend {
     public init(configuration: Configuration) throws(CacheError) {
         let configuration = try configuration.validated()
         self.configuration = configuration
-        self.keyPrefix = Array(configuration.keyPrefix.utf8)
+        self.keyLayout = RedisKeyLayout(keyPrefix: configuration.keyPrefix)
         var attributes: SpanAttributes = ["db.system.name": "redis"]
         switch configuration.endpoint {
         case .tcp(let host, let port):
@@ -79,12 +79,7 @@ public final class RedisBackend: CacheBackend {
     // MARK: Keys and commands
 
     func redisKey(_ key: CacheKey) -> [UInt8] {
-        var bytes = self.keyPrefix
-        bytes.reserveCapacity(self.keyPrefix.count + key.flatByteCount)
-        bytes += key.namespace.name.utf8
-        bytes.append(UInt8(ascii: ":"))
-        bytes += key.key.utf8
-        return bytes
+        self.keyLayout.redisKey(key)
     }
 
     /// Sends a command and returns its reply, with error replies turned into typed errors.
@@ -92,102 +87,45 @@ public final class RedisBackend: CacheBackend {
         try await self.pool.send(command).get().checked(command.name)
     }
 
-    private func checkSize(_ value: [UInt8], for key: CacheKey) throws(CacheError) {
-        guard value.count <= self.configuration.maximumValueSize else {
-            throw CacheError(
-                .valueTooLarge,
-                "the value for '\(key)' is \(value.count) bytes; the Redis backend accepts at most \(self.configuration.maximumValueSize)"
-            )
-        }
-    }
-
-    /// `SET key value [NX] [PX ms]`.
-    private func setCommand(_ key: CacheKey, _ value: [UInt8], ttl: Duration?, onlyIfAbsent: Bool) -> RedisCommand {
-        var arguments: [[UInt8]] = [RedisCommand.Word.set, self.redisKey(key), value]
-        if onlyIfAbsent {
-            arguments.append(RedisCommand.Word.nx)
-        }
-        if let ttl {
-            // PX takes whole milliseconds; round up so an entry never lives shorter than asked.
-            let milliseconds = max(1, (ttl.nanoseconds + 999_999) / 1_000_000)
-            arguments.append(RedisCommand.Word.px)
-            arguments.append(Array(String(milliseconds).utf8))
-        }
-        return RedisCommand(arguments)
-    }
-
     // MARK: CacheBackend
 
     public func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]? {
-        switch try await self.execute(RedisCommand([RedisCommand.Word.get, self.redisKey(key)])) {
-        case .bulk(let value): return value
-        case .null: return nil
-        case let other: throw other.unexpected("GET")
-        }
+        try CacheCommands.value(await self.execute(CacheCommands.get(self.redisKey(key))))
     }
 
     public func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
         guard !keys.isEmpty else { return [] }
-        let reply = try await self.execute(RedisCommand([RedisCommand.Word.mget] + keys.map(self.redisKey)))
-        guard case .array(let elements) = reply, elements.count == keys.count else { throw reply.unexpected("MGET") }
-        var values: [[UInt8]?] = []
-        values.reserveCapacity(elements.count)
-        for element in elements {
-            switch element {
-            case .bulk(let value): values.append(value)
-            case .null: values.append(nil)
-            default: throw reply.unexpected("MGET")
-            }
-        }
-        return values
+        return try CacheCommands.values(await self.execute(CacheCommands.mget(keys.map(self.redisKey))), count: keys.count)
     }
 
     public func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) {
-        try self.checkSize(value, for: key)
-        let reply = try await self.execute(self.setCommand(key, value, ttl: ttl, onlyIfAbsent: false))
-        guard case .status = reply else { throw reply.unexpected("SET") }
+        try CacheCommands.checkSize(value, for: key, maximum: self.configuration.maximumValueSize)
+        let command = CacheCommands.set(self.redisKey(key), value, ttl: ttl, onlyIfAbsent: false)
+        _ = try CacheCommands.written(await self.execute(command), onlyIfAbsent: false)
     }
 
     public func setIfAbsent(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) -> Bool {
-        try self.checkSize(value, for: key)
-        switch try await self.execute(self.setCommand(key, value, ttl: ttl, onlyIfAbsent: true)) {
-        case .status: return true
-        case .null: return false
-        case let other: throw other.unexpected("SET NX")
-        }
+        try CacheCommands.checkSize(value, for: key, maximum: self.configuration.maximumValueSize)
+        let command = CacheCommands.set(self.redisKey(key), value, ttl: ttl, onlyIfAbsent: true)
+        return try CacheCommands.written(await self.execute(command), onlyIfAbsent: true)
     }
 
     public func delete(_ key: CacheKey) async throws(CacheError) -> Bool {
-        let reply = try await self.execute(RedisCommand([RedisCommand.Word.del, self.redisKey(key)]))
-        guard case .integer(let removed) = reply else { throw reply.unexpected("DEL") }
-        return removed > 0
+        try CacheCommands.removed(await self.execute(CacheCommands.del(self.redisKey(key))))
     }
 
     public func delete(_ key: CacheKey, ifValueEquals expected: [UInt8]) async throws(CacheError) -> Bool {
-        let reply = try await OwnerCheckedDelete.run(key: self.redisKey(key), expected: expected, on: self)
-        guard case .integer(let removed) = reply else { throw reply.unexpected("EVALSHA") }
-        return removed > 0
+        try await OwnerCheckedDelete.run(key: self.redisKey(key), expected: expected) { (command) throws(CacheError) in
+            try await self.execute(command)
+        }
     }
 
     public func deleteAll(in namespace: CacheNamespace) async throws(CacheError) {
-        try await NamespaceFlush.run(pattern: self.namespacePattern(namespace), on: self)
-    }
-
-    /// `keyPrefix + namespace + ":*"`, with the glob characters of the key prefix escaped (namespaces cannot
-    /// contain them), so SCAN matches this namespace's keys and nothing else.
-    func namespacePattern(_ namespace: CacheNamespace) -> [UInt8] {
-        var pattern: [UInt8] = []
-        for byte in self.keyPrefix {
-            if byte == UInt8(ascii: "*") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "[")
-                || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "\\")
-            {
-                pattern.append(UInt8(ascii: "\\"))
-            }
-            pattern.append(byte)
-        }
-        pattern += namespace.name.utf8
-        pattern += ":*".utf8
-        return pattern
+        try await NamespaceFlush.run(
+            pattern: self.keyLayout.namespacePattern(namespace),
+            scan: { (command) throws(CacheError) in try await self.execute(command) },
+            unlink: { (keys) throws(CacheError) in _ = try await self.execute(NamespaceFlush.unlinkCommand(keys)) }
+        )
     }
 }
 

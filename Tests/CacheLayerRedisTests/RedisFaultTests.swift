@@ -10,9 +10,6 @@ import Testing
 struct RedisFaultTests {
     let namespace = try! CacheNamespace("faults")
 
-    /// Values carry their key, so a mismatched reply is caught.
-    func value(_ key: String) -> [UInt8] { Array("\(key)=value".utf8) }
-
     func configuration(_ server: RedisServerProcess, timeout: Duration = .milliseconds(100)) throws -> RedisBackend.Configuration {
         var configuration = try RedisBackend.Configuration(url: server.url)
         configuration.commandTimeout = timeout
@@ -20,83 +17,20 @@ struct RedisFaultTests {
         return configuration
     }
 
-    struct LoadReport: Sendable {
-        var wrongValues: [String] = []
-        var slowestCall: Duration = .zero
-        var hits = 0
-        var misses = 0
-    }
-
-    final class StopFlag: Sendable {
-        private let flag = Atomic(false)
-        var isSet: Bool { self.flag.load(ordering: .relaxed) }
-        func set() { self.flag.store(true, ordering: .relaxed) }
-    }
-
-    /// Runs `tasks` tasks of gets and puts through a fail-open cache until `stop` is set (bounded by `limit`).
-    func load(_ cache: Cache, tasks: Int, stop: StopFlag, limit: Duration = .seconds(20)) async -> LoadReport {
-        await withTaskGroup(of: LoadReport.self) { group in
-            for task in 0..<tasks {
-                group.addTask {
-                    var report = LoadReport()
-                    let clock = ContinuousClock()
-                    let end = clock.now + limit
-                    var step = 0
-                    while !stop.isSet && clock.now < end {
-                        step += 1
-                        let key = "k\((task * 7 + step) % 64)"
-                        let start = clock.now
-                        do {
-                            if step % 3 == 0 {
-                                try await cache.putBytes(key, self.value(key), ttl: .seconds(60))
-                            } else if let value = try await cache.getBytes(key) {
-                                report.hits += 1
-                                if value != self.value(key) { report.wrongValues.append(key) }
-                            } else {
-                                report.misses += 1
-                            }
-                        } catch {
-                            report.wrongValues.append("unexpected throw: \(error)")
-                        }
-                        report.slowestCall = max(report.slowestCall, clock.now - start)
-                        // While the breaker refuses, calls complete without suspending; a loop of them would
-                        // hold a cooperative thread forever. Real request handlers suspend elsewhere; so does this.
-                        await Task.yield()
-                    }
-                    return report
-                }
-            }
-            return await group.reduce(into: LoadReport()) { total, part in
-                total.wrongValues += part.wrongValues
-                total.slowestCall = max(total.slowestCall, part.slowestCall)
-                total.hits += part.hits
-                total.misses += part.misses
-            }
-        }
-    }
-
     @Test func serverKilledUnderLoadThenRestarted() async throws {
         let server = try RedisServerProcess()
         let backend = try RedisBackend(configuration: self.configuration(server))
         let cache = try Cache(namespace: "faults", backend: backend)
-        let stop = StopFlag()
+        let stop = CacheLoad.StopFlag()
 
-        async let report = self.load(cache, tasks: 32, stop: stop)
+        async let report = CacheLoad.run(cache, tasks: 32, stop: stop)
         try await Task.sleep(for: .milliseconds(300))
         server.kill()
         try await Task.sleep(for: .milliseconds(500))
         try server.start()
         let restarted = ContinuousClock.now
         // Recovery: a write then a read must succeed within 2 s of the server being back.
-        var recovered: Duration?
-        while ContinuousClock.now - restarted < .seconds(5) {
-            let probe = CacheKey(namespace: self.namespace, key: "probe")
-            if (try? await backend.set(probe, to: [1], ttl: nil)) != nil, (try? await backend.get(probe)) == [1] {
-                recovered = ContinuousClock.now - restarted
-                break
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        let recovered = await CacheLoad.timeToRecover(backend, probe: CacheKey(namespace: self.namespace, key: "probe"), since: restarted, within: .seconds(5))
         try await Task.sleep(for: .milliseconds(300))
         stop.set()
         let result = await report
@@ -114,7 +48,7 @@ struct RedisFaultTests {
         let backend = try RedisBackend(configuration: self.configuration(server))
         let cache = try Cache(namespace: "faults", backend: backend, configuration: .init(failOpen: false))
         for index in 0..<64 {
-            try await cache.putBytes("k\(index)", self.value("k\(index)"))
+            try await cache.putBytes("k\(index)", CacheLoad.value("k\(index)"))
         }
         // Pause all clients for 600 ms: calls in flight must time out, and the connections be replaced.
         _ = try server.raw("CLIENT PAUSE 600 ALL")
@@ -124,7 +58,7 @@ struct RedisFaultTests {
                 group.addTask {
                     do throws(CacheError) {
                         let value = try await cache.getBytes("k\(index)")
-                        return value == self.value("k\(index)") ? "ok" : "k\(index): wrong value"
+                        return value == CacheLoad.value("k\(index)") ? "ok" : "k\(index): wrong value"
                     } catch where error.code == .timeout || error.code == .backendUnavailable {
                         return "timeout"
                     } catch {
@@ -148,7 +82,7 @@ struct RedisFaultTests {
                         let key = "k\((task + step) % 64)"
                         do {
                             let value = try await cache.getBytes(key)
-                            if value != self.value(key) {
+                            if value != CacheLoad.value(key) {
                                 wrong.append("\(key): \(value.map { String(decoding: $0, as: UTF8.self) } ?? "nil")")
                             }
                         } catch {

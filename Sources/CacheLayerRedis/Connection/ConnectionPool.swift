@@ -21,9 +21,9 @@ final class ConnectionPool: Sendable {
         }
     }
 
-    func send(_ command: RedisCommand) async -> ConnectionWorker.Reply {
+    func send(_ command: RedisCommand, asking: Bool = false) async -> ConnectionWorker.Reply {
         let index = self.next.wrappingAdd(1, ordering: .relaxed).oldValue
-        return await self.workers[index % self.workers.count].send(command)
+        return await self.workers[index % self.workers.count].send(command, asking: asking)
     }
 
     func stop() {

@@ -26,6 +26,9 @@ final class ConnectionWorker: @unchecked Sendable {
 
     struct Request {
         let command: RedisCommand
+        /// Send `ASKING` right before the command, on this connection (a cluster's ASK redirection). Its reply is
+        /// read and dropped; the caller gets the command's.
+        let asking: Bool
         let continuation: UnsafeContinuation<Reply, Never>
     }
 
@@ -64,13 +67,14 @@ final class ConnectionWorker: @unchecked Sendable {
         }
     }
 
-    /// Sends `command` and returns its reply, or the error that ended the connection.
-    func send(_ command: RedisCommand) async -> Reply {
+    /// Sends `command` (preceded by `ASKING` when `asking` is set) and returns its reply, or the error that ended
+    /// the connection.
+    func send(_ command: RedisCommand, asking: Bool = false) async -> Reply {
         await withUnsafeContinuation { continuation in
             let refused: CacheError? = self.lock.withLock {
                 if let refusal = self.refusal { return refusal }
                 if self.stopping { return CacheError(.backendUnavailable, "the Redis backend was shut down") }
-                self.queue.append(Request(command: command, continuation: continuation))
+                self.queue.append(Request(command: command, asking: asking, continuation: continuation))
                 if self.idle {
                     self.lock.signal()
                 }
@@ -122,7 +126,9 @@ final class ConnectionWorker: @unchecked Sendable {
     private func exchange(_ batch: inout [Request], on connection: HiredisConnection) -> CacheError? {
         defer { batch.removeAll(keepingCapacity: true) }
         for request in batch {
-            guard request.command.append(to: connection.context) == REDIS_OK else {
+            guard !request.asking || RedisCommand.asking.append(to: connection.context) == REDIS_OK,
+                request.command.append(to: connection.context) == REDIS_OK
+            else {
                 let error = CacheError(.backendError, "hiredis could not buffer \(request.command.name)")
                 self.fail(batch, error)
                 return error
@@ -133,6 +139,10 @@ final class ConnectionWorker: @unchecked Sendable {
             return error
         }
         for index in batch.indices {
+            if batch[index].asking, case .failure(let error) = connection.readReply(for: "ASKING") {
+                self.fail(batch[index...], error)
+                return error
+            }
             switch connection.readReply(for: batch[index].command.name) {
             case .success(let reply):
                 batch[index].continuation.resume(returning: .success(reply))

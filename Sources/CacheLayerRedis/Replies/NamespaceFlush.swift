@@ -3,10 +3,16 @@ import CacheLayer
 /// Removes every key matching a namespace pattern with SCAN + UNLINK: incremental, non-blocking for the server,
 /// and limited to the pattern (never FLUSHDB).
 enum NamespaceFlush {
-    static func run(pattern: [UInt8], on backend: RedisBackend) async throws(CacheError) {
+    /// Scans one server with `scan` and hands each batch of keys found to `unlink` (one UNLINK on a single
+    /// server; one per hash slot on a cluster, where a command's keys must share a slot).
+    static func run(
+        pattern: [UInt8],
+        scan: (RedisCommand) async throws(CacheError) -> RedisReply,
+        unlink: ([[UInt8]]) async throws(CacheError) -> Void
+    ) async throws(CacheError) {
         var cursor: [UInt8] = Array("0".utf8)
         repeat {
-            let reply = try await backend.execute(
+            let reply = try await scan(
                 RedisCommand("SCAN", cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array("1000".utf8))
             )
             guard case .array(let parts) = reply, parts.count == 2, case .bulk(let next) = parts[0],
@@ -17,9 +23,14 @@ enum NamespaceFlush {
                 return nil
             }
             if !keys.isEmpty {
-                _ = try await backend.execute(RedisCommand([Array("UNLINK".utf8)] + keys))
+                try await unlink(keys)
             }
             cursor = next
         } while cursor != Array("0".utf8)
+    }
+
+    /// `UNLINK key [key ...]`.
+    static func unlinkCommand(_ keys: [[UInt8]]) -> RedisCommand {
+        RedisCommand([Array("UNLINK".utf8)] + keys)
     }
 }

@@ -8,12 +8,21 @@ enum OwnerCheckedDelete {
     /// SHA-1 of ``script``, as `SCRIPT LOAD` reports it (checked by a test against a real server).
     static let sha1 = "e9f69f2beb755be68b5e456ee2ce9aadfbc4ebf4"
 
-    static func run(key: [UInt8], expected: [UInt8], on backend: RedisBackend) async throws(CacheError) -> RedisReply {
+    /// Runs the delete through `execute`, which sends a command to the server that holds `key`. Returns whether
+    /// the key was removed.
+    static func run(
+        key: [UInt8],
+        expected: [UInt8],
+        execute: (RedisCommand) async throws(CacheError) -> RedisReply
+    ) async throws(CacheError) -> Bool {
         let numberOfKeys = Array("1".utf8)
+        let reply: RedisReply
         do {
-            return try await backend.execute(RedisCommand("EVALSHA", Array(sha1.utf8), numberOfKeys, key, expected))
+            reply = try await execute(RedisCommand("EVALSHA", Array(sha1.utf8), numberOfKeys, key, expected))
         } catch where error.responseStatusCode == "NOSCRIPT" {
-            return try await backend.execute(RedisCommand("EVAL", Array(script.utf8), numberOfKeys, key, expected))
+            reply = try await execute(RedisCommand("EVAL", Array(script.utf8), numberOfKeys, key, expected))
         }
+        guard case .integer(let removed) = reply else { throw reply.unexpected("EVALSHA") }
+        return removed > 0
     }
 }

@@ -24,6 +24,9 @@ struct RedisCommand: Sendable {
         static let mget = Array("MGET".utf8)
     }
 
+    /// `ASKING`: the next command on this connection may touch a slot the server is importing.
+    static let asking = RedisCommand("ASKING")
+
     /// The command name, for errors and logs (never the arguments: they hold keys and values).
     var name: String { String(decoding: self.arguments[0], as: UTF8.self) }
 

@@ -1,0 +1,81 @@
+import CacheLayer
+
+/// The commands the cache operations send and how their replies read, shared by the single-node and cluster
+/// backends (which differ only in where a command goes).
+enum CacheCommands {
+    static func get(_ key: [UInt8]) -> RedisCommand {
+        RedisCommand([RedisCommand.Word.get, key])
+    }
+
+    static func mget(_ keys: [[UInt8]]) -> RedisCommand {
+        RedisCommand([RedisCommand.Word.mget] + keys)
+    }
+
+    static func del(_ key: [UInt8]) -> RedisCommand {
+        RedisCommand([RedisCommand.Word.del, key])
+    }
+
+    /// `SET key value [NX] [PX ms]`.
+    static func set(_ key: [UInt8], _ value: [UInt8], ttl: Duration?, onlyIfAbsent: Bool) -> RedisCommand {
+        var arguments: [[UInt8]] = [RedisCommand.Word.set, key, value]
+        if onlyIfAbsent {
+            arguments.append(RedisCommand.Word.nx)
+        }
+        if let ttl {
+            // PX takes whole milliseconds; round up so an entry never lives shorter than asked.
+            let milliseconds = max(1, (ttl.nanoseconds + 999_999) / 1_000_000)
+            arguments.append(RedisCommand.Word.px)
+            arguments.append(Array(String(milliseconds).utf8))
+        }
+        return RedisCommand(arguments)
+    }
+
+    /// Refuses a value larger than `maximum` before anything is sent.
+    static func checkSize(_ value: [UInt8], for key: CacheKey, maximum: Int) throws(CacheError) {
+        guard value.count <= maximum else {
+            throw CacheError(
+                .valueTooLarge,
+                "the value for '\(key)' is \(value.count) bytes; the Redis backend accepts at most \(maximum)"
+            )
+        }
+    }
+
+    /// The reply to GET: the value, or `nil` for a missing key.
+    static func value(_ reply: RedisReply) throws(CacheError) -> [UInt8]? {
+        switch reply {
+        case .bulk(let value): return value
+        case .null: return nil
+        case let other: throw other.unexpected("GET")
+        }
+    }
+
+    /// The reply to MGET of `count` keys, in order.
+    static func values(_ reply: RedisReply, count: Int) throws(CacheError) -> [[UInt8]?] {
+        guard case .array(let elements) = reply, elements.count == count else { throw reply.unexpected("MGET") }
+        var values: [[UInt8]?] = []
+        values.reserveCapacity(elements.count)
+        for element in elements {
+            switch element {
+            case .bulk(let value): values.append(value)
+            case .null: values.append(nil)
+            default: throw reply.unexpected("MGET")
+            }
+        }
+        return values
+    }
+
+    /// The reply to SET (`onlyIfAbsent` false: always written) or SET NX: whether the value was written.
+    static func written(_ reply: RedisReply, onlyIfAbsent: Bool) throws(CacheError) -> Bool {
+        switch reply {
+        case .status: return true
+        case .null where onlyIfAbsent: return false
+        case let other: throw other.unexpected(onlyIfAbsent ? "SET NX" : "SET")
+        }
+    }
+
+    /// The reply to DEL: whether a key was removed.
+    static func removed(_ reply: RedisReply) throws(CacheError) -> Bool {
+        guard case .integer(let removed) = reply else { throw reply.unexpected("DEL") }
+        return removed > 0
+    }
+}
