@@ -1,3 +1,5 @@
+import Tracing
+
 /// A store of bytes under keys: the level below the ``Cache`` facade.
 ///
 /// The in-memory backend (``MemoryBackend``) and the Redis backend conform; the facade never knows which one it
@@ -9,6 +11,11 @@ public protocol CacheBackend: Sendable {
     /// How spans for this backend's operations are shaped (kind, and attributes such as the server address).
     /// Read once per recorded span, so it may change (a reconnect to another peer, say).
     var telemetry: CacheBackendTelemetry { get }
+
+    /// The attributes for the span of an operation on `key` (a batch's first key; `nil` for a namespace flush),
+    /// read when the operation ends. A backend that spreads keys over servers names the one holding `key`. The
+    /// default is ``telemetry``'s attributes.
+    func spanAttributes(forKey key: CacheKey?) -> SpanAttributes
 
     /// Returns the bytes stored under `key`, or `nil` when there are none or they have expired.
     nonisolated(nonsending) func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]?
@@ -33,4 +40,11 @@ public protocol CacheBackend: Sendable {
 
     /// Removes every key of `namespace`, and nothing else.
     nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError)
+}
+
+extension CacheBackend {
+    /// ``telemetry``'s attributes, whatever the key.
+    public func spanAttributes(forKey key: CacheKey?) -> SpanAttributes {
+        self.telemetry.attributes
+    }
 }

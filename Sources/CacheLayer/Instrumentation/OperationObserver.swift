@@ -21,6 +21,15 @@ final class OperationObserver: Sendable {
             case .many(let keys): keys.compactMap(capture.capture)
             }
         }
+
+        /// The key whose server a span names (a batch's first).
+        var first: CacheKey? {
+            switch self {
+            case .none: nil
+            case .one(let key): key
+            case .many(let keys): keys.first
+            }
+        }
     }
 
     /// An observed operation in flight, between ``OperationObserver/begin(_:keys:)`` and
@@ -178,7 +187,7 @@ final class OperationObserver: Sendable {
         if let span = operation.span {
             if span.isRecording {
                 // The backend's attributes are read now, when the peer that served the call is known.
-                let backendAttributes = self.backend.telemetry.attributes
+                let backendAttributes = self.backend.spanAttributes(forKey: operation.keys.first)
                 span.updateAttributes { $0.merge(backendAttributes) }
                 Self.annotate(span, with: outcome)
             }
