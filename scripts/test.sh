@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway redis-server on a
-# free loopback port, points the tests at it (CACHELAYER_REDIS_URL), stops it at the end, and checks that the
-# benchmarks package builds.
+# Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway redis-server and a
+# throwaway six-node Redis Cluster on free loopback ports, points the tests at them (CACHELAYER_REDIS_URL,
+# CACHELAYER_REDIS_CLUSTER_URLS), stops them at the end, and checks that the benchmarks package builds.
 # Extra arguments go to `swift test` (for example: scripts/test.sh --filter MemoryBackend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/system-packages.sh
 source scripts/lib/redis-server.sh
+source scripts/lib/redis-cluster.sh
 
 require_packages libhiredis-dev:/usr/include/hiredis/hiredis.h redis-server:/usr/bin/redis-server redis-tools:/usr/bin/redis-cli
 start_throwaway_redis
+trap 'stop_throwaway_redis_cluster; stop_throwaway_redis' EXIT
+start_throwaway_redis_cluster
 
 export CACHELAYER_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+export CACHELAYER_REDIS_CLUSTER_URLS="$REDIS_CLUSTER_URLS"
 export CACHELAYER_REDIS_SERVER="$(command -v redis-server)"
 
 swift build --build-tests
