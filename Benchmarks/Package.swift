@@ -17,6 +17,7 @@ let package = Package(
         // The malloc interposer trait gives the mallocCountTotal metric; it is the only trait enabled.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // The micro-benchmark suite, run by `swift package benchmark`. The benchmark plugin discovers executable
@@ -61,6 +62,43 @@ let package = Package(
                 .product(name: "CacheLayerRedis", package: cacheLayerPackage),
             ],
             path: "Sources/RedisThroughput"
+        ),
+        // A blocking hiredis connection for CONFIG GET/SET, INFO and SCAN, which the cache backend does not send:
+        // the hit-rate tool sets Redis's maxmemory and policy per run and reads its memory.
+        .target(
+            name: "CRedisAdmin",
+            path: "Sources/CRedisAdmin",
+            linkerSettings: [.linkedLibrary("hiredis")]
+        ),
+        // Workloads (Zipf, pagination, CSV traces), replays against the memory tier and Redis, Belady's optimum,
+        // the boundary advisor, CSV and SVG output: everything `cachelayer-bench` does, as a testable library.
+        .target(
+            name: "HitRateLab",
+            dependencies: [
+                "CRedisAdmin",
+                .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "CacheLayerRedis", package: cacheLayerPackage),
+            ],
+            path: "Sources/HitRateLab"
+        ),
+        // `swift run -c release cachelayer-bench hitrate|advise ...` (see README.md). Outside `Benchmarks/` for the
+        // same reason as MemoryFootprint.
+        .executableTarget(
+            name: "cachelayer-bench",
+            dependencies: [
+                "HitRateLab",
+                .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/CacheLayerBench"
+        ),
+        .testTarget(
+            name: "HitRateLabTests",
+            dependencies: [
+                "HitRateLab",
+                .product(name: "CacheLayer", package: cacheLayerPackage),
+            ],
+            path: "Tests/HitRateLabTests"
         ),
     ],
     swiftLanguageModes: [.v6]

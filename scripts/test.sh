@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway redis-server and a
 # throwaway six-node Redis Cluster on free loopback ports, points the tests at them (CACHELAYER_REDIS_URL,
-# CACHELAYER_REDIS_CLUSTER_URLS), stops them at the end, and checks that the benchmarks package builds.
+# CACHELAYER_REDIS_CLUSTER_URLS), stops them at the end, checks that the benchmarks package builds and runs its
+# hit-rate tool's tests.
 # Extra arguments go to `swift test` (for example: scripts/test.sh --filter MemoryBackend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,9 @@ swift build --build-tests
 swift test --skip-build --no-parallel "$@"
 
 # The benchmarks are a package of their own (see Benchmarks/README.md): check that they still build, so an API
-# change cannot leave them broken. Running them is a separate, deliberate step.
+# change cannot leave them broken, and run the hit-rate tool's tests (exact-LRU check, Belady, CSV determinism,
+# bad input, real redis-servers of their own). Running the benchmarks themselves is a separate, deliberate step.
 if [ $# -eq 0 ]; then
     swift build --package-path Benchmarks
+    swift test --package-path Benchmarks --filter HitRateLabTests
 fi

@@ -1,0 +1,96 @@
+/// Reads a log of requests to paginated endpoints, one a line: `url[,size]`, where url is `path?query` (as logged
+/// by a web server) or a recorded `cache.key` (`namespace:path?query`, as the cache's spans and logs capture it),
+/// and size is the response's bytes (the default size when absent). Percent-encoded names and values are decoded.
+/// A first line `url,size` (any first line whose size field is not a number) is a header; blank lines and lines
+/// starting with `#` are skipped.
+public enum RequestLog {
+    /// Reads and parses the file at `path`.
+    public static func read(path: String, defaultSize: Int) throws(HitRateLabError) -> [EndpointRequest] {
+        try Self.parse(try TextFile.read(path: path, what: "the request log"), name: path, defaultSize: defaultSize)
+    }
+
+    /// Parses log text; `name` is used in error messages.
+    public static func parse(_ text: String, name: String, defaultSize: Int) throws(HitRateLabError) -> [EndpointRequest] {
+        var requests: [EndpointRequest] = []
+        var lineNumber = 0
+        var sawContent = false
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            lineNumber += 1
+            let line = rawLine.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let isFirst = !sawContent
+            sawContent = true
+            func malformed(_ problem: String) -> HitRateLabError {
+                HitRateLabError(.malformedTrace, "\(name) line \(lineNumber): \(problem) (expected path?query[,size])")
+            }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count <= 2 else { throw malformed("\(fields.count) fields in '\(line.prefix(80))'") }
+            var size = defaultSize
+            if fields.count == 2 {
+                let sizeField = fields[1].trimmingWhitespace()
+                guard let parsed = Int(sizeField), parsed >= 0 else {
+                    if isFirst { continue }  // a header
+                    throw malformed("the size '\(sizeField)' is not a whole number of bytes")
+                }
+                size = parsed
+            }
+            var target = fields[0].trimmingWhitespace()
+            // A recorded cache key: drop the namespace in front of the path.
+            if !target.hasPrefix("/"), let slash = target.firstIndex(of: "/"), target[..<slash].hasSuffix(":") {
+                target = target[slash...]
+            }
+            guard target.hasPrefix("/") else {
+                if isFirst && fields.count == 1 { continue }  // a header without a size column
+                throw malformed("'\(target.prefix(80))' is not a path (it should start with /)")
+            }
+            let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+            var query: [EndpointRequest.Parameter] = []
+            if parts.count == 2 {
+                for pair in parts[1].split(separator: "&") {
+                    let nameValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    guard let decodedName = Self.percentDecoded(nameValue[0]),
+                        let decodedValue = Self.percentDecoded(nameValue.count == 2 ? nameValue[1] : "")
+                    else {
+                        throw malformed("bad percent-encoding in '\(pair.prefix(80))'")
+                    }
+                    query.append(.init(decodedName, decodedValue))
+                }
+            }
+            guard let path = Self.percentDecoded(parts[0]) else { throw malformed("bad percent-encoding in the path") }
+            requests.append(EndpointRequest(path: path, query: query, responseSize: size))
+        }
+        guard !requests.isEmpty else { throw HitRateLabError(.malformedTrace, "\(name) holds no requests") }
+        return requests
+    }
+
+    /// Decodes `%XX` escapes and `+` (a space in query strings); `nil` for a broken escape.
+    static func percentDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var index = text.utf8.startIndex
+        let utf8 = text.utf8
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%") {
+                let first = utf8.index(after: index)
+                guard first < utf8.endIndex else { return nil }
+                let second = utf8.index(after: first)
+                guard second < utf8.endIndex, let high = Self.hexValue(utf8[first]), let low = Self.hexValue(utf8[second]) else { return nil }
+                bytes.append(high << 4 | low)
+                index = utf8.index(after: second)
+            } else {
+                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                index = utf8.index(after: index)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

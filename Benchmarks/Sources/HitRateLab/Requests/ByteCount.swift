@@ -1,0 +1,91 @@
+/// Reads and writes byte counts the way people type them: `512`, `64KiB`, `1.5MiB`, `2GiB` (also `KB`, `MB`, `GB`
+/// for the same powers of two, and a `B` suffix).
+public enum ByteCount {
+    /// Parses `text` into bytes.
+    /// - Throws: ``HitRateLabError/Code/invalidArgument`` naming the text and what is wrong with it.
+    public static func parse(_ text: String, what: String) throws(HitRateLabError) -> Int {
+        let trimmed = text.trimmingWhitespace()
+        let (kibi, mebi, gibi): (Double, Double, Double) = (1024, 1024 * 1024, 1024 * 1024 * 1024)
+        let units: [(suffix: String, factor: Double)] = [
+            ("GiB", gibi), ("GB", gibi), ("G", gibi),
+            ("MiB", mebi), ("MB", mebi), ("M", mebi),
+            ("KiB", kibi), ("KB", kibi), ("K", kibi),
+            ("B", 1),
+        ]
+        var number = Substring(trimmed)
+        var factor = 1.0
+        for unit in units where trimmed.lowercased().hasSuffix(unit.suffix.lowercased()) {
+            number = trimmed.dropLast(unit.suffix.count)
+            factor = unit.factor
+            break
+        }
+        guard let value = Double(number.trimmingWhitespace()), value.isFinite, value >= 0 else {
+            throw HitRateLabError(.invalidArgument, "\(what) '\(text)' is not a byte count (examples: 4096, 64KiB, 1.5MiB)")
+        }
+        let bytes = (value * factor).rounded()
+        guard bytes < Double(1 << 52) else {
+            throw HitRateLabError(.invalidArgument, "\(what) '\(text)' is too large")
+        }
+        return Int(bytes)
+    }
+
+    /// Parses a comma-separated list of positive byte counts (budgets), refusing zero.
+    public static func parseBudgets(_ text: String) throws(HitRateLabError) -> [Int] {
+        var budgets: [Int] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let budget = try Self.parse(String(part), what: "the budget")
+            guard budget > 0 else {
+                throw HitRateLabError(.invalidArgument, "the budget '\(part)' is zero; every budget must be at least 1 byte")
+            }
+            budgets.append(budget)
+        }
+        guard !budgets.isEmpty else { throw HitRateLabError(.invalidArgument, "no budget given") }
+        return budgets
+    }
+
+    /// `1.5 MiB`, `64 KiB`, `512 B`: the largest unit that keeps the number at least 1, at most 2 decimals.
+    public static func format(_ bytes: Int) -> String {
+        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        for (name, factor) in units where bytes >= factor {
+            return "\(Decimal2.format(Double(bytes) / Double(factor))) \(name)"
+        }
+        return "\(bytes) B"
+    }
+}
+
+/// Formats numbers with a fixed number of decimals, without Foundation (so output is the same on every platform).
+public enum Decimal2 {
+    /// `value` with at most `decimals` decimals, trailing zeros dropped: 1.5, 64, 0.25.
+    public static func format(_ value: Double, decimals: Int = 2) -> String {
+        let fixed = Self.fixed(value, decimals: decimals)
+        guard fixed.contains(".") else { return fixed }
+        var trimmed = Substring(fixed)
+        while trimmed.hasSuffix("0") { trimmed = trimmed.dropLast() }
+        if trimmed.hasSuffix(".") { trimmed = trimmed.dropLast() }
+        return String(trimmed)
+    }
+
+    /// `value` with exactly `decimals` decimals, rounded half away from zero: 0.750000.
+    public static func fixed(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "nan" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        let whole = Int(scaled / scale)
+        let fraction = Int(scaled - Double(whole) * scale)
+        let sign = value < 0 && scaled != 0 ? "-" : ""
+        guard decimals > 0 else { return "\(sign)\(whole)" }
+        let digits = String(fraction)
+        return "\(sign)\(whole).\(String(repeating: "0", count: decimals - digits.count))\(digits)"
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and line breaks.
+    func trimmingWhitespace() -> Substring {
+        let text = Substring(self)
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = text.lastIndex(where: { !$0.isWhitespace })!
+        return text[first...last]
+    }
+}
