@@ -8,15 +8,18 @@ import Foundation
 public enum HitRateChart {
     private static let width = 960.0
     private static let plotLeft = 80.0
-    private static let plotTop = 60.0
+    private static let plotTop = 72.0
     private static let plotWidth = 560.0
     private static let plotHeight = 400.0
     private static let palette = [
         "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
     ]
 
-    /// The SVG text for `rows` under `title`.
+    /// The SVG text for `rows` under `title`; a title `heading: details` is drawn on two lines.
     public static func svg(_ rows: [HitRateRow], title: String) -> String {
+        let titleParts = title.split(separator: ":", maxSplits: 1)
+        let heading = titleParts.count == 2 ? String(titleParts[0]) : title
+        let subheading = titleParts.count == 2 ? String(titleParts[1].trimmingWhitespace()) : ""
         var seriesNames: [String] = []
         var points: [String: [(budget: Int, rate: Double)]] = [:]
         var firstRow: [String: HitRateRow] = [:]
@@ -45,7 +48,8 @@ public enum HitRateChart {
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Self.number(Self.width))" height="\(Self.number(height))" \
             viewBox="0 0 \(Self.number(Self.width)) \(Self.number(height))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(Self.number(Self.width / 2))" y="28" text-anchor="middle" font-size="16">\(Self.escaped(title))</text>
+            <text x="\(Self.number(Self.width / 2))" y="26" text-anchor="middle" font-size="16">\(Self.escaped(heading))</text>
+            <text x="\(Self.number(Self.width / 2))" y="46" text-anchor="middle">\(Self.escaped(subheading))</text>
 
             """
         // Grid and y ticks every 10%.
@@ -68,12 +72,19 @@ public enum HitRateChart {
         let labelY = Self.plotTop + Self.plotHeight / 2
         svg += "<text x=\"24\" y=\"\(Self.number(labelY))\" text-anchor=\"middle\" transform=\"rotate(-90 24 \(Self.number(labelY)))\">hit rate (% of requests)</text>\n"
 
-        // One polyline with markers per series, and its legend entry.
+        // One polyline with markers per series, and its legend entry. With several variants (pagination
+        // boundaries) the colour says which variant and the dash pattern which tier and policy; with one, each
+        // series has its own colour.
+        let variants = Self.uniqueInOrder(rows.map(\.variant))
+        let styles = Self.uniqueInOrder(rows.map { "\($0.tier.rawValue) \($0.policy)" })
         let legendX = Self.plotLeft + Self.plotWidth + 30
         for (index, name) in seriesNames.enumerated() {
-            let color = Self.palette[index % Self.palette.count]
             let row = firstRow[name]!
-            let dash = row.tier == .optimum ? " stroke-dasharray=\"6 4\"" : row.tier == .redis ? " stroke-dasharray=\"2 2\"" : ""
+            let colorIndex = variants.count > 1 ? variants.firstIndex(of: row.variant)! : index
+            let color = Self.palette[colorIndex % Self.palette.count]
+            let style = styles.firstIndex(of: "\(row.tier.rawValue) \(row.policy)")!
+            let pattern = row.tier == .optimum ? "6 4" : ["", "2 2", "8 3 2 3", "4 1"][style % 4]
+            let dash = pattern.isEmpty ? "" : " stroke-dasharray=\"\(pattern)\""
             let sorted = points[name]!.sorted { $0.budget < $1.budget }
             let path = sorted.map { "\(Self.number(x($0.budget))),\(Self.number(y($0.rate)))" }.joined(separator: " ")
             svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
@@ -86,6 +97,12 @@ public enum HitRateChart {
         }
         svg += "</svg>\n"
         return svg
+    }
+
+    /// The distinct values, in the order first seen.
+    private static func uniqueInOrder(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
     }
 
     /// Coordinates with one decimal, so the text is the same on every platform.
