@@ -6,14 +6,8 @@
 # Extra arguments go to `swift test` (for example: scripts/test.sh --filter MemoryBackend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/system-packages.sh
-source scripts/lib/redis-server.sh
-source scripts/lib/redis-cluster.sh
-
-require_packages libhiredis-dev:/usr/include/hiredis/hiredis.h redis-server:/usr/bin/redis-server redis-tools:/usr/bin/redis-cli
-start_throwaway_redis
-trap 'stop_throwaway_redis_cluster; stop_throwaway_redis' EXIT
-start_throwaway_redis_cluster
+source scripts/lib/throwaway-servers.sh
+start_throwaway_servers
 
 export CACHELAYER_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 export CACHELAYER_REDIS_CLUSTER_URLS="$REDIS_CLUSTER_URLS"

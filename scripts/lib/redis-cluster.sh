@@ -1,7 +1,8 @@
 # Starts a throwaway Redis Cluster on loopback: six redis-server processes with cluster mode on free ports, joined
-# by `redis-cli --cluster create` as three masters with one replica each. Source this file, then:
-#   start_throwaway_redis_cluster   # sets REDIS_CLUSTER_URLS, REDIS_CLUSTER_DIR; stops the nodes when the shell exits
-# Call stop_throwaway_redis_cluster from an EXIT trap of your own if the shell sets one.
+# by `redis-cli --cluster create` as three masters with one replica each (REDIS_CLUSTER_REPLICAS=0: three masters
+# alone). Source this file, then:
+#   start_throwaway_redis_cluster   # sets REDIS_CLUSTER_URLS, REDIS_CLUSTER_DIR
+#   stop_throwaway_redis_cluster    # from an EXIT trap: stops the nodes, removes their files
 
 # A free loopback port P below 55536 whose cluster bus port, P + 10000, is free too.
 free_cluster_port() {
@@ -36,8 +37,9 @@ stop_throwaway_redis_cluster() {
 start_throwaway_redis_cluster() {
     REDIS_CLUSTER_DIR="$(mktemp -d)"
     REDIS_CLUSTER_PIDS=""
+    local replicas="${REDIS_CLUSTER_REPLICAS:-1}"
     local ports=() addresses=() urls=() port node
-    for node in 1 2 3 4 5 6; do
+    for node in $(seq 1 $((3 * (1 + replicas)))); do
         port="$(free_cluster_port)"
         mkdir -p "$REDIS_CLUSTER_DIR/$port"
         # A low node timeout makes failure detection quick (tests kill masters); no persistence.
@@ -55,7 +57,7 @@ start_throwaway_redis_cluster() {
             sleep 0.1
         done
     done
-    if ! redis-cli --cluster create "${addresses[@]}" --cluster-replicas 1 --cluster-yes >"$REDIS_CLUSTER_DIR/create.log" 2>&1; then
+    if ! redis-cli --cluster create "${addresses[@]}" --cluster-replicas "$replicas" --cluster-yes >"$REDIS_CLUSTER_DIR/create.log" 2>&1; then
         echo "error: redis-cli --cluster create failed:" >&2
         cat "$REDIS_CLUSTER_DIR/create.log" >&2
         return 1
@@ -72,5 +74,5 @@ start_throwaway_redis_cluster() {
         fi
     done
     REDIS_CLUSTER_URLS="$(IFS=,; echo "${urls[*]}")"
-    echo "redis cluster (3 masters, 3 replicas) on ${addresses[*]}" >&2
+    echo "redis cluster (3 masters, $((3 * replicas)) replicas) on ${addresses[*]}" >&2
 }

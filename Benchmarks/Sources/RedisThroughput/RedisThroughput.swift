@@ -10,7 +10,10 @@
 /// - C pipelined: 64 `redisAppendCommandArgv`, then 64 `redisGetReply`, on one connection;
 /// - ours, 1 task: `RedisBackend.get`/`set` awaited one after the other (default configuration, 2 connections);
 /// - ours, 64 tasks: a task group of 64 tasks, each awaiting its own operations one after the other, for each
-///   `connectionCount` in `--connections` (1, 2 and 4 by default).
+///   `connectionCount` in `--connections` (1, 2 and 4 by default);
+/// - with `--cluster URLS` (or CACHELAYER_REDIS_CLUSTER_URLS): the same 64 tasks on a `RedisClusterBackend`
+///   (default configuration: 2 connections per master), reported as a ratio to the single node's 64 tasks with
+///   its default `connectionCount`.
 ///
 /// It prints the median ops/s of each scenario over the rounds, the median over the rounds of the p50 and p99 of
 /// the per-operation latency (every operation timed on its own with CLOCK_MONOTONIC; not for the pipelined C loop,
@@ -19,7 +22,8 @@
 /// 100-byte value of its key (mismatches must be 0). The keys are deleted at the end.
 ///
 /// Options: `--rounds N` (5), `--keys N` (10000), `--sequential-ops N` (10000 per sequential measurement),
-/// `--ops N` (200000 per pipelined or 64-task measurement), `--connections 1,2,4`, `--only TEXT`
+/// `--ops N` (200000 per pipelined or 64-task measurement), `--connections 1,2,4`, `--cluster URL,URL,...`,
+/// `--cluster-connections N` (2, per master), `--only TEXT`
 /// (only the scenarios whose "OP name", as printed in the table, contains TEXT; for profiling one of them).
 /// TCP URLs only, without password or database (the C baseline does no AUTH or SELECT). Linux.
 import CHiredisBaseline
@@ -39,6 +43,10 @@ struct Settings {
     var sequentialOps = 10_000
     var concurrentOps = 200_000
     var connectionCounts = [1, 2, 4]
+    /// Seed node URLs of a Redis Cluster to measure beside the single server, comma-separated.
+    var clusterURLs: String?
+    /// Connections per master for the cluster backend.
+    var clusterConnections = RedisClusterBackend.Configuration(seeds: []).connectionsPerNode
     /// Only the scenarios whose "OP name" contains this (case-insensitive), e.g. for profiling one of them.
     var only: String?
     /// Concurrent tasks for "ours", and the pipeline depth of the C loop.
@@ -49,8 +57,8 @@ struct Settings {
 
     static func parse(_ arguments: [String]) -> Settings {
         func usage(to descriptor: Int32) {
-            writeLine("usage: RedisThroughput [redis://host:port] [--rounds N] [--keys N] [--sequential-ops N] [--ops N] [--connections 1,2,4] [--only TEXT]", to: descriptor)
-            writeLine("       (or set CACHELAYER_REDIS_URL instead of giving the URL)", to: descriptor)
+            writeLine("usage: RedisThroughput [redis://host:port] [--rounds N] [--keys N] [--sequential-ops N] [--ops N] [--connections 1,2,4] [--cluster URL,URL,...] [--cluster-connections N] [--only TEXT]", to: descriptor)
+            writeLine("       (or set CACHELAYER_REDIS_URL and CACHELAYER_REDIS_CLUSTER_URLS instead of giving the URLs)", to: descriptor)
         }
         func fail(_ message: String) -> Never {
             printError("error: \(message)")
@@ -59,6 +67,7 @@ struct Settings {
         }
         var url = getenv("CACHELAYER_REDIS_URL").map { String(cString: $0) }
         var settings = Settings(url: "")
+        settings.clusterURLs = getenv("CACHELAYER_REDIS_CLUSTER_URLS").map { String(cString: $0) }
         var rest = arguments[...]
         func positive(_ name: String) -> Int {
             guard let text = rest.popFirst(), let value = Int(text.replacingUnderscores), value > 0 else {
@@ -78,6 +87,13 @@ struct Settings {
                     fail("--connections needs a list like 1,2,4 (each in 1...64)")
                 }
                 settings.connectionCounts = counts
+            case "--cluster":
+                guard let list = rest.popFirst(), !list.isEmpty else { fail("--cluster needs seed URLs, e.g. redis://127.0.0.1:7000,redis://127.0.0.1:7001") }
+                settings.clusterURLs = list
+            case "--cluster-connections":
+                let count = positive(argument)
+                guard count <= 64 else { fail("--cluster-connections must be in 1...64") }
+                settings.clusterConnections = count
             case "--only":
                 guard let text = rest.popFirst(), !text.isEmpty else { fail("--only needs text, e.g. \"GET ours, 1 task\"") }
                 settings.only = text.lowercased()
@@ -154,6 +170,7 @@ enum Kind: Hashable {
     case cPipelined
     case oursSequential
     case oursConcurrent(connections: Int)
+    case oursCluster
 }
 
 struct Scenario: Hashable {
@@ -166,6 +183,7 @@ struct Scenario: Hashable {
         case .cPipelined: "C hiredis, pipelined depth \(settings.concurrency)"
         case .oursSequential: "ours, 1 task (connectionCount \(settings.defaultConnectionCount))"
         case .oursConcurrent(let connections): "ours, \(settings.concurrency) tasks, connectionCount \(connections)"
+        case .oursCluster: "ours, \(settings.concurrency) tasks, cluster, \(settings.clusterConnections) conn/master"
         }
     }
 }
@@ -204,6 +222,8 @@ struct Runner {
     let data: Dataset
     /// One backend per connection count, made once and kept for every round.
     let backends: [Int: RedisBackend]
+    /// The cluster backend, with `--cluster`.
+    let cluster: RedisClusterBackend?
 
     func cCall(_ body: (UnsafeMutablePointer<CChar>, Int) -> Int64) throws -> Int64 {
         var error = [CChar](repeating: 0, count: 512)
@@ -219,6 +239,25 @@ struct Runner {
             chb_set_pipelined(host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
                               Int32(data.keys.count), Int32(settings.concurrency), error, size)
         }
+    }
+
+    /// Writes every key on the cluster (the C loops cannot: they know one server).
+    func fillCluster(_ cluster: RedisClusterBackend) async throws {
+        let data = self.data
+        let tasks = self.settings.concurrency
+        let errors = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<tasks {
+                group.addTask {
+                    var errors = 0
+                    for index in stride(from: task, to: data.keys.count, by: tasks) {
+                        do { try await cluster.set(data.keys[index], to: data.values[index], ttl: nil) } catch { errors += 1 }
+                    }
+                    return errors
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        guard errors == 0 else { throw BenchmarkError(description: "\(errors) writes to the cluster failed") }
     }
 
     func deleteKeys() throws -> Int64 {
@@ -243,6 +282,8 @@ struct Runner {
         case .oursConcurrent(let connections):
             return await self.ours(scenario.operation, backend: self.backends[connections]!, tasks: settings.concurrency,
                                    ops: settings.concurrentOps)
+        case .oursCluster:
+            return await self.ours(scenario.operation, backend: self.cluster!, tasks: settings.concurrency, ops: settings.concurrentOps)
         }
     }
 
@@ -281,7 +322,7 @@ struct Runner {
     }
 
     /// `tasks` child tasks (or the calling task when 1), each awaiting `ops / tasks` operations one after the other.
-    func ours(_ operation: Operation, backend: RedisBackend, tasks: Int, ops: Int) async -> Sample {
+    func ours(_ operation: Operation, backend: some CacheBackend, tasks: Int, ops: Int) async -> Sample {
         let perTask = ops / tasks
         let total = perTask * tasks
         let storage = UnsafeMutableBufferPointer<Int64>.allocate(capacity: total)
@@ -424,7 +465,14 @@ struct RedisThroughput {
             backendConfiguration.keyPrefix = data.keyPrefix
             backends[count] = try RedisBackend(configuration: backendConfiguration)
         }
-        let runner = Runner(settings: settings, host: host, port: Int32(port), data: data, backends: backends)
+        var cluster: RedisClusterBackend?
+        if let urls = settings.clusterURLs {
+            var clusterConfiguration = try RedisClusterBackend.Configuration(urlList: urls)
+            clusterConfiguration.keyPrefix = data.keyPrefix
+            clusterConfiguration.connectionsPerNode = settings.clusterConnections
+            cluster = try RedisClusterBackend(configuration: clusterConfiguration)
+        }
+        let runner = Runner(settings: settings, host: host, port: Int32(port), data: data, backends: backends, cluster: cluster)
 
         let cpu = readFirstLine("/proc/cpuinfo", matching: "model name").map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingSpaces } ?? $0 } ?? "?"
         say("RedisThroughput: CacheLayerRedis vs C hiredis, one run, one server")
@@ -433,6 +481,9 @@ struct RedisThroughput {
         #endif
         say("machine: nproc \(sysconf(Int32(_SC_NPROCESSORS_ONLN))), \(cpu), loadavg \(readFirstLine("/proc/loadavg") ?? "?")")
         say("server: redis-server \(try runner.serverVersion()) at \(host):\(port)")
+        if let urls = settings.clusterURLs {
+            say("cluster: seeds \(urls)")
+        }
         say("data: \(settings.keyCount) keys, \(settings.valueSize)-byte values, key prefix \(data.keyPrefix)")
         say("rounds: \(settings.rounds) (interleaved); \(settings.sequentialOps) ops per sequential measurement, \(settings.concurrentOps) per pipelined / \(settings.concurrency)-task measurement")
 
@@ -441,6 +492,10 @@ struct RedisThroughput {
         defer {
             if !cleanedUp { _ = try? runner.deleteKeys() }
             for backend in backends.values { backend.shutdown() }
+            cluster?.shutdown()
+        }
+        if let cluster {
+            try await runner.fillCluster(cluster)
         }
 
         var scenarios: [Scenario] = []
@@ -450,6 +505,9 @@ struct RedisThroughput {
             scenarios.append(Scenario(operation: operation, kind: .cPipelined))
             for count in settings.connectionCounts {
                 scenarios.append(Scenario(operation: operation, kind: .oursConcurrent(connections: count)))
+            }
+            if cluster != nil {
+                scenarios.append(Scenario(operation: operation, kind: .oursCluster))
             }
         }
         if let only = settings.only {
@@ -461,6 +519,9 @@ struct RedisThroughput {
         for backend in backends.values {
             _ = await runner.ours(.get, backend: backend, tasks: settings.concurrency, ops: settings.concurrency * 50)
             _ = await runner.ours(.get, backend: backend, tasks: 1, ops: 500)
+        }
+        if let cluster {
+            _ = await runner.ours(.get, backend: cluster, tasks: settings.concurrency, ops: settings.concurrency * 50)
         }
         _ = try runner.cSequential(.get, ops: 1_000)
 
@@ -481,6 +542,9 @@ struct RedisThroughput {
 
         let removed = try runner.deleteKeys()
         cleanedUp = true
+        if let cluster {
+            try await cluster.deleteAll(in: data.keys[0].namespace)
+        }
 
         // The table.
         say()
@@ -527,6 +591,11 @@ struct RedisThroughput {
                 let marker = count == settings.defaultConnectionCount ? " [default]" : ""
                 say("  \(operation.rawValue) \(pad("ours \(settings.concurrency) tasks, \(count) conn / C pipelined \(settings.concurrency)", 42)) = \(fixed(concurrent, 2))  (target >= 0.35: \(concurrent >= 0.35 ? "met" : "MISSED"))\(marker)")
                 verdicts.append("\(operation.rawValue).\(settings.concurrency)x\(count)c=\(fixed(concurrent, 2))")
+            }
+            let clustered = rate(.oursCluster) / rate(.oursConcurrent(connections: settings.defaultConnectionCount))
+            if !clustered.isNaN {
+                say("  \(operation.rawValue) \(pad("cluster / single node, \(settings.concurrency) tasks each", 42)) = \(fixed(clustered, 2))")
+                verdicts.append("\(operation.rawValue).cluster/single=\(fixed(clustered, 2))")
             }
         }
         say()

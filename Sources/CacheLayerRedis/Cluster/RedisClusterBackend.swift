@@ -52,9 +52,7 @@ public final class RedisClusterBackend: CacheBackend {
 
     /// `.client` spans with `db.system.name` = `redis`; the serving node's attributes come from
     /// ``spanAttributes(forKey:)``.
-    public var telemetry: CacheBackendTelemetry {
-        CacheBackendTelemetry(spanKind: .client, attributes: ["db.system.name": "redis"])
-    }
+    public let telemetry = CacheBackendTelemetry(spanKind: .client, attributes: ["db.system.name": "redis"])
 
     /// The attributes of the master that serves `key`'s slot (when the call ends): `server.address`,
     /// `server.port`, and the peer of its last connection (`network.peer.address`, `network.peer.port`). For a
@@ -82,10 +80,16 @@ public final class RedisClusterBackend: CacheBackend {
                 reply = received
             case .failure(let error):
                 node.record(.error)
-                if error.code == .timeout || error.code == .backendUnavailable {
-                    self.topology.requestRefresh()
-                }
-                throw error
+                guard error.code == .timeout || error.code == .backendUnavailable else { throw error }
+                self.topology.requestRefresh()
+                // The topology moved on while this call was out (a failover retired the node): one more try on
+                // the slot's current master, counted like a redirection.
+                guard !asking, redirections < self.configuration.maximumRedirections,
+                    let owner = self.topology.node(forSlot: slot), owner !== node
+                else { throw error }
+                redirections += 1
+                node = owner
+                continue
             }
             guard case .error(let message) = reply else {
                 node.record(.ok)
@@ -144,8 +148,9 @@ public final class RedisClusterBackend: CacheBackend {
         var groups: [Int: (keys: [[UInt8]], positions: [Int])] = [:]
         for (position, key) in keys.enumerated() {
             let redisKey = self.keyLayout.redisKey(key)
-            groups[HashSlot.of(redisKey), default: ([], [])].keys.append(redisKey)
-            groups[HashSlot.of(redisKey)]!.positions.append(position)
+            let slot = HashSlot.of(redisKey)
+            groups[slot, default: ([], [])].keys.append(redisKey)
+            groups[slot]!.positions.append(position)
         }
         if groups.count == 1, let (slot, group) = groups.first {
             return try await self.values(of: group.keys, slot: slot)

@@ -1,6 +1,7 @@
 import CacheLayer
 import InMemoryTracing
 import MetricsTestKit
+import Synchronization
 import Testing
 import Tracing
 
@@ -84,6 +85,50 @@ struct RedisClusterBackendTests {
         #expect(try await backend.delete(lock, ifValueEquals: Array("owner-a".utf8)))
         #expect(try await backend.get(lock) == nil)
         #expect(try await backend.get(value) == [42])
+    }
+
+    /// Loader runs per key, counted from many tasks.
+    final class LoadCounts: Sendable {
+        let counts = Mutex([String: Int]())
+    }
+
+    @Test func theDistributedLockLoadsEachKeyOnceAcrossBackends() async throws {
+        // Four backends (as four processes would have) share one key prefix; 64 callers each.
+        let prefix = try RedisClusterTestServer.configuration().keyPrefix
+        let caches = try (0..<4).map { _ in
+            var configuration = try RedisClusterTestServer.configuration()
+            configuration.keyPrefix = prefix
+            return try Cache(namespace: "reports", backend: RedisClusterBackend(configuration: configuration))
+        }
+        let policy = LoadPolicy(lock: .init(lease: .seconds(5), maximumWait: .seconds(5)))
+        let keys = (0..<5).map { "{report:\($0)}" }
+        let loads = LoadCounts()
+        let wrong = await withTaskGroup(of: [String].self) { group in
+            for (index, cache) in caches.enumerated() {
+                for caller in 0..<64 {
+                    group.addTask {
+                        let key = keys[(index + caller) % keys.count]
+                        do {
+                            let value = try await cache.getOrLoad(key: key, ttl: .seconds(60), policy: policy) {
+                                loads.counts.withLock { $0[key, default: 0] += 1 }
+                                try await Task.sleep(for: .milliseconds(100))
+                                return "value of \(key)"
+                            }
+                            return value == "value of \(key)" ? [] : ["\(key): \(value)"]
+                        } catch {
+                            return ["\(key): \(error)"]
+                        }
+                    }
+                }
+            }
+            return await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+        #expect(loads.counts.withLock { $0 } == Dictionary(uniqueKeysWithValues: keys.map { ($0, 1) }))
+        // The lock's key (namespace "reports\u{1}lock", same key) shares the value's hash tag, so both live on one master.
+        let layout = RedisKeyLayout(keyPrefix: prefix)
+        let valueSlot = HashSlot.of(layout.redisKey(CacheKey(namespace: try CacheNamespace("reports"), key: keys[0])))
+        #expect(valueSlot == HashSlot.of(Array((prefix + "reports\u{1}lock:" + keys[0]).utf8)))
     }
 
     @Test func batchGetOverManySlotsKeepsTheOrder() async throws {
