@@ -45,15 +45,4 @@ struct RedisClusterConfigurationTests {
         configuration.seeds = []
         #expect(throws: CacheError.self) { try RedisClusterBackend(configuration: configuration) }
     }
-
-    @Test func readsRedirections() {
-        #expect(ClusterRedirection("MOVED 3999 127.0.0.1:6381", fallbackHost: "h") == .init("MOVED 3999 127.0.0.1:6381", fallbackHost: "x"))
-        let moved = ClusterRedirection("MOVED 3999 127.0.0.1:6381", fallbackHost: "h")
-        #expect(moved?.kind == .moved && moved?.slot == 3999 && moved?.target == ClusterNodeAddress(host: "127.0.0.1", port: 6381))
-        let ask = ClusterRedirection("ASK 12 ::1:7000", fallbackHost: "h")
-        #expect(ask?.kind == .ask && ask?.target == ClusterNodeAddress(host: "::1", port: 7000))
-        #expect(ClusterRedirection("MOVED 5 :7000", fallbackHost: "10.0.0.9")?.target == ClusterNodeAddress(host: "10.0.0.9", port: 7000))
-        #expect(ClusterRedirection("MOVED 16384 127.0.0.1:1", fallbackHost: "h") == nil)
-        #expect(ClusterRedirection("WRONGTYPE Operation against a key", fallbackHost: "h") == nil)
-    }
 }

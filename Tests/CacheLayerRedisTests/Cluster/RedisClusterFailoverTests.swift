@@ -3,7 +3,8 @@ import Testing
 
 @testable import CacheLayerRedis
 
-/// A master of a cluster of the test's own killed under load; its replica is promoted by the cluster itself.
+/// A master of a cluster of the test's own killed under load (its replica is promoted by the cluster itself), then
+/// another shard failed over by hand (`CLUSTER FAILOVER`: its master steps down and answers MOVED).
 @Suite("Redis Cluster failover", .serialized, .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
 struct RedisClusterFailoverTests {
     let namespace = try! CacheNamespace("failover")
@@ -41,6 +42,19 @@ struct RedisClusterFailoverTests {
         }
         // Then the backend finds the new master by itself: a write and a read of k0 succeed.
         let recovered = await CacheLoad.timeToRecover(backend, probe: probe, since: .now, within: .seconds(10))
+
+        // Still under load: a manual failover of another shard. The replicas were made in the masters' order.
+        let shard = try #require(cluster.masters.firstIndex { $0.port != victimPort })
+        let (stepping, taking) = (cluster.masters[shard], cluster.replicas[shard])
+        let otherProbe = try #require((0..<keyCount).map { CacheKey(namespace: self.namespace, key: "k\($0)") }.first {
+            RedisClusterProcess.slotRanges[shard].contains(HashSlot.of(backend.keyLayout.redisKey($0)))
+        })
+        let otherSlot = HashSlot.of(backend.keyLayout.redisKey(otherProbe))
+        #expect(try taking.raw("CLUSTER FAILOVER").hasPrefix("+OK"))
+        try await RedisClusterProcess.waitFor("replica \(taking.port) to take over slot \(otherSlot)") {
+            try cluster.master(ofSlot: otherSlot, askingPort: taking.port) == taking.port
+        }
+        let switched = await CacheLoad.timeToRecover(backend, probe: otherProbe, since: .now, within: .seconds(10))
         try await Task.sleep(for: .milliseconds(300))
         stop.set()
         let result = await report
@@ -52,6 +66,8 @@ struct RedisClusterFailoverTests {
         #expect(recoveryTime < .seconds(3), "recovered \(recoveryTime) after the promotion")
         #expect(result.slowestCall < .milliseconds(100 + 100 + 600), "slowest call: \(result.slowestCall)")
         #expect(backend.topology.node(forSlot: slot)?.address.port == promoted)
+        #expect(switched != nil, "the backend did not follow the manual failover within 10 s")
+        #expect(backend.topology.node(forSlot: otherSlot)?.address.port == taking.port)
         // After the failover every key reads back its own value or nothing (a write the dead master had not
         // passed on is lost), never another key's.
         let values = try await cache.getBytes((0..<keyCount).map { "k\($0)" })

@@ -12,6 +12,9 @@ final class RedisClusterProcess: Sendable {
     let replicas: [RedisServerProcess]
 
     var nodes: [RedisServerProcess] { self.masters + self.replicas }
+
+    /// The slots each master serves at the start (`masters[i]` serves `slotRanges[i]`; `replicas[i]` replicates it).
+    static let slotRanges = [0...5460, 5461...10922, 10923...16383]
     var urls: String { self.nodes.map(\.url).joined(separator: ",") }
 
     /// Starts the nodes and waits until every node reports `cluster_state:ok` and every replica is in sync.
@@ -20,9 +23,8 @@ final class RedisClusterProcess: Sendable {
                          "--cluster-node-timeout", "\(nodeTimeoutMilliseconds)"]
         self.masters = try (0..<3).map { _ in try RedisServerProcess(arguments: arguments, port: Self.freeClusterPort()) }
         self.replicas = try (0..<3).map { _ in try RedisServerProcess(arguments: arguments, port: Self.freeClusterPort()) }
-        let ranges = [(0, 5460), (5461, 10922), (10923, 16383)]
-        for (master, range) in zip(self.masters, ranges) {
-            try Self.expectOK(master.raw("CLUSTER ADDSLOTSRANGE \(range.0) \(range.1)"))
+        for (master, range) in zip(self.masters, Self.slotRanges) {
+            try Self.expectOK(master.raw("CLUSTER ADDSLOTSRANGE \(range.lowerBound) \(range.upperBound)"))
         }
         for node in self.nodes.dropFirst() {
             try Self.expectOK(node.raw("CLUSTER MEET 127.0.0.1 \(self.masters[0].port)"))
