@@ -82,9 +82,10 @@ public final class RedisClusterBackend: CacheBackend {
                 node.record(.error)
                 guard error.code == .timeout || error.code == .backendUnavailable else { throw error }
                 self.topology.requestRefresh()
-                // The topology moved on while this call was out (a failover retired the node): one more try on
-                // the slot's current master, counted like a redirection.
-                guard !asking, redirections < self.configuration.maximumRedirections,
+                // The topology moved on while this call was out (a failover retired the node, or its connection
+                // died): one more try on the slot's current master, counted like a redirection. Not after a
+                // timeout: the command may have run, and the call would outlast the command timeout.
+                guard error.code == .backendUnavailable, !asking, redirections < self.configuration.maximumRedirections,
                     let owner = self.topology.node(forSlot: slot), owner !== node
                 else { throw error }
                 redirections += 1
