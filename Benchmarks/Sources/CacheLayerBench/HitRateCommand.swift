@@ -93,7 +93,8 @@ struct HitRateCommand: AsyncParsableCommand {
                 url: url,
                 policies: self.redisPolicies.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) },
                 allowForeignKeys: self.allowForeignKeys,
-                batchSize: self.redisBatch
+                batchSize: self.redisBatch,
+                restoresOnInterrupt: true
             )
         }
         let experiment = HitRateExperiment(

@@ -33,6 +33,11 @@ struct BoundaryAdvisorTests {
             #expect(candidate.missRate >= chosen.missRate)
         }
         #expect(advice.candidates.contains { !$0.fits })
+        // Anything it points to instead does not fit, and misses less at the budget than the choice does overall.
+        if let index = advice.lowerMissRateWithEviction {
+            #expect(!advice.candidates[index].fits)
+            #expect(advice.candidates[index].missRateAtBudget < chosen.missRate)
+        }
     }
 
     @Test("when nothing fits it says so and picks the best miss rate at the budget")

@@ -22,7 +22,16 @@ public enum AdviceTable {
             Recommended for \(ByteCount.format(budget)): \(chosen.name) (\(filters.isEmpty ? "no filters" : filters)): \
             miss rate \(Decimal2.fixed(chosen.missRate * 100, decimals: 1))%, \(ByteCount.format(chosen.memoryNeeded)).
             Why: \(advice.reason).
-            """
+            """ + Self.evictionNote(advice, budget: budget)
+    }
+
+    /// A line about the boundary that misses less with eviction, when there is one.
+    private static func evictionNote(_ advice: BoundaryAdvisor.Advice, budget: Int) -> String {
+        guard let index = advice.lowerMissRateWithEviction else { return "" }
+        let candidate = advice.candidates[index]
+        let rate = Decimal2.fixed(candidate.missRateAtBudget * 100, decimals: 1)
+        return "\nWith LRU evicting at \(ByteCount.format(budget)), \(candidate.name) misses less: \(rate)% "
+            + "(its responses need \(ByteCount.format(candidate.memoryNeeded)), so the cache would evict)."
     }
 
     /// One CSV line per candidate.

@@ -76,6 +76,9 @@ public struct BoundaryAdvisor: Sendable {
         public var recommended: Int
         /// Why it was chosen.
         public var reason: String
+        /// The candidate with the lowest miss rate at the budget, when that is lower than the recommendation's: a
+        /// boundary whose responses do not all fit, but which, with LRU evicting, misses less than the one that fits.
+        public var lowerMissRateWithEviction: Int?
     }
 
     /// Measures every candidate on `requests` and picks one.
@@ -115,21 +118,24 @@ public struct BoundaryAdvisor: Sendable {
             }
         }
         let indices = candidates.indices
-        if let best = indices.filter({ candidates[$0].fits }).min(by: { Self.isBetter(candidates[$0], candidates[$1]) }) {
-            return Advice(
-                candidates: candidates,
-                recommended: best,
-                reason: "the lowest miss rate among the boundaries whose cached responses fit in \(ByteCount.format(self.budget))"
-            )
-        }
-        let best = indices.min { left, right in
+        let bestAtBudget = indices.min { left, right in
             let (a, b) = (candidates[left], candidates[right])
             return a.missRateAtBudget != b.missRateAtBudget ? a.missRateAtBudget < b.missRateAtBudget : Self.isBetter(a, b)
         }!
+        if let best = indices.filter({ candidates[$0].fits }).min(by: { Self.isBetter(candidates[$0], candidates[$1]) }) {
+            let evictingIsBetter = candidates[bestAtBudget].missRateAtBudget < candidates[best].missRate
+            return Advice(
+                candidates: candidates,
+                recommended: best,
+                reason: "the lowest miss rate among the boundaries whose cached responses fit in \(ByteCount.format(self.budget))",
+                lowerMissRateWithEviction: evictingIsBetter ? bestAtBudget : nil
+            )
+        }
         return Advice(
             candidates: candidates,
-            recommended: best,
-            reason: "no boundary's cached responses fit in \(ByteCount.format(self.budget)); this one has the lowest miss rate at that budget, with LRU evicting"
+            recommended: bestAtBudget,
+            reason: "no boundary's cached responses fit in \(ByteCount.format(self.budget)); this one has the lowest miss rate at that budget, with LRU evicting",
+            lowerMissRateWithEviction: nil
         )
     }
 

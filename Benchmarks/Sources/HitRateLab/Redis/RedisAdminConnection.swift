@@ -81,6 +81,42 @@ public final class RedisAdminConnection: @unchecked Sendable {
         return try result.get()
     }
 
+    /// For an interrupted run: after whatever command is in progress, calls `stopWriters` (which stops the data
+    /// connections) and gives their last batches 200 ms to land, sends `commands` (restoring settings), deletes the
+    /// keys matching `keyPattern` (SCAN and UNLINK, bounded), reports on standard error, and ends the process with
+    /// status 128 + `signal`. Nothing sent through this connection afterwards can run, since the process ends on
+    /// the connection's own queue.
+    func restoreAndExit(_ commands: [[String]], keyPattern: String, signal number: Int32, stopWriters: @escaping @Sendable () -> Void) {
+        self.queue.async {
+            stopWriters()
+            usleep(200_000)
+            var failures: [String] = []
+            for command in commands {
+                if case .failure(let error) = self.send(command, address: self.address) { failures.append(error.message) }
+            }
+            var cursor = "0"
+            for _ in 0..<100_000 {
+                guard case .success(.array(let reply)) = self.send(["SCAN", cursor, "MATCH", keyPattern, "COUNT", "1000"], address: self.address),
+                    let next = reply.first
+                else {
+                    failures.append("could not list the tool's keys (\(keyPattern)) to delete them")
+                    break
+                }
+                if reply.count > 1, case .failure(let error) = self.send(["UNLINK"] + reply.dropFirst(), address: self.address) {
+                    failures.append(error.message)
+                }
+                cursor = next
+                if cursor == "0" { break }
+            }
+            let summary = failures.isEmpty
+                ? "interrupted: restored \(commands.map { $0.joined(separator: " ") }.joined(separator: "; ")) on \(self.address) and deleted \(keyPattern)\n"
+                : "interrupted: restoring \(self.address) failed (\(failures.joined(separator: "; "))); run: \(commands.map { $0.joined(separator: " ") }.joined(separator: "; "))\n"
+            // write(2) to standard error: no shared FILE*, and nothing buffered is lost by exit.
+            _ = summary.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+            exit(128 + number)
+        }
+    }
+
     /// Closes the connection; later commands fail with ``HitRateLabError/Code/redisUnavailable``.
     public func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -29,6 +29,9 @@ public struct RedisTierReplay: Sendable {
     public var keyPrefix: String
     /// The namespace of the tool's keys.
     public var namespace: String
+    /// Whether SIGINT and SIGTERM during the run restore the server's settings and delete the tool's keys before
+    /// the process ends (for the command-line tool; a library caller handles its own signals).
+    public var restoresOnInterrupt: Bool
 
     /// Creates a replay.
     public init(
@@ -37,7 +40,8 @@ public struct RedisTierReplay: Sendable {
         allowForeignKeys: Bool = false,
         batchSize: Int = 64,
         keyPrefix: String = "cachelayer-bench:",
-        namespace: String = "hitrate"
+        namespace: String = "hitrate",
+        restoresOnInterrupt: Bool = false
     ) {
         self.url = url
         self.policies = policies
@@ -45,6 +49,7 @@ public struct RedisTierReplay: Sendable {
         self.batchSize = batchSize
         self.keyPrefix = keyPrefix
         self.namespace = namespace
+        self.restoresOnInterrupt = restoresOnInterrupt
     }
 
     /// One measured run.
@@ -119,6 +124,19 @@ public struct RedisTierReplay: Sendable {
             throw HitRateLabError(.invalidArgument, error.message)
         }
         defer { backend.shutdown() }
+
+        let interruptGuard = self.restoresOnInterrupt
+            ? RedisInterruptGuard(
+                admin: admin,
+                restoreCommands: [
+                    ["CONFIG", "SET", "maxmemory", facts.originalMaxmemory],
+                    ["CONFIG", "SET", "maxmemory-policy", facts.originalPolicy],
+                ],
+                keyPattern: ownPattern,
+                stopWriters: { backend.shutdown() }
+            )
+            : nil
+        defer { interruptGuard?.cancel() }
 
         var runs: [Run] = []
         var failure: HitRateLabError?
