@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite in one go and keeps everything it prints: the micro-benchmarks, the memory
-# footprint, Redis throughput against plain hiredis, and the hit-rate runs (Zipf and pagination, memory tier, Redis
-# allkeys-lru/lfu and Belady's optimum) with the boundary advisor. Needs redis-server and libhiredis-dev (as
-# scripts/test.sh installs); starts a throwaway redis-server on a free loopback port and stops it at the end.
+# footprint, Redis throughput against plain hiredis (one server and a six-node Redis Cluster), and the hit-rate runs
+# (Zipf and pagination, memory tier, Redis allkeys-lru/lfu and Belady's optimum) with the boundary advisor.
+# Installs redis-server and libhiredis-dev if missing, starts a throwaway redis-server and cluster on free loopback
+# ports, and stops them at the end.
 #
 #   Benchmarks/run-all.sh [OUTPUT_FOLDER]        (default: Benchmarks/results/<date>)
 #   ONLY=hitrate Benchmarks/run-all.sh           (just the hit-rate part; ONLY=throughput for the rest)
@@ -10,7 +11,7 @@
 # About 25 minutes on 2 cores. See Benchmarks/README.md for what each part measures and how to read it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/redis-server.sh
+source scripts/lib/throwaway-servers.sh
 
 out="${1:-Benchmarks/results/$(date +%F)}"
 only="${ONLY:-all}"
@@ -23,7 +24,7 @@ mkdir -p "$out"
     redis-server --version
 } | tee "$out/machine.txt"
 
-start_throwaway_redis
+start_throwaway_servers
 redis_url="redis://127.0.0.1:$REDIS_PORT"
 swift build -c release --package-path Benchmarks --product cachelayer-bench
 bench() { swift run -c release --skip-build --package-path Benchmarks cachelayer-bench "$@"; }
@@ -31,7 +32,7 @@ bench() { swift run -c release --skip-build --package-path Benchmarks cachelayer
 if [ "$only" = all ] || [ "$only" = throughput ]; then
     (cd Benchmarks && swift package --disable-sandbox benchmark) 2>&1 | tee "$out/micro-benchmarks.txt"
     swift run -c release --package-path Benchmarks MemoryFootprint 2>&1 | tee "$out/memory-footprint.txt"
-    CACHELAYER_REDIS_URL="$redis_url" swift run -c release --package-path Benchmarks RedisThroughput 2>&1 \
+    swift run -c release --package-path Benchmarks RedisThroughput "$redis_url" --cluster "$REDIS_CLUSTER_URLS" 2>&1 \
         | tee "$out/redis-throughput.txt"
 fi
 

@@ -124,7 +124,7 @@ struct HitRateCommand: AsyncParsableCommand {
         case .zipf:
             let valueSize = try ValueSizeDistribution(parsing: self.valueSize)
             let workload = ZipfWorkload(keyCount: self.keys, skew: self.skew, requestCount: self.requests, valueSize: valueSize, seed: self.seed)
-            let description = "Zipf \(Decimal2.format(self.skew)) over \(self.keys) keys, \(valueSize) values, \(self.requests) requests, seed \(self.seed)"
+            let description = "Zipf \(NumberText.short(self.skew)) over \(self.keys) keys, \(valueSize) values, \(self.requests) requests, seed \(self.seed)"
             return ([.init(name: "", trace: try workload.trace())], description)
         case .pagination:
             let workload = try self.pagination.workload(requests: self.requests, seed: self.seed)

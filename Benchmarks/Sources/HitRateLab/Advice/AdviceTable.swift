@@ -7,11 +7,11 @@ public enum AdviceTable {
             [
                 index == advice.recommended ? "->" : "",
                 candidate.name,
-                Decimal2.fixed(candidate.cachedShare * 100, decimals: 1) + "%",
-                Decimal2.fixed(candidate.missRate * 100, decimals: 1) + "%",
+                NumberText.fixed(candidate.cachedShare * 100, decimals: 1) + "%",
+                NumberText.fixed(candidate.missRate * 100, decimals: 1) + "%",
                 ByteCount.format(candidate.memoryNeeded),
                 candidate.fits ? "yes" : "no",
-                Decimal2.fixed(candidate.missRateAtBudget * 100, decimals: 1) + "%",
+                NumberText.fixed(candidate.missRateAtBudget * 100, decimals: 1) + "%",
             ]
         }
         let chosen = advice.candidates[advice.recommended]
@@ -20,7 +20,7 @@ public enum AdviceTable {
 
 
             Recommended for \(ByteCount.format(budget)): \(chosen.name) (\(filters.isEmpty ? "no filters" : filters)): \
-            miss rate \(Decimal2.fixed(chosen.missRate * 100, decimals: 1))%, \(ByteCount.format(chosen.memoryNeeded)).
+            miss rate \(NumberText.fixed(chosen.missRate * 100, decimals: 1))%, \(ByteCount.format(chosen.memoryNeeded)).
             Why: \(advice.reason).
             """ + Self.evictionNote(advice, budget: budget)
     }
@@ -29,7 +29,7 @@ public enum AdviceTable {
     private static func evictionNote(_ advice: BoundaryAdvisor.Advice, budget: Int) -> String {
         guard let index = advice.lowerMissRateWithEviction else { return "" }
         let candidate = advice.candidates[index]
-        let rate = Decimal2.fixed(candidate.missRateAtBudget * 100, decimals: 1)
+        let rate = NumberText.fixed(candidate.missRateAtBudget * 100, decimals: 1)
         return "\nWith LRU evicting at \(ByteCount.format(budget)), \(candidate.name) misses less: \(rate)% "
             + "(its responses need \(ByteCount.format(candidate.memoryNeeded)), so the cache would evict)."
     }
@@ -40,9 +40,9 @@ public enum AdviceTable {
         for (index, candidate) in advice.candidates.enumerated() {
             text += [
                 String(candidate.highestCachedPage), candidate.filterValues.map(String.init) ?? "all",
-                Decimal2.fixed(candidate.cachedShare, decimals: 6), Decimal2.fixed(candidate.missRate, decimals: 6),
+                NumberText.fixed(candidate.cachedShare, decimals: 6), NumberText.fixed(candidate.missRate, decimals: 6),
                 String(candidate.memoryNeeded), candidate.fits ? "true" : "false",
-                Decimal2.fixed(candidate.missRateAtBudget, decimals: 6), index == advice.recommended ? "true" : "false",
+                NumberText.fixed(candidate.missRateAtBudget, decimals: 6), index == advice.recommended ? "true" : "false",
             ].joined(separator: ",") + "\n"
         }
         return text

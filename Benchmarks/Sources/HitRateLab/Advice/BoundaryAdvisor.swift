@@ -113,7 +113,7 @@ public struct BoundaryAdvisor: Sendable {
                     missRateAtBudget: 1 - bounded.hitRate,
                     fits: needed <= self.budget
                 )
-                progress("  \(candidate.name): miss rate \(Decimal2.fixed(candidate.missRate * 100, decimals: 1))%, \(ByteCount.format(needed))")
+                progress("  \(candidate.name): miss rate \(NumberText.fixed(candidate.missRate * 100, decimals: 1))%, \(ByteCount.format(needed))")
                 candidates.append(candidate)
             }
         }

@@ -148,7 +148,7 @@ public struct RedisTierReplay: Sendable {
                         let counts = try await self.runOnce(
                             trace, budget: budget, policy: policy, backend: backend, namespace: namespace, admin: admin, facts: facts
                         )
-                        progress("  redis \(policy) at \(ByteCount.format(budget)): hit rate \(Decimal2.fixed(counts.hitRate * 100, decimals: 2))%")
+                        progress("  redis \(policy) at \(ByteCount.format(budget)): hit rate \(NumberText.fixed(counts.hitRate * 100, decimals: 2))%")
                         runs.append(Run(traceIndex: traceIndex, budget: budget, policy: policy, counts: counts))
                     }
                 }

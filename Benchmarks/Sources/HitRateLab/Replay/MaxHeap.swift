@@ -20,11 +20,12 @@ struct MaxHeap {
         self.items.swapAt(0, self.items.count - 1)
         self.items.removeLast()
         var parent = 0
-        while true {
+        // Each step moves down one level: at most log2(count) steps.
+        while parent * 2 + 1 < self.items.count {
             let left = parent * 2 + 1
             let right = left + 1
             var largest = parent
-            if left < self.items.count && self.items[left].next > self.items[largest].next { largest = left }
+            if self.items[left].next > self.items[largest].next { largest = left }
             if right < self.items.count && self.items[right].next > self.items[largest].next { largest = right }
             if largest == parent { break }
             self.items.swapAt(parent, largest)

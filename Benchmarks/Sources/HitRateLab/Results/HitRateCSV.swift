@@ -14,7 +14,7 @@ public enum HitRateCSV {
             let optional: (Int?) -> String = { $0.map(String.init) ?? "" }
             var fields: [String] = [Self.escaped(row.workload), Self.escaped(row.variant), row.tier.rawValue, Self.escaped(row.policy)]
             fields += [String(row.budget), optional(row.capacityObjects), String(row.counts.requests), String(row.counts.hits)]
-            fields += [Decimal2.fixed(row.counts.hitRate, decimals: 6), optional(row.counts.bytesUsed), optional(row.counts.evictions)]
+            fields += [NumberText.fixed(row.counts.hitRate, decimals: 6), optional(row.counts.bytesUsed), optional(row.counts.evictions)]
             fields.append(String(row.counts.errors))
             text += fields.joined(separator: ",") + "\n"
         }

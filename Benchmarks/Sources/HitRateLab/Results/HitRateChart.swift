@@ -89,7 +89,7 @@ public enum HitRateChart {
             let path = sorted.map { "\(Self.number(x($0.budget))),\(Self.number(y($0.rate)))" }.joined(separator: " ")
             svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
             for point in sorted {
-                svg += "<circle cx=\"\(Self.number(x(point.budget)))\" cy=\"\(Self.number(y(point.rate)))\" r=\"3\" fill=\"\(color)\"><title>\(Self.escaped(name)): \(Decimal2.fixed(point.rate * 100, decimals: 2))% at \(Self.escaped(ByteCount.format(point.budget)))</title></circle>\n"
+                svg += "<circle cx=\"\(Self.number(x(point.budget)))\" cy=\"\(Self.number(y(point.rate)))\" r=\"3\" fill=\"\(color)\"><title>\(Self.escaped(name)): \(NumberText.fixed(point.rate * 100, decimals: 2))% at \(Self.escaped(ByteCount.format(point.budget)))</title></circle>\n"
             }
             let entryY = Self.plotTop + 10 + Double(index) * 20
             svg += "<line x1=\"\(Self.number(legendX))\" y1=\"\(Self.number(entryY))\" x2=\"\(Self.number(legendX + 28))\" y2=\"\(Self.number(entryY))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
@@ -106,7 +106,7 @@ public enum HitRateChart {
     }
 
     /// Coordinates with one decimal, so the text is the same on every platform.
-    private static func number(_ value: Double) -> String { Decimal2.format(value, decimals: 1) }
+    private static func number(_ value: Double) -> String { NumberText.short(value, decimals: 1) }
 
     /// Escapes the characters XML gives a meaning to.
     static func escaped(_ text: String) -> String {

@@ -7,7 +7,7 @@ public enum ResultTable {
             [
                 row.seriesName + (row.capacityObjects.map { " (\($0) objects)" } ?? ""),
                 ByteCount.format(row.budget),
-                Decimal2.fixed(row.counts.hitRate * 100, decimals: 2) + "%",
+                NumberText.fixed(row.counts.hitRate * 100, decimals: 2) + "%",
                 row.counts.bytesUsed.map(ByteCount.format) ?? "",
                 row.counts.evictions.map(String.init) ?? "",
                 String(row.counts.errors),

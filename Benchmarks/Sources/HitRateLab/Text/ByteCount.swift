@@ -47,45 +47,8 @@ public enum ByteCount {
     public static func format(_ bytes: Int) -> String {
         let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
         for (name, factor) in units where bytes >= factor {
-            return "\(Decimal2.format(Double(bytes) / Double(factor))) \(name)"
+            return "\(NumberText.short(Double(bytes) / Double(factor))) \(name)"
         }
         return "\(bytes) B"
-    }
-}
-
-/// Formats numbers with a fixed number of decimals, without Foundation (so output is the same on every platform).
-public enum Decimal2 {
-    /// `value` with at most `decimals` decimals, trailing zeros dropped: 1.5, 64, 0.25.
-    public static func format(_ value: Double, decimals: Int = 2) -> String {
-        let fixed = Self.fixed(value, decimals: decimals)
-        guard fixed.contains(".") else { return fixed }
-        var trimmed = Substring(fixed)
-        while trimmed.hasSuffix("0") { trimmed = trimmed.dropLast() }
-        if trimmed.hasSuffix(".") { trimmed = trimmed.dropLast() }
-        return String(trimmed)
-    }
-
-    /// `value` with exactly `decimals` decimals, rounded half away from zero: 0.750000.
-    public static func fixed(_ value: Double, decimals: Int) -> String {
-        guard value.isFinite else { return "nan" }
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded()
-        let whole = Int(scaled / scale)
-        let fraction = Int(scaled - Double(whole) * scale)
-        let sign = value < 0 && scaled != 0 ? "-" : ""
-        guard decimals > 0 else { return "\(sign)\(whole)" }
-        let digits = String(fraction)
-        return "\(sign)\(whole).\(String(repeating: "0", count: decimals - digits.count))\(digits)"
-    }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces, tabs and line breaks.
-    func trimmingWhitespace() -> Substring {
-        let text = Substring(self)
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        let last = text.lastIndex(where: { !$0.isWhitespace })!
-        return text[first...last]
     }
 }
