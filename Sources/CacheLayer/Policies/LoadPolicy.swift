@@ -13,7 +13,8 @@
 /// ```
 ///
 /// Entries written under a grace period or early refresh carry a small header (when they stop being fresh, how
-/// long their load took); `get` and `getOrLoad` read both kinds.
+/// long their load took); `get` and `getOrLoad` read both kinds, while `getBytes` returns the stored bytes as they
+/// are, header included.
 public struct LoadPolicy: Sendable {
     /// The distributed lock around a load; `nil` (the default) loads without one.
     public var lock: Lock?
