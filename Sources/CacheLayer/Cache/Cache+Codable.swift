@@ -4,14 +4,9 @@ extension Cache {
     /// Bytes that do not decode as `Value` (written by another version of the type, say) are a miss: counted in
     /// `cache.decode_failures`, logged as a warning, and left in place.
     public nonisolated(nonsending) func get<Value: Decodable>(_ key: String, as type: Value.Type = Value.self) async throws(CacheError) -> Value? {
-        let codec = self.core.configuration.codec
-        return try await self.read(key) { (bytes) throws(CacheError) in
-            do {
-                // A value written by a read-through with a grace period carries a freshness header.
-                return try codec.decode(type, from: FreshnessHeader.unframe(bytes).value)
-            } catch {
-                throw CacheError(.decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
-            }
+        try await self.read(key) { (bytes) throws(CacheError) in
+            // A value written by a read-through with a grace period carries a freshness header.
+            try self.decode(type, from: FreshnessHeader.unframe(bytes).value)
         }
     }
 
@@ -23,7 +18,15 @@ extension Cache {
         let cacheKey = try self.makeKey(key)
         try self.validate(ttl: ttl)
         let bytes = try self.encode(value)
-        try await self.write(cacheKey, bytes, ttl: ttl)
+        try await self.store(cacheKey, bytes, ttl: ttl.map(self.jittered))
+    }
+
+    func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws(CacheError) -> Value {
+        do {
+            return try self.core.configuration.codec.decode(type, from: bytes)
+        } catch {
+            throw CacheError(.decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
+        }
     }
 
     func encode<Value: Encodable>(_ value: Value) throws(CacheError) -> [UInt8] {

@@ -96,42 +96,17 @@ struct ReadThrough<Value: Codable & Sendable>: Sendable {
     /// Reads and decodes the value. A stored value that does not decode, or whose grace has run out, is a miss.
     /// With `recordingSpan`, the read is a `cache.get` (stale hits marked); lock polls read without one.
     func read(recordingSpan: Bool) async throws(CacheError) -> (value: Value, refresh: Refresh)? {
-        let operation = recordingSpan ? self.observer.begin(.get, keys: .one(self.key)) : nil
-        let bytes: [UInt8]?
-        do {
-            bytes = try await self.cache.core.backend.get(self.key)
-        } catch {
-            if recordingSpan {
-                try self.cache.recover(from: error, operation, .get, keys: .one(self.key))
-            } else if !self.configuration.failOpen || !error.isBackendFailure {
-                throw error
-            }
-            return nil
+        var refresh = Refresh.none
+        let found = try await self.cache.read(self.key, observed: recordingSpan) {
+            (bytes) throws(CacheError) -> (value: Value, stale: Bool)? in
+            let (header, payload) = FreshnessHeader.unframe(bytes)
+            let value = try self.cache.decode(Value.self, from: payload)
+            refresh = header.map(self.refresh(for:)) ?? .none
+            // Past grace, but the backend kept it (its own clock disagrees with the freshness clock): a miss.
+            guard refresh != .stale || self.isWithinGrace(header) else { return nil }
+            return (value, refresh == .stale)
         }
-        guard let bytes else {
-            if let operation { self.observer.end(operation, .miss(size: 0)) }
-            return nil
-        }
-        let (header, payload) = FreshnessHeader.unframe(bytes)
-        let value: Value
-        do {
-            value = try self.configuration.codec.decode(Value.self, from: payload)
-        } catch {
-            let failure = CacheError(.decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
-            self.observer.end(
-                operation ?? self.observer.forced(.get, keys: .one(self.key)),
-                .undecodable(size: bytes.count, error: failure)
-            )
-            return nil
-        }
-        let refresh = header.map(self.refresh(for:)) ?? Refresh.none
-        guard refresh != .stale || self.isWithinGrace(header) else {
-            // The backend kept it past grace (its own clock disagrees with the freshness clock): a miss.
-            if let operation { self.observer.end(operation, .miss(size: 0)) }
-            return nil
-        }
-        if let operation { self.observer.end(operation, .hit(size: bytes.count, stale: refresh == .stale)) }
-        return (value, refresh)
+        return found.map { ($0.value, refresh) }
     }
 
     private func refresh(for header: FreshnessHeader) -> Refresh {

@@ -101,7 +101,7 @@ public struct Cache: Sendable {
     public nonisolated(nonsending) func putBytes(_ key: String, _ bytes: [UInt8], ttl: Duration? = nil) async throws(CacheError) {
         let cacheKey = try self.makeKey(key)
         try self.validate(ttl: ttl)
-        try await self.write(cacheKey, bytes, ttl: ttl)
+        try await self.store(cacheKey, bytes, ttl: ttl.map(self.jittered))
     }
 
     // MARK: Removal
@@ -140,8 +140,19 @@ public struct Cache: Sendable {
         _ key: String,
         _ transform: ([UInt8]) throws(CacheError) -> Value
     ) async throws(CacheError) -> Value? {
-        let cacheKey = try self.makeKey(key)
-        let operation = self.core.observer.begin(.get, keys: .one(cacheKey))
+        try await self.read(try self.makeKey(key)) { (bytes) throws(CacheError) in (try transform(bytes), false) }?.value
+    }
+
+    /// Reads `key` as a `cache.get` (none when `observed` is `false`). `judge` turns the bytes into a value and
+    /// whether it is stale, or returns `nil` for bytes that count as a miss; when it throws, the read is a miss
+    /// that is counted and logged as undecodable.
+    @inline(__always)
+    nonisolated(nonsending) func read<Value>(
+        _ cacheKey: CacheKey,
+        observed: Bool = true,
+        _ judge: ([UInt8]) throws(CacheError) -> (value: Value, stale: Bool)?
+    ) async throws(CacheError) -> (value: Value, stale: Bool)? {
+        let operation = observed ? self.core.observer.begin(.get, keys: .one(cacheKey)) : nil
         let bytes: [UInt8]?
         do {
             bytes = try await self.core.backend.get(cacheKey)
@@ -154,9 +165,12 @@ public struct Cache: Sendable {
             return nil
         }
         do {
-            let value = try transform(bytes)
-            if let operation { self.core.observer.end(operation, .hit(size: bytes.count)) }
-            return value
+            guard let found = try judge(bytes) else {
+                if let operation { self.core.observer.end(operation, .miss(size: 0)) }
+                return nil
+            }
+            if let operation { self.core.observer.end(operation, .hit(size: bytes.count, stale: found.stale)) }
+            return found
         } catch {
             // Observed or not, an undecodable value is counted and logged.
             self.core.observer.end(
@@ -165,10 +179,6 @@ public struct Cache: Sendable {
             )
             return nil
         }
-    }
-
-    nonisolated(nonsending) func write(_ key: CacheKey, _ bytes: [UInt8], ttl requested: Duration?) async throws(CacheError) {
-        try await self.store(key, bytes, ttl: requested.map(self.jittered))
     }
 
     /// Stores `bytes` for exactly `ttl` (already jittered), recording a `cache.put`.

@@ -15,6 +15,12 @@ extension CacheClock {
 }
 
 extension Duration {
+    /// The duration in whole milliseconds, truncated toward zero.
+    var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        return seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000
+    }
+
     /// The duration in whole nanoseconds, clamped to `0...UInt64.max`.
     var clampedNanoseconds: UInt64 {
         let (seconds, attoseconds) = self.components

@@ -142,8 +142,7 @@ final class OperationObserver: Sendable {
         if span.isRecording {
             span.updateAttributes { attributes in
                 attributes[CacheSpanAttributes.lockAcquired] = acquired
-                attributes[CacheSpanAttributes.lockWaitMilliseconds] = Int(waited.components.seconds * 1000)
-                    + Int(waited.components.attoseconds / 1_000_000_000_000_000)
+                attributes[CacheSpanAttributes.lockWaitMilliseconds] = Int(waited.wholeMilliseconds)
                 attributes[CacheSpanAttributes.lockTimedOut] = timedOut
             }
         }

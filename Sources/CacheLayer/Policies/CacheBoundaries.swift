@@ -23,21 +23,27 @@ import Tracing
 public struct CacheBoundaries: Sendable {
     /// The endpoints, in matching order.
     public let endpoints: [CacheEndpoint]
+    /// The endpoints' path patterns, split once.
+    private let patterns: [PathPattern]
     private let decisions: DecisionCounters?
 
     /// Creates boundaries; `metricsFactory` defaults to the global one as it is now.
-    /// - Throws: ``CacheError/Code/invalidConfiguration`` naming the endpoint and setting at fault, or two
-    ///   endpoints with one name.
+    /// - Throws: ``CacheError/Code/invalidConfiguration`` naming the endpoint and setting at fault, two
+    ///   endpoints with one name, or an endpoint named `none` (the `boundary` of unmatched requests).
     public init(_ endpoints: [CacheEndpoint], metricsFactory: (any MetricsFactory)? = nil) throws(CacheError) {
         var names: Set<String> = []
         for endpoint in endpoints {
             try endpoint.validate()
+            guard endpoint.name != "none" else {
+                throw CacheError(.invalidConfiguration, "the endpoint name 'none' is reserved for requests no endpoint matches")
+            }
             guard names.insert(endpoint.name).inserted else {
                 throw CacheError(.invalidConfiguration, "two endpoints are named '\(endpoint.name)'")
             }
         }
         self.endpoints = endpoints
-        self.decisions = DecisionCounters(factory: metricsFactory ?? MetricsSystem.factory)
+        self.patterns = endpoints.map { PathPattern($0.path) }
+        self.decisions = DecisionCounters(factory: metricsFactory ?? MetricsSystem.factory, endpoints: endpoints)
     }
 
     /// Decides for `request`, and counts the decision.
@@ -48,9 +54,11 @@ public struct CacheBoundaries: Sendable {
     }
 
     private func decision(for request: CacheRequest) -> BoundaryDecision {
-        guard let endpoint = self.endpoints.first(where: { $0.matches(path: request.path) }) else {
+        let path = request.path.split(separator: "/")
+        guard let index = self.patterns.firstIndex(where: { $0.matches(path) }) else {
             return BoundaryDecision(endpoint: nil, outcome: .bypass(.noBoundary))
         }
+        let endpoint = self.endpoints[index]
         guard endpoint.methods.contains(request.method.uppercased()) else {
             return BoundaryDecision(endpoint: endpoint, outcome: .bypass(.method))
         }
@@ -133,20 +141,29 @@ public struct BoundaryDecision: Sendable {
     }
 }
 
-/// `cache.boundary_decisions` counters, one per boundary and decision, made on first use.
-private final class DecisionCounters: Sendable {
-    private let factory: any MetricsFactory
+/// `cache.boundary_decisions` counters, one per boundary and decision, all made up front so that a decision
+/// only looks its counter up.
+private struct DecisionCounters: Sendable {
+    /// Boundary name (`none` for requests no endpoint matched), then decision name.
+    private let counters: [String: [String: Counter]]
 
-    init?(factory: any MetricsFactory) {
+    init?(factory: any MetricsFactory, endpoints: [CacheEndpoint]) {
         guard !(factory is NOOPMetricsHandler) else { return nil }
-        self.factory = factory
+        let decisions = ["cache"] + PaginationBoundary.BypassReason.all.map(\.name)
+        var counters: [String: [String: Counter]] = [:]
+        for boundary in endpoints.map(\.name) + ["none"] {
+            counters[boundary] = Dictionary(uniqueKeysWithValues: decisions.map { decision in
+                (decision, Counter(
+                    label: "cache.boundary_decisions",
+                    dimensions: [("boundary", boundary), ("decision", decision)],
+                    factory: factory
+                ))
+            })
+        }
+        self.counters = counters
     }
 
     func count(_ decision: BoundaryDecision) {
-        Counter(
-            label: "cache.boundary_decisions",
-            dimensions: [("boundary", decision.boundaryName), ("decision", decision.name)],
-            factory: self.factory
-        ).increment()
+        self.counters[decision.boundaryName]?[decision.name]?.increment()
     }
 }

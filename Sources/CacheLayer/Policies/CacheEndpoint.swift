@@ -87,19 +87,6 @@ public struct CacheEndpoint: Sendable {
         return policy
     }
 
-    /// Whether `path` matches this endpoint's pattern.
-    func matches(path: String) -> Bool {
-        let pattern = self.path.split(separator: "/")
-        let segments = path.split(separator: "/")
-        for (index, part) in pattern.enumerated() {
-            if part == "**" && index == pattern.count - 1 { return true }
-            guard index < segments.count else { return false }
-            if part == "*" || part.hasPrefix(":") { continue }
-            if part != segments[index] { return false }
-        }
-        return pattern.count == segments.count
-    }
-
     /// Checks the settings, naming the first bad one.
     func validate() throws(CacheError) {
         let label = "endpoint '\(self.name)'"

@@ -20,11 +20,11 @@ struct FreshnessHeader: Equatable, Sendable {
     func framing(_ value: [UInt8]) -> [UInt8] {
         var bytes = Self.magic
         bytes.reserveCapacity(Self.byteCount + value.count)
-        let until = UInt64(bitPattern: Self.milliseconds(self.freshUntil))
+        let until = UInt64(bitPattern: self.freshUntil.wholeMilliseconds)
         for shift in stride(from: 56, through: 0, by: -8) {
             bytes.append(UInt8(truncatingIfNeeded: until >> UInt64(shift)))
         }
-        let load = UInt32(clamping: max(Self.milliseconds(self.loadDuration), 0))
+        let load = UInt32(clamping: max(self.loadDuration.wholeMilliseconds, 0))
         for shift in stride(from: 24, through: 0, by: -8) {
             bytes.append(UInt8(truncatingIfNeeded: load >> UInt32(shift)))
         }
@@ -46,10 +46,5 @@ struct FreshnessHeader: Equatable, Sendable {
             loadDuration: .milliseconds(Int64(load))
         )
         return (header, Array(bytes[Self.byteCount...]))
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000
     }
 }

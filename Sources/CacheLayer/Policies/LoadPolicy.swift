@@ -94,15 +94,19 @@ public struct LoadPolicy: Sendable {
             throw CacheError(.invalidConfiguration, "the grace period must be positive, got \(gracePeriod)")
         }
         if let lock {
-            for (name, value) in [
-                ("lease", lock.lease), ("maximumWait", lock.maximumWait), ("retryInterval", lock.retryInterval),
-                ("maximumRetryInterval", lock.maximumRetryInterval),
-            ] where value <= .zero {
-                throw CacheError(.invalidConfiguration, "the lock's \(name) must be positive, got \(value)")
-            }
+            try Self.requirePositive(lock.lease, "lease")
+            try Self.requirePositive(lock.maximumWait, "maximumWait")
+            try Self.requirePositive(lock.retryInterval, "retryInterval")
+            try Self.requirePositive(lock.maximumRetryInterval, "maximumRetryInterval")
         }
         if let earlyRefresh, !(earlyRefresh.beta > 0 && earlyRefresh.beta.isFinite) {
             throw CacheError(.invalidConfiguration, "the early refresh's beta must be positive, got \(earlyRefresh.beta)")
+        }
+    }
+
+    private static func requirePositive(_ value: Duration, _ name: String) throws(CacheError) {
+        guard value > .zero else {
+            throw CacheError(.invalidConfiguration, "the lock's \(name) must be positive, got \(value)")
         }
     }
 }

@@ -55,6 +55,11 @@ public struct PaginationBoundary: Sendable {
         /// The request's method is not one the endpoint caches (only GET and HEAD by default).
         public static let method = BypassReason("method")
 
+        /// Every reason, in the order above.
+        public static let all: [BypassReason] = [
+            .deepPage, .uncommonFilter, .unknownParameter, .personalised, .noBoundary, .method,
+        ]
+
         public var description: String { self.name }
     }
 

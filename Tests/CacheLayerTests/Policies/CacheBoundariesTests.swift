@@ -232,6 +232,7 @@ struct CacheBoundariesTests {
         (#"{"endpoints": [{"name": "a", "path": "a", "ttl": "1s"}]}"#, "endpoints[0]: endpoint 'a': path must start with '/'"),
         (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s"}, {"name": "a", "path": "/b", "ttl": "1s"}]}"#,
          "two endpoints are named 'a'"),
+        (#"{"endpoints": [{"name": "none", "path": "/a", "ttl": "1s"}]}"#, "the endpoint name 'none' is reserved"),
         (#"{"endpoints": [}"#, "the document is not valid"),
     ])
     func badFilesAreRefusedWithTheFieldNamed(json: String, message: String) {
