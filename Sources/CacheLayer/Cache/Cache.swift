@@ -23,6 +23,9 @@ public struct Cache: Sendable {
         let backend: any CacheBackend
         let observer: OperationObserver
         let flights = SingleFlight()
+        /// The flights of `readThrough`, whose loads run in their leader's task: apart from `getOrLoad`'s, so that
+        /// neither kind of caller meets the other's hand-offs.
+        let inlineFlights = SingleFlight()
         /// Keys with a background refresh in flight in this process: at most one each.
         let refreshes = Mutex<Set<CacheKey>>([])
 

@@ -151,14 +151,14 @@ final class OperationObserver: Sendable {
 
     static let lockOperation = "cache.lock"
 
-    /// Logs a warning that a background refresh failed; the stale value stays until its grace ends.
+    /// Logs a warning that a refresh failed; the cached value stays until its grace ends.
     func warnRefreshFailed(_ key: CacheKey, _ error: any Error) {
         guard !self.loggingOff, self.logger.logLevel <= .warning else { return }
         var metadata: Logger.Metadata = ["cache.name": "\(self.cacheName)", "error.message": "\(error)"]
         if let captured = self.keyCapture.capture(key) {
             metadata["cache.key"] = "\(captured)"
         }
-        self.logger.warning("background refresh failed; serving the stale value until its grace period ends", metadata: metadata)
+        self.logger.warning("refresh failed; serving the cached value until its grace period ends", metadata: metadata)
     }
 
     /// An operation record for an event that is reported even when the call was not observed (a value that does not

@@ -59,24 +59,45 @@ final class SingleFlight: Sendable {
         }
     }
 
+    /// What a leader that ran its load in its own task (``Cache/readThrough(key:ttl:policy:coding:loader:)``)
+    /// hands its followers instead of a value or an error of the load.
+    enum Handoff: Error {
+        /// The leader was cancelled before its load finished: a follower takes over.
+        case leaderCancelled
+        /// The leader's value was not to be stored, so it is not shared either: each follower loads its own.
+        case notShared
+    }
+
     private let flights = Mutex<[CacheKey: Flight]>([:])
 
-    /// Joins the load of `key` in progress, or starts one running `load`. Returns the outcome and whether this
-    /// caller started the load (`false`: it was coalesced into another caller's).
-    func run(_ key: CacheKey, _ load: @escaping @Sendable () async -> Outcome) async -> (outcome: Outcome, started: Bool) {
-        let (flight, started) = self.flights.withLock { flights -> (Flight, Bool) in
+    /// Joins the load of `key` in progress, or starts a new one that this caller leads (`leads`); a leader must
+    /// end it with ``land(_:_:_:)``.
+    func join(_ key: CacheKey) -> (flight: Flight, leads: Bool) {
+        self.flights.withLock { flights -> (Flight, Bool) in
             if let existing = flights[key] { return (existing, false) }
             let flight = Flight()
             flights[key] = flight
             return (flight, true)
         }
+    }
+
+    /// Ends a flight: leaves the map first, so that a miss after this point starts afresh (the cache holds the
+    /// value by now), then hands `outcome` to every waiter.
+    func land(_ key: CacheKey, _ flight: Flight, _ outcome: Outcome) {
+        self.flights.withLock { flights in
+            if flights[key] === flight { flights.removeValue(forKey: key) }
+        }
+        flight.finish(outcome)
+    }
+
+    /// Joins the load of `key` in progress, or starts one running `load`. Returns the outcome and whether this
+    /// caller started the load (`false`: it was coalesced into another caller's).
+    func run(_ key: CacheKey, _ load: @escaping @Sendable () async -> Outcome) async -> (outcome: Outcome, started: Bool) {
+        let (flight, started) = self.join(key)
         if started {
             // Not a child task: the load must outlive the cancellation of the caller that happened to start it.
             Task {
-                let outcome = await load()
-                // Leave the map first, so a miss after this point starts afresh (the cache holds the value by now).
-                self.flights.withLock { _ = $0.removeValue(forKey: key) }
-                flight.finish(outcome)
+                self.land(key, flight, await load())
             }
         }
         return (await flight.wait(), started)

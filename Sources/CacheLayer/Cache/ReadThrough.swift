@@ -1,0 +1,255 @@
+/// One read-through's key, TTL, policy and value coding, and the steps it may take. The loader is an argument of
+/// each step rather than a stored property, so that a loader which cannot escape its caller (a middleware's `next`)
+/// can run them too.
+struct ReadThrough<Value: Sendable>: Sendable {
+    /// Whether a value that was found should be refreshed.
+    enum Refresh: Equatable {
+        case none
+        /// Fresh, but XFetch drew an early refresh.
+        case early
+        /// Past its fresh period, within grace.
+        case stale
+    }
+
+    /// A loaded value, where it came from (``ReadThroughSource/loaded`` or, after a lock wait,
+    /// ``ReadThroughSource/shared``), and whether the coding declined to store it (such a value is not shared with
+    /// other callers either).
+    struct Loaded {
+        var value: Value
+        var source: ReadThroughSource
+        var declined = false
+    }
+
+    let cache: Cache
+    let key: CacheKey
+    let ttl: Duration?
+    let policy: LoadPolicy
+    let coding: CacheValueCoding<Value>
+
+    private var configuration: Cache.Configuration { self.cache.core.configuration }
+    private var observer: OperationObserver { self.cache.core.observer }
+
+    // MARK: Reading
+
+    /// Reads and decodes the value. A stored value that does not decode, or whose grace has run out, is a miss.
+    /// With `recordingSpan`, the read is a `cache.get` (stale hits marked); lock polls read without one.
+    func read(recordingSpan: Bool) async throws(CacheError) -> (value: Value, refresh: Refresh)? {
+        var refresh = Refresh.none
+        let found = try await self.cache.read(self.key, observed: recordingSpan) {
+            (bytes) throws(CacheError) -> (value: Value, stale: Bool)? in
+            let (header, payload) = FreshnessHeader.unframe(bytes)
+            let value: Value
+            do {
+                value = try self.coding.decode(payload)
+            } catch {
+                throw CacheError(.decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
+            }
+            refresh = header.map(self.refresh(for:)) ?? .none
+            // Past grace, but the backend kept it (its own clock disagrees with the freshness clock): a miss.
+            guard refresh != .stale || self.isWithinGrace(header) else { return nil }
+            return (value, refresh == .stale)
+        }
+        return found.map { ($0.value, refresh) }
+    }
+
+    private func refresh(for header: FreshnessHeader) -> Refresh {
+        let now = self.configuration.freshnessClock.now()
+        if now >= header.freshUntil {
+            return .stale
+        }
+        if let early = self.policy.earlyRefresh,
+            early.shouldRefresh(
+                now: now,
+                freshUntil: header.freshUntil,
+                loadDuration: header.loadDuration,
+                unit: self.configuration.random.nextUnit()
+            )
+        {
+            return .early
+        }
+        return .none
+    }
+
+    private func isWithinGrace(_ header: FreshnessHeader?) -> Bool {
+        guard let header, let grace = self.policy.gracePeriod else { return false }
+        return self.configuration.freshnessClock.now() < header.freshUntil + grace
+    }
+
+    // MARK: Loading
+
+    /// Runs the loader and stores its value, unless the coding declines it; a value too large to cache is
+    /// returned all the same.
+    nonisolated(nonsending) func loadAndStore(_ loader: () async throws -> Value) async throws -> Loaded {
+        let started = ContinuousClock.now
+        let value = try await loader()
+        let loadDuration = ContinuousClock.now - started
+        let encoded: [UInt8]?
+        do {
+            encoded = try self.coding.encode(value)
+        } catch {
+            throw CacheError(.encodeFailure, "the value of type \(Value.self) did not encode", underlying: error)
+        }
+        guard var bytes = encoded else {
+            return Loaded(value: value, source: .loaded, declined: true)
+        }
+        var storedTTL = self.ttl.map { ttl in
+            guard let jitter = self.policy.ttlJitter else { return self.cache.jittered(ttl) }
+            return jitter == .none ? ttl : jitter.apply(to: ttl, unit: self.configuration.random.nextUnit())
+        }
+        if self.policy.tracksFreshness, let fresh = storedTTL {
+            let header = FreshnessHeader(
+                freshUntil: self.configuration.freshnessClock.now() + fresh,
+                loadDuration: loadDuration
+            )
+            bytes = header.framing(bytes)
+            storedTTL = fresh + (self.policy.gracePeriod ?? .zero)
+        }
+        do {
+            try await self.cache.store(self.key, bytes, ttl: storedTTL)
+        } catch {
+            // A value too large to cache is already recorded on the put span and metrics; the callers still get it.
+            guard error.code == .valueTooLarge else { throw error }
+            return Loaded(value: value, source: .loaded)
+        }
+        return Loaded(value: value, source: .loaded)
+    }
+
+    /// Loads under the distributed lock when the policy has one: takes it and loads, or waits for the holder's
+    /// value, or gives up after the policy's wait.
+    nonisolated(nonsending) func loadCoordinated(_ loader: () async throws -> Value) async throws -> Loaded {
+        guard let settings = self.policy.lock else {
+            return try await self.loadAndStore(loader)
+        }
+        let lock = DistributedLock(guarding: self.key, on: self.cache.core.backend)
+        let span = self.observer.beginLock(self.key)
+        let clock = ContinuousClock()
+        let start = clock.now
+        var attempt = 0
+        while true {
+            let token: [UInt8]?
+            do {
+                token = try await lock.tryAcquire(lease: settings.lease)
+            } catch {
+                // No lock to be had (the backend is down or refused): load rather than block on it.
+                self.observer.endLock(span, acquired: false, waited: clock.now - start, timedOut: false)
+                return try await self.loadAndStore(loader)
+            }
+            if let token {
+                self.observer.endLock(span, acquired: true, waited: clock.now - start, timedOut: false)
+                if attempt > 0 { self.observer.metrics?.recordLockWait(timedOut: false) }
+                return try await self.holdingLock(lock, token) {
+                    // After a wait, the previous holder may have stored the value just before releasing.
+                    if attempt > 0, let found = try await self.read(recordingSpan: false), found.refresh != .stale {
+                        return Loaded(value: found.value, source: .shared)
+                    }
+                    return try await self.loadAndStore(loader)
+                }
+            }
+            attempt += 1
+            if clock.now - start >= settings.maximumWait {
+                self.observer.metrics?.recordLockWait(timedOut: true)
+                self.observer.endLock(span, acquired: false, waited: clock.now - start, timedOut: true)
+                switch settings.onTimeout {
+                case .load:
+                    return try await self.loadAndStore(loader)
+                case .fail:
+                    throw CacheError(
+                        .lockTimeout,
+                        "waited \(settings.maximumWait) for another caller to load '\(self.key.key)' and gave up"
+                    )
+                }
+            }
+            try await Task.sleep(for: settings.pause(beforeAttempt: attempt, unit: self.configuration.random.nextUnit()))
+            if let found = try await self.read(recordingSpan: false), found.refresh != .stale {
+                self.observer.metrics?.recordLockWait(timedOut: false)
+                self.observer.endLock(span, acquired: false, waited: clock.now - start, timedOut: false)
+                return Loaded(value: found.value, source: .shared)
+            }
+        }
+    }
+
+    /// Runs `body` and releases the lock whether it returns or throws.
+    private nonisolated(nonsending) func holdingLock<Result>(
+        _ lock: DistributedLock,
+        _ token: [UInt8],
+        _ body: () async throws -> Result
+    ) async throws -> Result {
+        do {
+            let result = try await body()
+            await lock.release(token)
+            return result
+        } catch {
+            await lock.release(token)
+            throw error
+        }
+    }
+
+    // MARK: Refreshing
+
+    /// Claims the key's one refresh in this process; `false` when another caller is refreshing it.
+    private func claimRefresh() -> Bool {
+        self.cache.core.refreshes.withLock { $0.insert(self.key).inserted }
+    }
+
+    private func endRefresh() {
+        _ = self.cache.core.refreshes.withLock { $0.remove(self.key) }
+    }
+
+    /// Refreshes the value under the lock when the policy has one, without waiting for it: a held lock means
+    /// another process is refreshing. Returns `nil` when the lock was held.
+    private nonisolated(nonsending) func refreshOnce(_ loader: () async throws -> Value) async throws -> Loaded? {
+        guard let settings = self.policy.lock else {
+            return try await self.loadAndStore(loader)
+        }
+        let lock = DistributedLock(guarding: self.key, on: self.cache.core.backend)
+        guard let token = try await lock.tryAcquire(lease: settings.lease) else { return nil }
+        return try await self.holdingLock(lock, token) { try await self.loadAndStore(loader) }
+    }
+
+    /// Starts one background refresh of the key in this process (none when one is running).
+    func refreshInBackground(early: Bool, _ loader: @escaping @Sendable () async throws -> Value) {
+        guard self.claimRefresh() else { return }
+        let core = self.cache.core
+        if early { core.observer.metrics?.recordEarlyRefresh() }
+        // Not a child task: the caller already has its value and must not wait, or be cancelled into, the refresh.
+        Task {
+            defer { self.endRefresh() }
+            do {
+                _ = try await self.refreshOnce(loader)
+            } catch {
+                core.observer.metrics?.recordRefreshFailure()
+                core.observer.warnRefreshFailed(self.key, error)
+            }
+        }
+    }
+
+    /// Refreshes the key in the calling task when no other caller in this process is refreshing it, and returns the
+    /// new value; otherwise, or when the refresh fails, returns `current` (``ReadThroughSource/hit`` for an early
+    /// refresh, ``ReadThroughSource/stale`` past the TTL). Cancellation is rethrown.
+    nonisolated(nonsending) func refreshInline(
+        early: Bool,
+        current: Value,
+        _ loader: () async throws -> Value
+    ) async throws -> ReadThroughResult<Value> {
+        let kept = ReadThroughResult(value: current, source: early ? .hit : .stale)
+        guard self.claimRefresh() else {
+            if !early { self.observer.metrics?.recordStaleServe() }
+            return kept
+        }
+        defer { self.endRefresh() }
+        if early { self.observer.metrics?.recordEarlyRefresh() }
+        do {
+            guard let loaded = try await self.refreshOnce(loader) else {
+                if !early { self.observer.metrics?.recordStaleServe() }
+                return kept
+            }
+            return ReadThroughResult(value: loaded.value, source: .loaded)
+        } catch {
+            if error is CancellationError || Task.isCancelled { throw error }
+            self.observer.metrics?.recordRefreshFailure()
+            self.observer.warnRefreshFailed(self.key, error)
+            if !early { self.observer.metrics?.recordStaleServe() }
+            return kept
+        }
+    }
+}
