@@ -8,7 +8,7 @@ let package = Package(
         .library(name: "CacheLayer", targets: ["CacheLayer"]),
         .library(name: "CacheLayerRedis", targets: ["CacheLayerRedis"]),
         .library(name: "CacheLayerYAML", targets: ["CacheLayerYAML"]),
-        // Later: CacheLayerHummingbird (middleware), a target of its own.
+        .library(name: "CacheLayerHummingbird", targets: ["CacheLayerHummingbird"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         .target(
@@ -51,6 +54,19 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The Hummingbird response-cache middleware: its own target, so only users who serve with Hummingbird build it.
+        .target(
+            name: "CacheLayerHummingbird",
+            dependencies: [
+                "CacheLayer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "QuickStart",
             dependencies: ["CacheLayer"],
@@ -62,14 +78,35 @@ let package = Package(
             dependencies: ["CacheLayer", "CacheLayerRedis"],
             path: "Tests/LockContender"
         ),
+        // Probes the test targets share (a gate that holds loaders, a run counter).
+        .target(
+            name: "CacheLayerTestSupport",
+            path: "Tests/CacheLayerTestSupport"
+        ),
         .testTarget(
             name: "CacheLayerTests",
             dependencies: [
                 "CacheLayer",
+                "CacheLayerTestSupport",
                 "CacheLayerYAML",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CacheLayerHummingbirdTests",
+            dependencies: [
+                "CacheLayer",
+                "CacheLayerTestSupport",
+                "CacheLayerHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(

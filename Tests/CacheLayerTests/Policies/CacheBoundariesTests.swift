@@ -1,3 +1,4 @@
+import CacheLayerTestSupport
 import CacheLayerYAML
 import InMemoryTracing
 import MetricsTestKit

@@ -1,3 +1,4 @@
+import CacheLayerTestSupport
 import InMemoryTracing
 import MetricsTestKit
 import Testing
@@ -61,6 +62,7 @@ struct DistributedLockTests {
         // A holder that took the lock for 300 ms and died without storing or releasing anything.
         let lock = DistributedLock(guarding: CacheKey(namespace: cache.namespace, key: "orphan"), on: self.backend)
         #expect(try await lock.tryAcquire(lease: .milliseconds(300)) != nil)
+        let orphaned = ContinuousClock.now
 
         let loads = LoadCounter()
         let value = try await cache.getOrLoad(key: "orphan", ttl: .seconds(60)) { () async throws -> String in
@@ -69,13 +71,16 @@ struct DistributedLockTests {
         }
         #expect(value == "rebuilt")
         #expect(loads.count == 1)
+        // Taken over only once the lease had ended (how long this caller itself waited depends on how busy the
+        // machine was between the two steps).
+        #expect(ContinuousClock.now - orphaned >= .milliseconds(300))
         let span = try #require(self.tracer.finishedSpans.first { $0.operationName == "cache.lock" })
         #expect(span.attributes.get("cache.lock.acquired") == true)
         guard case .int64(let waited) = span.attributes.get("cache.lock.wait_ms") else {
             Issue.record("no cache.lock.wait_ms on \(span.attributes)")
             return
         }
-        #expect(waited >= 200)
+        #expect(waited >= 0)
     }
 
     @Test func aWaiterPastItsBoundThrowsLockTimeoutOrLoadsAsConfigured() async throws {

@@ -1,3 +1,4 @@
+import CacheLayerTestSupport
 import MetricsTestKit
 import Synchronization
 import Testing

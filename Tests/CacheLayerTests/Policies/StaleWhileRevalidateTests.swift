@@ -5,6 +5,7 @@ import Darwin
 #endif
 import InMemoryTracing
 import MetricsTestKit
+import CacheLayerTestSupport
 import Testing
 import Tracing
 

@@ -1,16 +1,19 @@
 import Synchronization
 
-/// Counts loader runs across tasks.
-final class LoadCounter: Sendable {
+/// Counts loader (or handler) runs across tasks.
+public final class LoadCounter: Sendable {
     private let value = Mutex(0)
-    func increment() { self.value.withLock { $0 += 1 } }
-    var count: Int { self.value.withLock { $0 } }
+    public init() {}
+    public func increment() { self.value.withLock { $0 += 1 } }
+    public var count: Int { self.value.withLock { $0 } }
 }
 
 /// Holds a loader until the test opens it, so waiters pile up deterministically.
-final class Gate: Sendable {
+public final class Gate: Sendable {
     private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-    func wait() async {
+    public init() {}
+
+    public func wait() async {
         await withCheckedContinuation { continuation in
             let open = self.state.withLock { state in
                 if !state.open { state.waiters.append(continuation) }
@@ -19,7 +22,8 @@ final class Gate: Sendable {
             if open { continuation.resume() }
         }
     }
-    func open() {
+
+    public func open() {
         let waiters = self.state.withLock { state in
             state.open = true
             defer { state.waiters = [] }

@@ -1,0 +1,29 @@
+/// Why the response to a cacheable request was not stored. Low-cardinality: the `reason` dimension of
+/// `cache.responses_not_stored` and the request span's `cache.decision`.
+public struct NotStoredReason: Sendable, Hashable, CustomStringConvertible {
+    /// The stable name.
+    public let name: String
+    private init(_ name: String) { self.name = name }
+
+    /// The status is not one of ``ResponseCacheMiddleware/Configuration/cacheableStatuses`` (200 by default).
+    public static let status = NotStoredReason("status")
+    /// `Cache-Control: no-store` or `no-cache`.
+    public static let noStore = NotStoredReason("no_store")
+    /// `Cache-Control: private`: the response is for one user.
+    public static let `private` = NotStoredReason("private")
+    /// The response sets a cookie, which must not reach anyone else.
+    public static let setCookie = NotStoredReason("set_cookie")
+    /// `Vary: *`, or `Vary` names a request header that the endpoint's key does not include.
+    public static let vary = NotStoredReason("vary")
+    /// The body is larger than ``ResponseCacheMiddleware/Configuration/maximumBodySize``.
+    public static let tooLarge = NotStoredReason("too_large")
+    /// The body ends with trailing headers, which the cache does not replay.
+    public static let trailers = NotStoredReason("trailers")
+    /// A HEAD request's response has no body to store (a GET of the same resource fills the cache for both).
+    public static let head = NotStoredReason("head")
+
+    /// Every reason, in the order above.
+    public static let all: [NotStoredReason] = [.status, .noStore, .private, .setCookie, .vary, .tooLarge, .trailers, .head]
+
+    public var description: String { self.name }
+}

@@ -1,0 +1,226 @@
+import CacheLayer
+import CoreMetrics
+import HTTPTypes
+import Hummingbird
+import Tracing
+
+/// Serves GET and HEAD responses from a ``CacheLayer/Cache``, endpoint by endpoint, as
+/// ``CacheLayer/CacheBoundaries`` decide: cached requests read through the cache (the handler runs only on a miss),
+/// everything else goes straight to the handler.
+///
+/// ```swift
+/// let cache = try Cache(namespace: "responses", backend: MemoryBackend(byteBudget: 64 << 20))
+/// let boundaries = try CacheBoundaries([
+///     CacheEndpoint(name: "order-items", path: "/admin/order-items", ttl: .seconds(60),
+///                   pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open"]]))
+/// ])
+/// router.add(middleware: TracingMiddleware())  // first: the cache's spans nest under the request's span
+/// router.add(middleware: try ResponseCacheMiddleware(cache: cache, boundaries: boundaries))
+/// ```
+///
+/// - Every response carries `X-Cache` (``CacheStatus``: `HIT`, `MISS`, `STALE` or `BYPASS`); responses served from
+///   the cache also carry `Age`.
+/// - Only responses with a cacheable status (200 by default) are stored, with their headers (less hop-by-hop and
+///   per-delivery ones) and whole body. A response marked `Cache-Control: no-store`, `no-cache` or `private`, one
+///   that sets a cookie, one whose `Vary` names a header the key leaves out, or one with a body over
+///   ``Configuration/maximumBodySize`` is sent as it is and never stored (``NotStoredReason``).
+/// - A request carrying `Authorization` or a cookie bypasses a shared endpoint. A per-user endpoint keys on
+///   ``Configuration/userID`` and bypasses requests without one.
+/// - Concurrent identical requests on a cold key run the handler once; the others get its response. With the
+///   endpoint's stampede protection set to a distributed lock, that holds across processes.
+/// - With a grace period, a stale response is served at once (`STALE`) while one request in the process refreshes
+///   it; that request waits for the handler (`MISS`). A middleware's `next` cannot run after the middleware
+///   returns, so the refresh rides on a request rather than running in the background. Early refresh likewise.
+/// - The request's span (from Hummingbird's `TracingMiddleware`) gets `cache.boundary` and `cache.decision`; the
+///   `cache.get` and `cache.put` spans, and the handler's own, nest under it. Problems of the cache itself (a backend
+///   that is down with `failOpen` off) make the request bypass the cache rather than fail; a lock wait that gives up
+///   with ``CacheLayer/LoadPolicy/Lock/TimeoutBehaviour/fail`` answers 503.
+public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The cache responses are stored in.
+    public let cache: Cache
+    /// Which requests are cached, under which keys, for how long.
+    public let boundaries: CacheBoundaries
+    /// What is stored and how users are told apart.
+    public let configuration: Configuration
+
+    private let coding: CacheValueCoding<ResponseLoad>
+    /// The storability rules of each endpoint, by name.
+    private let storability: [String: ResponseStorability]
+    private let notStored: NotStoredCounters?
+
+    /// Creates the middleware.
+    /// - Throws: ``CacheLayer/CacheError/Code/invalidConfiguration`` for a negative maximum body size or no
+    ///   cacheable status.
+    public init(cache: Cache, boundaries: CacheBoundaries, configuration: Configuration = .init()) throws(CacheError) {
+        guard configuration.maximumBodySize >= 0 else {
+            throw CacheError(.invalidConfiguration, "maximumBodySize must not be negative, got \(configuration.maximumBodySize)")
+        }
+        guard !configuration.cacheableStatuses.isEmpty else {
+            throw CacheError(.invalidConfiguration, "cacheableStatuses is empty: nothing would be stored")
+        }
+        self.cache = cache
+        self.boundaries = boundaries
+        self.configuration = configuration
+        self.coding = CacheValueCoding(
+            encode: { load in
+                guard case .stored(let response) = load else { return nil }
+                return CachedResponseFormat.encode(response)
+            },
+            decode: { bytes in .stored(try CachedResponseFormat.decode(bytes)) }
+        )
+        self.storability = Dictionary(uniqueKeysWithValues: boundaries.endpoints.map { endpoint in
+            (endpoint.name, ResponseStorability(cacheableStatuses: configuration.cacheableStatuses, varyHeaders: Set(endpoint.varyHeaders)))
+        })
+        self.notStored = NotStoredCounters(
+            factory: configuration.metricsFactory ?? MetricsSystem.factory,
+            boundaries: boundaries.endpoints.map(\.name)
+        )
+    }
+
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard request.method == .get || request.method == .head else {
+            return try await Self.bypass(request, context, next)
+        }
+        let decision = self.boundaries.decide(self.cacheRequest(request, context: context))
+        let span = self.requestSpan()
+        if let span { decision.record(on: span) }
+        guard let key = decision.key, let endpoint = decision.endpoint,
+            key.utf8.count <= self.cache.configuration.maximumKeyLength
+        else {
+            return try await Self.bypass(request, context, next)
+        }
+        let head = request.method == .head
+        var handlerRan = false
+        let result: ReadThroughResult<ResponseLoad>
+        do {
+            result = try await self.cache.readThrough(
+                key: key,
+                ttl: endpoint.ttl,
+                policy: endpoint.loadPolicy,
+                coding: self.coding
+            ) {
+                handlerRan = true
+                return try await self.load(request, context, next, endpoint: endpoint, head: head, span: span)
+            }
+        } catch {
+            // The handler's own errors pass through; the cache's, before the handler ran, do not fail the request.
+            guard let cacheError = error as? CacheError, !handlerRan else {
+                throw CacheStatusMarkedError(originalError: error, cacheStatus: .miss)
+            }
+            if cacheError.code == .lockTimeout {
+                throw HTTPError(.serviceUnavailable, message: "the response is being computed by another request; try again")
+            }
+            context.logger.warning(
+                "response cache unavailable; serving without it",
+                metadata: ["cache.boundary": "\(endpoint.name)", "error.message": "\(cacheError)"]
+            )
+            return try await Self.bypass(request, context, next)
+        }
+        switch result.value {
+        case .stored(let cached):
+            switch result.source {
+            case .hit, .stale:
+                let age = self.cache.configuration.freshnessClock.now() - cached.storedAt
+                return cached.response(status: result.source == .hit ? .hit : .stale, age: age, head: head)
+            case .loaded, .shared:
+                return cached.response(status: .miss, age: nil, head: head)
+            }
+        case .notStored(let response):
+            return Self.marked(response, .miss)
+        }
+    }
+
+    /// Runs the handler and returns its response, collected for storing when it may be stored.
+    private func load(
+        _ request: Request,
+        _ context: Context,
+        _ next: (Request, Context) async throws -> Response,
+        endpoint: CacheEndpoint,
+        head: Bool,
+        span: (any Span)?
+    ) async throws -> ResponseLoad {
+        var response = try await next(request, context)
+        let refusal: NotStoredReason
+        if head {
+            refusal = .head
+        } else if let reason = self.storability[endpoint.name]?.refusal(for: response) {
+            refusal = reason
+        } else if let length = response.body.contentLength, length > self.configuration.maximumBodySize {
+            refusal = .tooLarge
+        } else {
+            let collected = try await CollectedBody.collect(response.body)
+            response.body = collected.responseBody
+            if collected.trailers != nil {
+                refusal = .trailers
+            } else if collected.bytes.readableBytes > self.configuration.maximumBodySize {
+                refusal = .tooLarge
+            } else {
+                return .stored(
+                    CachedResponse(
+                        status: response.status,
+                        headers: ResponseStorability.storedHeaders(response.headers),
+                        body: collected.bytes,
+                        storedAt: self.cache.configuration.freshnessClock.now()
+                    )
+                )
+            }
+        }
+        self.notStored?.count(boundary: endpoint.name, refusal)
+        if let span, span.isRecording { span.attributes["cache.decision"] = refusal.name }
+        context.logger.debug(
+            "response not stored",
+            metadata: ["cache.boundary": "\(endpoint.name)", "cache.decision": "\(refusal.name)"]
+        )
+        return .notStored(response)
+    }
+
+    /// What the boundaries need to know about `request`. Query names are taken as sent (not percent-decoded): a
+    /// name spelled unusually is an unknown parameter, which bypasses the cache.
+    private func cacheRequest(_ request: Request, context: Context) -> CacheRequest {
+        CacheRequest(
+            method: request.method.rawValue,
+            path: request.uri.path,
+            query: request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) },
+            headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) },
+            userID: self.configuration.userID?(request, context)
+        )
+    }
+
+    /// The span of the request being handled (Hummingbird's `TracingMiddleware` starts it), when the tracer can
+    /// look spans up.
+    private func requestSpan() -> (any Span)? {
+        guard let context = ServiceContext.current else { return nil }
+        let tracer: any Tracer = self.cache.configuration.tracer ?? InstrumentationSystem.tracer
+        return tracer.activeSpan(identifiedBy: context)
+    }
+
+    /// The handler's response, or error, marked `BYPASS`.
+    private static func bypass(
+        _ request: Request,
+        _ context: Context,
+        _ next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return Self.marked(try await next(request, context), .bypass)
+        } catch {
+            throw CacheStatusMarkedError(originalError: error, cacheStatus: .bypass)
+        }
+    }
+
+    private static func marked(_ response: Response, _ status: CacheStatus) -> Response {
+        var response = response
+        response.headers[.xCache] = status.rawValue
+        return response
+    }
+}
+
+/// What a cached request's load produced: a response that may be stored and shared, or one sent only to the
+/// request that asked (the coding declines to store it, so concurrent requests run the handler themselves).
+enum ResponseLoad: Sendable {
+    case stored(CachedResponse)
+    case notStored(Response)
+}

@@ -1,0 +1,51 @@
+import CacheLayer
+import HTTPTypes
+import Hummingbird
+
+/// Whether a response may be stored and replayed to other requests of the same key, judged from its status and
+/// headers (the body's size is checked as it is collected).
+struct ResponseStorability {
+    let cacheableStatuses: Set<Int>
+    /// The request headers the endpoint's key includes (lower case).
+    let varyHeaders: Set<String>
+
+    /// Why `response` must not be stored, or `nil` when it may be.
+    func refusal(for response: Response) -> NotStoredReason? {
+        guard self.cacheableStatuses.contains(response.status.code) else { return .status }
+        for directive in Self.directives(response.headers[values: .cacheControl]) {
+            switch directive {
+            case "no-store", "no-cache": return .noStore
+            case "private": return .private
+            default: continue
+            }
+        }
+        if response.headers[.setCookie] != nil { return .setCookie }
+        for name in Self.directives(response.headers[values: .vary]) where name == "*" || !self.varyHeaders.contains(name) {
+            return .vary
+        }
+        return nil
+    }
+
+    /// The headers replayed with a stored response: all but hop-by-hop ones and those that describe one delivery.
+    static func storedHeaders(_ headers: HTTPFields) -> HTTPFields {
+        var stored = headers
+        for name in Self.perDeliveryHeaders {
+            stored[name] = nil
+        }
+        return stored
+    }
+
+    private static let perDeliveryHeaders: [HTTPField.Name] = [
+        .connection, .transferEncoding, .upgrade, .te, .trailer, .date, .age, .xCache,
+        HTTPField.Name("Keep-Alive")!, HTTPField.Name("Proxy-Connection")!,
+    ]
+
+    /// The comma-separated tokens of header values, lower-cased, without parameters (`max-age=60` gives
+    /// `max-age`; `private="Set-Cookie"` gives `private`).
+    static func directives(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",") }.map { token in
+            let name = token.split(separator: "=", maxSplits: 1).first ?? token[...]
+            return String(name.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
+        }
+    }
+}

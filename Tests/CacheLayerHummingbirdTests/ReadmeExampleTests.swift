@@ -1,0 +1,35 @@
+import CacheLayer
+import CacheLayerHummingbird
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The README's Hummingbird example, as written there, then exercised.
+@Suite("README Hummingbird example")
+struct ReadmeExampleTests {
+    @Test func theExampleCachesPageOne() async throws {
+        // --- README ---
+        let cache = try Cache(namespace: "responses", backend: MemoryBackend(byteBudget: 64 << 20))
+        let boundaries = try CacheBoundaries([
+            CacheEndpoint(
+                name: "order-items",
+                path: "/admin/order-items",
+                ttl: .seconds(60),
+                pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open", "shipped"]])
+            )
+        ])
+        let router = Router()
+        router.add(middleware: TracingMiddleware())  // first, so that the cache's spans nest under the request's
+        router.add(middleware: try ResponseCacheMiddleware(cache: cache, boundaries: boundaries))
+        // --- end ---
+        router.get("/admin/order-items") { _, _ in "items" }
+        try await Application(router: router).test(.router) { client in
+            let statuses = try await [
+                client.execute(uri: "/admin/order-items?status=open", method: .get).headers[.init("X-Cache")!],
+                client.execute(uri: "/admin/order-items?status=open", method: .get).headers[.init("X-Cache")!],
+                client.execute(uri: "/admin/order-items?page=2", method: .get).headers[.init("X-Cache")!],
+            ]
+            #expect(statuses == ["MISS", "HIT", "BYPASS"])
+        }
+    }
+}
