@@ -112,7 +112,10 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
                 throw CacheStatusMarkedError(originalError: error, cacheStatus: .miss)
             }
             if cacheError.code == .lockTimeout {
-                throw HTTPError(.serviceUnavailable, message: "the response is being computed by another request; try again")
+                throw CacheStatusMarkedError(
+                    originalError: HTTPError(.serviceUnavailable, message: "another request is computing this response; try again"),
+                    cacheStatus: .miss
+                )
             }
             context.logger.warning(
                 "response cache unavailable; serving without it",
