@@ -51,4 +51,48 @@ struct ResponseCacheConcurrencyTests {
         // Two cached keys ran once each at most... plus every bypassing request.
         #expect(fixture.runs.count == 2 + 100)
     }
+
+    /// Two servers ("processes") with caches of their own over one backend, the endpoint under a distributed lock.
+    func twoServers(onTimeout: LoadPolicy.Lock.TimeoutBehaviour) throws -> (ResponseCacheFixture, ResponseCacheFixture) {
+        let backend = try MemoryBackend(byteBudget: 8 << 20)
+        let lock = CacheEndpoint.StampedeProtection.distributedLock(
+            .init(lease: .seconds(10), maximumWait: .milliseconds(500), retryInterval: .milliseconds(5), onTimeout: onTimeout)
+        )
+        return (
+            try ResponseCacheFixture(stampedeProtection: lock, backend: backend, holdHandlers: true),
+            try ResponseCacheFixture(stampedeProtection: lock, backend: backend, holdHandlers: true)
+        )
+    }
+
+    @Test func underADistributedLockAnotherServerWaitsForTheResponse() async throws {
+        let (first, second) = try self.twoServers(onTimeout: .load)
+        try await first.application().test(.router) { firstClient in
+            try await second.application().test(.router) { secondClient in
+                async let held = firstClient.execute(uri: "/admin/order-items", method: .get)
+                for _ in 0..<400 where first.runs.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
+                async let waiting = secondClient.execute(uri: "/admin/order-items", method: .get)
+                try await Task.sleep(for: .milliseconds(100))
+                first.gate.open()
+                let (holder, waiter) = try await (held, waiting)
+                #expect(holder.cacheStatus == "MISS" && waiter.cacheStatus == "MISS")
+                #expect(waiter.text == holder.text)
+            }
+        }
+        #expect(first.runs.count == 1 && second.runs.count == 0)
+    }
+
+    @Test func aLockWaitThatGivesUpAnswers503() async throws {
+        let (first, second) = try self.twoServers(onTimeout: .fail)
+        try await first.application().test(.router) { firstClient in
+            try await second.application().test(.router) { secondClient in
+                async let held = firstClient.execute(uri: "/admin/order-items", method: .get)
+                for _ in 0..<400 where first.runs.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
+                let waiter = try await secondClient.execute(uri: "/admin/order-items", method: .get)
+                #expect(waiter.status == .serviceUnavailable && waiter.cacheStatus == "MISS")
+                first.gate.open()
+                #expect(try await held.cacheStatus == "MISS")
+            }
+        }
+        #expect(first.runs.count == 1 && second.runs.count == 0)
+    }
 }

@@ -26,6 +26,7 @@ struct ResponseCacheFixture {
 
     init(
         gracePeriod: Duration? = nil,
+        stampedeProtection: CacheEndpoint.StampedeProtection = .singleFlight,
         maximumBodySize: Int = 1_024,
         backend: (any CacheBackend)? = nil,
         failOpen: Bool = true,
@@ -51,6 +52,7 @@ struct ResponseCacheFixture {
                     path: "/admin/order-items",
                     ttl: .seconds(60),
                     pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open", "shipped"]]),
+                    stampedeProtection: stampedeProtection,
                     gracePeriod: gracePeriod
                 ),
                 shared("private", "/private"),
