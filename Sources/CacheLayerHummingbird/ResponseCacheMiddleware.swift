@@ -77,6 +77,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         )
     }
 
+    /// Serves `request` from the cache, or through `next` (storing the response when its boundary and headers allow),
+    /// and marks the response with `X-Cache`.
     public func handle(
         _ request: Request,
         context: Context,
