@@ -1,0 +1,15 @@
+/// An order's status, as stored in `orders.status` and accepted by `?status=`.
+public enum OrderStatus: String, Sendable, CaseIterable, Codable {
+    case open
+    case processing
+    case shipped
+    case delivered
+    case cancelled
+    case refunded
+    case onHold = "on_hold"
+
+    /// The share of orders in each status, in percent (the seed draws from it).
+    static let percentages: [(OrderStatus, Int)] = [
+        (.delivered, 45), (.shipped, 20), (.processing, 10), (.open, 10), (.cancelled, 8), (.refunded, 4), (.onHold, 3),
+    ]
+}

@@ -1,0 +1,57 @@
+import InMemoryTracing
+import Tracing
+
+/// A short account of the spans an in-memory tracer saw: how many of each operation, the hit rate Sentry's Caches
+/// pages would compute from the `cache.get` spans, and one request's trace as a tree.
+public struct SpanSummary: Sendable {
+    /// Spans by operation name.
+    public var counts: [String: Int]
+    /// `cache.get` spans with `cache.hit` true and false.
+    public var cacheGetHits: Int
+    public var cacheGetMisses: Int
+    /// One trace that stored a response (a request with a `cache.put`), one line per span, indented by depth.
+    public var sampleTrace: [String]
+
+    /// Summarises `spans`.
+    public init(_ spans: [FinishedInMemorySpan]) {
+        self.counts = spans.reduce(into: [:]) { $0[$1.operationName, default: 0] += 1 }
+        var hits = 0
+        var misses = 0
+        for span in spans where span.operationName == "cache.get" {
+            if case .bool(let hit) = span.attributes.get("cache.hit") {
+                if hit { hits += 1 } else { misses += 1 }
+            }
+        }
+        self.cacheGetHits = hits
+        self.cacheGetMisses = misses
+        self.sampleTrace = []
+        let sampleTraceID = spans.first { $0.operationName == "cache.put" }?.traceID ?? spans.first?.traceID
+        guard let sampleTraceID else { return }
+        let trace = spans.filter { $0.traceID == sampleTraceID }
+        let children = Dictionary(grouping: trace) { $0.parentSpanID ?? "" }
+        let ids = Set(trace.map(\.spanID))
+        let roots = trace.filter { $0.parentSpanID.map { !ids.contains($0) } ?? true }
+        var lines: [String] = []
+        func walk(_ span: FinishedInMemorySpan, depth: Int) {
+            lines.append(String(repeating: "  ", count: depth) + Self.describe(span))
+            let ordered = (children[span.spanID] ?? []).sorted {
+                $0.startInstant.nanosecondsSinceEpoch < $1.startInstant.nanosecondsSinceEpoch
+            }
+            for child in ordered { walk(child, depth: depth + 1) }
+        }
+        for root in roots { walk(root, depth: 0) }
+        self.sampleTrace = lines
+    }
+
+    /// `name  12.3 ms  key=value ...` with the attributes that tell the story.
+    private static func describe(_ span: FinishedInMemorySpan) -> String {
+        let nanoseconds = span.endInstant.nanosecondsSinceEpoch &- span.startInstant.nanosecondsSinceEpoch
+        var text = span.operationName + "  " + ReportText.milliseconds(Duration.nanoseconds(Int64(nanoseconds)))
+        for name in ["http.response.status_code", "cache.key", "cache.hit", "cache.item_size", "cache.ttl", "db.system.name", "db.response.returned_rows"] {
+            if let value = span.attributes.get(name) {
+                text += "  \(name)=\(value)"
+            }
+        }
+        return text
+    }
+}

@@ -1,0 +1,46 @@
+import CacheLayer
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The example server: `GET /admin/order-items?page=&status=&sort=` as JSON, behind Hummingbird's tracing
+/// middleware and CacheLayer's response cache, and `GET /health`.
+public enum OrderItemsApplication {
+    /// The Hummingbird application type the example builds.
+    public typealias App = Application<RouterResponder<BasicRequestContext>>
+
+    /// Builds the application on `host:port` (port 0: any free port, reported to `onServerRunning`).
+    public static func make(
+        database: OrderDatabase,
+        cache: Cache,
+        boundaries: CacheBoundaries,
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> App {
+        let router = Router(context: BasicRequestContext.self)
+        // Tracing first, so the cache's spans nest under the request's span.
+        router.add(middleware: TracingMiddleware())
+        // TEMPORARY until CacheLayerHummingbird lands: router.add(middleware: ResponseCacheMiddleware(cache: cache, boundaries: boundaries))
+        router.get(RouterPath(OrderItemsBoundary.path)) { request, _ -> OrderItemsPage in
+            let parameters = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+            let query: OrderItemsQuery
+            do throws(OrderItemsQueryError) {
+                query = try OrderItemsQuery(parameters: parameters)
+            } catch {
+                throw HTTPError(.badRequest, message: error.description)
+            }
+            return try await database.orderItems(query)
+        }
+        router.get("/health") { _, _ in "ok" }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "order-items"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+}
+
+extension OrderItemsPage: ResponseEncodable {}

@@ -1,0 +1,55 @@
+import CacheLayer
+import Logging
+import OrderItems
+
+/// The main job: for each boundary, flush the cache, start the server, replay the visits, stop the server and
+/// print what the boundary showed.
+struct ReplayMode {
+    var boundaryPages: [Int]
+    var visits: [Visit]
+    var port: Int
+    var concurrency: Int
+    var timeLimit: Duration
+    var logger: Logger
+
+    func run(database: OrderDatabase, cache: Cache, backend: ResponseCacheBackend, telemetry: Telemetry) async throws {
+        print("Visits: \(self.visits.count) per boundary from the seeded mix (see Examples/OrderItems/README.md), \(self.concurrency) at a time, at most \(self.timeLimit) each")
+        for highestCachedPage in self.boundaryPages {
+            try await cache.removeAll()
+            let boundaries = try OrderItemsBoundary.boundaries(highestCachedPage: highestCachedPage)
+            let clock = ContinuousClock()
+            let (records, wallTime) = try await RunningServer.with(logger: self.logger, server: { reportPort in
+                OrderItemsApplication.make(
+                    database: database, cache: cache, boundaries: boundaries, port: self.port, logger: self.logger,
+                    onServerRunning: reportPort
+                )
+            }) { port in
+                let started = clock.now
+                let replayer = TrafficReplayer(port: port, concurrency: self.concurrency, timeLimit: self.timeLimit)
+                let records = try await replayer.replay(self.visits)
+                return (records, clock.now - started)
+            }
+            let summary = ReplaySummary(
+                records: records,
+                pagination: OrderItemsBoundary.endpoint(highestCachedPage: highestCachedPage).pagination!,
+                wallTime: wallTime
+            )
+            let report = BoundaryReport(
+                highestCachedPage: highestCachedPage, summary: summary, memory: backend.memoryStatistics,
+                concurrency: self.concurrency
+            )
+            print("")
+            for line in report.lines { print(line) }
+            if case .inMemory(let tracer) = telemetry {
+                let spans = SpanSummary(tracer.popFinishedSpans())
+                print("  spans          " + spans.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                print("  cache.get      hit \(spans.cacheGetHits), miss \(spans.cacheGetMisses) (what Sentry's Caches pages count)")
+                print("  sample trace (a request that stored its response):")
+                for line in spans.sampleTrace { print("    " + line) }
+            }
+            if let failure = records.first(where: { $0.status != 200 }) {
+                print("  first failure  \(failure.visit.target): \(failure.failure ?? "HTTP \(failure.status ?? 0)")")
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The main job: the order-items example server (Examples/OrderItems) on the in-memory backend. Installs what is
+# missing (libhiredis-dev, libsqlite3-dev), builds the example, generates its SQLite database on the first run
+# (Examples/OrderItems/.data/, about a second), then for each boundary (page 1 cached, then pages 1-3) flushes the
+# cache, starts the server on a free loopback port, replays the same seeded visit mix and prints the miss rate,
+# cached and uncached latency and the cache's memory.
+# Arguments go to the example: scripts/order-items.sh --serve --port 8080 keeps the server running instead;
+# REDIS_URL=redis://127.0.0.1:6379 uses Redis; OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 exports over OTLP.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/system-packages.sh
+require_packages libhiredis-dev:/usr/include/hiredis/hiredis.h libsqlite3-dev:/usr/include/sqlite3.h
+swift build --package-path Examples/OrderItems --product order-items
+exec "$(swift build --package-path Examples/OrderItems --show-bin-path)/order-items" "$@"
