@@ -2,7 +2,7 @@
 # Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway redis-server and a
 # throwaway six-node Redis Cluster on free loopback ports, points the tests at them (CACHELAYER_REDIS_URL,
 # CACHELAYER_REDIS_CLUSTER_URLS), stops them at the end, checks that the benchmarks package builds and runs its
-# hit-rate tool's tests.
+# hit-rate tool's tests, and builds the order-items example and runs its smoke test.
 # Extra arguments go to `swift test` (for example: scripts/test.sh --filter MemoryBackend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +24,11 @@ swift test --skip-build --no-parallel "$@"
 if [ $# -eq 0 ]; then
     swift build --package-path Benchmarks
     swift test --package-path Benchmarks --filter HitRateLabTests
+
+    # The order-items example (the main job, scripts/order-items.sh) is a package of its own too: build it and run
+    # its smoke test, a real server on a small generated SQLite database answering a MISS, a HIT and BYPASSes over
+    # loopback, then shutting down cleanly (Examples/OrderItems/README.md).
+    require_packages libsqlite3-dev:/usr/include/sqlite3.h
+    swift build --package-path Examples/OrderItems --build-tests
+    swift test --package-path Examples/OrderItems --skip-build
 fi

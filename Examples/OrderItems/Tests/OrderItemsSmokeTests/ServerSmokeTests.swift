@@ -35,7 +35,8 @@ import Testing
             #expect(first.cacheStatus == "MISS")
             #expect(second.cacheStatus == "HIT")
             #expect(second.age != nil)
-            #expect(second.body == first.body)
+            let hitBodyIsTheStoredBody = second.body == first.body
+            #expect(hitBodyIsTheStoredBody)
             #expect(deepPage.cacheStatus == "BYPASS")
             #expect(rareStatus.cacheStatus == "BYPASS")
             #expect(commonStatus.cacheStatus == "MISS")

@@ -1,4 +1,5 @@
 import CacheLayer
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -23,7 +24,7 @@ public enum OrderItemsApplication {
         // Tracing first, so the cache's spans nest under the request's span.
         router.add(middleware: TracingMiddleware())
         // TEMPORARY until CacheLayerHummingbird lands: router.add(middleware: ResponseCacheMiddleware(cache: cache, boundaries: boundaries))
-        router.get(RouterPath(OrderItemsBoundary.path)) { request, _ -> OrderItemsPage in
+        router.get(RouterPath(OrderItemsBoundary.path)) { request, context -> Response in
             let parameters = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
             let query: OrderItemsQuery
             do throws(OrderItemsQueryError) {
@@ -31,7 +32,8 @@ public enum OrderItemsApplication {
             } catch {
                 throw HTTPError(.badRequest, message: error.description)
             }
-            return try await database.orderItems(query)
+            let page = try await database.orderItems(query)
+            return try Self.encoder.encode(page, from: request, context: context)
         }
         router.get("/health") { _, _ in "ok" }
         return Application(
@@ -43,4 +45,11 @@ public enum OrderItemsApplication {
     }
 }
 
-extension OrderItemsPage: ResponseEncodable {}
+extension OrderItemsApplication {
+    /// JSON with sorted keys: the same page always encodes to the same bytes.
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+}
