@@ -29,7 +29,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Debian's libhiredis-dev 0.14.1 (scripts/test.sh and scripts/quickstart.sh install it when missing).
+        // Debian's libhiredis-dev 0.14.1 (scripts/test.sh and scripts/order-items.sh install it when missing).
         .systemLibrary(
             name: "CHiredis",
             providers: [.apt(["libhiredis-dev"])]

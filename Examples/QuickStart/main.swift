@@ -1,4 +1,4 @@
-// The README's example, runnable: `scripts/quickstart.sh`.
+// The README's example, runnable: `swift run QuickStart`.
 import CacheLayer
 
 struct Product: Codable, Sendable { var id: Int; var name: String }

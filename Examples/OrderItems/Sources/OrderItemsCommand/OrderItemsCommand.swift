@@ -26,14 +26,14 @@ struct OrderItemsCommand: AsyncParsableCommand {
     @Option(help: "With --serve: the deepest cached page.")
     var highestCachedPage = 1
 
-    @Option(help: "Orders in the generated database (60000: the main job; 2000: a small one).")
+    @Option(help: "Orders in the generated database (30000: the main job; 2000: a small one).")
     var orders = DatabaseScale.full.orders
 
     @Option(help: "The database file (generated when missing or of another schema version or scale).")
     var database = OrderItemsCommand.defaultDatabasePath
 
     @Option(help: "Visits replayed per boundary.")
-    var requests = 600
+    var requests = 500
 
     @Option(help: "Visits in flight at once.")
     var concurrency = 4
