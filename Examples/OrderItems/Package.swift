@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [
                 .product(name: "CacheLayer", package: cacheLayerPackage),
                 .product(name: "CacheLayerRedis", package: cacheLayerPackage),
+                .product(name: "CacheLayerHummingbird", package: cacheLayerPackage),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -69,6 +70,7 @@ let package = Package(
                 .product(name: "CacheLayer", package: cacheLayerPackage),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],

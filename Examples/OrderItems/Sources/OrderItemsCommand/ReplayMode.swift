@@ -19,7 +19,7 @@ struct ReplayMode {
             let boundaries = try OrderItemsBoundary.boundaries(highestCachedPage: highestCachedPage)
             let clock = ContinuousClock()
             let (records, wallTime) = try await RunningServer.with(logger: self.logger, server: { reportPort in
-                OrderItemsApplication.make(
+                try OrderItemsApplication.make(
                     database: database, cache: cache, boundaries: boundaries, port: self.port, logger: self.logger,
                     onServerRunning: reportPort
                 )

@@ -11,7 +11,7 @@ struct ServeMode {
 
     func run(database: OrderDatabase, cache: Cache) async throws {
         let boundaries = try OrderItemsBoundary.boundaries(highestCachedPage: self.highestCachedPage)
-        let application = OrderItemsApplication.make(
+        let application = try OrderItemsApplication.make(
             database: database, cache: cache, boundaries: boundaries, port: self.port, logger: self.logger,
             onServerRunning: { port in
                 print("Serving http://127.0.0.1:\(port)\(OrderItemsBoundary.path) (pages 1-\(self.highestCachedPage) cached); Ctrl-C stops")

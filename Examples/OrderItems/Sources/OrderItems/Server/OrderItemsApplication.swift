@@ -1,4 +1,5 @@
 import CacheLayer
+import CacheLayerHummingbird
 import Foundation
 import Hummingbird
 import Logging
@@ -11,6 +12,7 @@ public enum OrderItemsApplication {
     public typealias App = Application<RouterResponder<BasicRequestContext>>
 
     /// Builds the application on `host:port` (port 0: any free port, reported to `onServerRunning`).
+    /// - Throws: what ``CacheLayerHummingbird/ResponseCacheMiddleware`` refuses in its configuration.
     public static func make(
         database: OrderDatabase,
         cache: Cache,
@@ -19,11 +21,11 @@ public enum OrderItemsApplication {
         port: Int = 0,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> App {
+    ) throws -> App {
         let router = Router(context: BasicRequestContext.self)
         // Tracing first, so the cache's spans nest under the request's span.
         router.add(middleware: TracingMiddleware())
-        // TEMPORARY until CacheLayerHummingbird lands: router.add(middleware: ResponseCacheMiddleware(cache: cache, boundaries: boundaries))
+        router.add(middleware: try ResponseCacheMiddleware(cache: cache, boundaries: boundaries))
         router.get(RouterPath(OrderItemsBoundary.path)) { request, context -> Response in
             let parameters = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
             let query: OrderItemsQuery

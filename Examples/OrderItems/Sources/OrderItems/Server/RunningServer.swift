@@ -6,7 +6,7 @@ import ServiceLifecycle
 ///
 /// ```swift
 /// try await RunningServer.with(logger: logger, server: { reportPort in
-///     OrderItemsApplication.make(database: database, cache: cache, boundaries: boundaries, logger: logger,
+///     try OrderItemsApplication.make(database: database, cache: cache, boundaries: boundaries, logger: logger,
 ///                                onServerRunning: reportPort)
 /// }) { port in
 ///     // requests to 127.0.0.1:port
@@ -18,11 +18,11 @@ public enum RunningServer {
     /// - Throws: the server's error, or ``ServerStartError``, when it stops before listening.
     public static func with<Result: Sendable>(
         logger: Logger,
-        server: (_ reportPort: @escaping @Sendable (Int) async -> Void) -> some Service,
+        server: (_ reportPort: @escaping @Sendable (Int) async -> Void) throws -> some Service,
         _ body: (_ port: Int) async throws -> Result
     ) async throws -> Result {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let service = server { port in
+        let service = try server { port in
             portContinuation.yield(port)
             portContinuation.finish()
         }
