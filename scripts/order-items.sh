@@ -10,5 +10,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/system-packages.sh
 require_packages libhiredis-dev:/usr/include/hiredis/hiredis.h libsqlite3-dev:/usr/include/sqlite3.h
-swift build --package-path Examples/OrderItems --product order-items
+echo "Building Examples/OrderItems (the first build takes about 10 minutes on 2 cores)..." >&2
+swift build --quiet --package-path Examples/OrderItems --product order-items
 exec "$(swift build --package-path Examples/OrderItems --show-bin-path)/order-items" "$@"

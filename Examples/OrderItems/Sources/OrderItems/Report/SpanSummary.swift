@@ -49,9 +49,22 @@ public struct SpanSummary: Sendable {
         var text = span.operationName + "  " + ReportText.milliseconds(Duration.nanoseconds(Int64(nanoseconds)))
         for name in ["http.response.status_code", "cache.key", "cache.hit", "cache.item_size", "cache.ttl", "db.system.name", "db.response.returned_rows"] {
             if let value = span.attributes.get(name) {
-                text += "  \(name)=\(value)"
+                text += "  \(name)=\(Self.text(value))"
             }
         }
         return text
+    }
+
+    /// `200`, `true`, `sqlite`, `[a, b]`: the value without its type.
+    private static func text(_ attribute: SpanAttribute) -> String {
+        switch attribute {
+        case .int32(let value): "\(value)"
+        case .int64(let value): "\(value)"
+        case .double(let value): "\(value)"
+        case .bool(let value): "\(value)"
+        case .string(let value): value
+        case .stringArray(let values): "[" + values.joined(separator: ", ") + "]"
+        default: "\(attribute)"
+        }
     }
 }
