@@ -2,17 +2,27 @@
 public struct OrderItemsPage: Codable, Sendable {
     /// One order item, joined with its order, product and customer.
     public struct Item: Codable, Sendable, Equatable {
+        /// The item's id.
         public var id: Int
+        /// The order it belongs to.
         public var orderID: Int
-        /// ISO 8601, UTC.
+        /// When the order was placed: ISO 8601, UTC.
         public var createdAt: String
+        /// The order's status (an ``OrderStatus`` raw value).
         public var status: String
+        /// The customer's name.
         public var customer: String
+        /// The customer's email address.
         public var email: String
+        /// The product's stock-keeping unit.
         public var sku: String
+        /// The product's name.
         public var product: String
+        /// How many were ordered.
         public var quantity: Int
+        /// The price of one, in cents.
         public var unitPriceCents: Int
+        /// Quantity times unit price, in cents.
         public var lineTotalCents: Int
     }
 

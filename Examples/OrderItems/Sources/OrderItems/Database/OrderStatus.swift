@@ -1,11 +1,18 @@
 /// An order's status, as stored in `orders.status` and accepted by `?status=`.
 public enum OrderStatus: String, Sendable, CaseIterable, Codable {
+    /// Placed, not yet picked.
     case open
+    /// Being picked and packed.
     case processing
+    /// On its way.
     case shipped
+    /// Arrived.
     case delivered
+    /// Called off before shipping.
     case cancelled
+    /// Paid back.
     case refunded
+    /// Waiting on a question (payment, stock, address).
     case onHold = "on_hold"
 
     /// The share of orders in each status, in percent (the seed draws from it).

@@ -6,8 +6,9 @@ import Tracing
 public struct SpanSummary: Sendable {
     /// Spans by operation name.
     public var counts: [String: Int]
-    /// `cache.get` spans with `cache.hit` true and false.
+    /// `cache.get` spans with `cache.hit` true.
     public var cacheGetHits: Int
+    /// `cache.get` spans with `cache.hit` false.
     public var cacheGetMisses: Int
     /// One trace that stored a response (a request with a `cache.put`), one line per span, indented by depth.
     public var sampleTrace: [String]

@@ -1,0 +1,4 @@
+/// The server stopped before it listened.
+public struct ServerStartError: Error, CustomStringConvertible {
+    public var description: String { "the server stopped before it was listening" }
+}
