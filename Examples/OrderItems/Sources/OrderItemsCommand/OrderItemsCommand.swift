@@ -83,7 +83,7 @@ struct OrderItemsCommand: AsyncParsableCommand {
             print("Telemetry: \(telemetry.description)")
             if self.serve {
                 try await ServeMode(port: self.port, highestCachedPage: self.highestCachedPage, logger: logger)
-                    .run(database: database, cache: cache)
+                    .run(database: database, cache: cache, telemetry: telemetry)
             } else {
                 try await ReplayMode(
                     boundaryPages: try self.boundaryPages(),

@@ -41,11 +41,7 @@ struct ReplayMode {
             print("")
             for line in report.lines { print(line) }
             if case .inMemory(let tracer) = telemetry {
-                let spans = SpanSummary(tracer.popFinishedSpans())
-                print("  spans          " + spans.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-                print("  cache.get      hit \(spans.cacheGetHits), miss \(spans.cacheGetMisses) (what Sentry's Caches pages count)")
-                print("  sample trace (a request that stored its response):")
-                for line in spans.sampleTrace { print("    " + line) }
+                for line in SpanSummary(tracer.popFinishedSpans()).lines { print("  " + line) }
             }
             if let failure = records.first(where: { $0.status != 200 }) {
                 print("  first failure  \(failure.visit.target): \(failure.failure ?? "HTTP \(failure.status ?? 0)")")

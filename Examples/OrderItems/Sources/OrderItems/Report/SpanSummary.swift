@@ -13,8 +13,8 @@ public struct SpanSummary: Sendable {
     /// One trace that stored a response (a request with a `cache.put`), one line per span, indented by depth.
     public var sampleTrace: [String]
 
-    /// Summarises `spans`.
-    public init(_ spans: [FinishedInMemorySpan]) {
+    /// Summarises `spans` (none: an empty summary).
+    public init(_ spans: [FinishedInMemorySpan] = []) {
         self.counts = spans.reduce(into: [:]) { $0[$1.operationName, default: 0] += 1 }
         var hits = 0
         var misses = 0
@@ -42,6 +42,27 @@ public struct SpanSummary: Sendable {
         }
         for root in roots { walk(root, depth: 0) }
         self.sampleTrace = lines
+    }
+
+    /// Adds `other`'s counts to these; keeps this sample trace, or takes `other`'s when this has none.
+    public mutating func merge(_ other: SpanSummary) {
+        self.counts.merge(other.counts, uniquingKeysWith: +)
+        self.cacheGetHits += other.cacheGetHits
+        self.cacheGetMisses += other.cacheGetMisses
+        if self.sampleTrace.isEmpty { self.sampleTrace = other.sampleTrace }
+    }
+
+    /// The summary's lines: counts, the `cache.get` hit and miss counts, the sample trace.
+    public var lines: [String] {
+        var lines = [
+            "spans          " + self.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+            "cache.get      hit \(self.cacheGetHits), miss \(self.cacheGetMisses) (what Sentry's Caches pages count)",
+        ]
+        if !self.sampleTrace.isEmpty {
+            lines.append("sample trace (a request that stored its response):")
+            lines += self.sampleTrace.map { "  " + $0 }
+        }
+        return lines
     }
 
     /// `name  12.3 ms  key=value ...` with the attributes that tell the story.
