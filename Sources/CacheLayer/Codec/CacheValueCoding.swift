@@ -17,7 +17,7 @@ public struct CacheValueCoding<Value>: Sendable {
     }
 }
 
-extension CacheValueCoding where Value: Codable {
+extension CacheValueCoding where Value: Codable & Sendable {
     /// Every value stored, through `codec`.
     public init(codec: any CacheCodec) {
         self.init(encode: { try codec.encode($0) }, decode: { try codec.decode(Value.self, from: $0) })
@@ -27,7 +27,7 @@ extension CacheValueCoding where Value: Codable {
 extension Cache {
     /// The coding of `getOrLoad`: every value stored, through the configured codec. The closures capture only the
     /// cache's shared core, one reference, so making them allocates nothing.
-    func codableCoding<Value: Codable>(_ type: Value.Type) -> CacheValueCoding<Value> {
+    func codableCoding<Value: Codable & Sendable>(_ type: Value.Type) -> CacheValueCoding<Value> {
         let core = self.core
         return CacheValueCoding(
             encode: { try core.configuration.codec.encode($0) },
