@@ -2,9 +2,10 @@ import Testing
 
 @testable import CacheLayer
 
-/// The memory backend replays long seeded random sequences next to ``ReferenceLRU``; every result, the byte
-/// total and every counter must agree after every operation.
-@Suite("Memory backend against the reference LRU")
+/// The memory backend replays long seeded random sequences next to ``ReferenceSecondChance``, the naive model of its
+/// eviction order; every result, the byte total and every counter must agree after every operation, and the budget
+/// must hold after each.
+@Suite("Memory backend against the reference model")
 struct LRUReferenceModelTests {
     struct Scenario: CustomTestStringConvertible, Sendable {
         var seed: UInt64
@@ -35,7 +36,7 @@ struct LRUReferenceModelTests {
         #expect(backend.shardCount == scenario.shards)
         let shardBudget = scenario.byteBudget / scenario.shards
         let shardEntries = scenario.maximumEntries.map { $0 / scenario.shards } ?? Int.max
-        var models = (0..<scenario.shards).map { _ in ReferenceLRU(byteBudget: shardBudget, entryLimit: shardEntries) }
+        var models = (0..<scenario.shards).map { _ in ReferenceSecondChance(byteBudget: shardBudget, entryLimit: shardEntries) }
         func shard(of key: CacheKey) -> Int { backend.shardIndex(for: HashedKey(key)) }
 
         var random = SeededGenerator(seed: scenario.seed)

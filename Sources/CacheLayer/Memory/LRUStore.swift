@@ -9,15 +9,23 @@ struct HashedKey: Sendable {
     }
 }
 
-/// One shard of the memory backend: a byte- and count-bounded LRU with per-entry deadlines.
+/// One shard of the memory backend: a byte- and count-bounded cache with per-entry deadlines, evicting in
+/// approximately least-recently-used order (second chance, also known as CLOCK).
 ///
-/// Entries live in a slot array linked into a doubly linked recency list by index (no node objects to allocate).
+/// Entries live in a slot array linked into a doubly linked list by index (no node objects to allocate): writes put
+/// an entry at the front, and eviction takes entries from the back. A read does not move its entry; it only sets
+/// the entry's *referenced* mark, and only when the mark is not already set. When a marked entry reaches the back
+/// while space is being made, it loses the mark and goes back to the front instead of being evicted (a second
+/// chance); an unmarked one is evicted. So an entry that was read since it last passed the back of the list is
+/// never evicted before one that was not, which approximates LRU closely (CLOCK), while a read hit of a marked entry
+/// writes nothing in the list at all: in steady state, reads on two cores do not fight over the list's memory.
+///
 /// The index is an open-addressing table of slot numbers probed linearly with the key's precomputed hash, so a
 /// lookup hashes the key once (SipHash, through `Hasher`) and keeps no second copy of it. Every operation is O(1)
-/// amortised, except ``removeAll(in:)``, which is O(entries).
+/// amortised (each second chance uses up a mark that one read set), except ``removeAll(in:)``, which is O(entries).
 ///
-/// Expired entries are never returned. They are removed when touched, or when they reach the cold end of the
-/// list while space is being made (counted as expirations, not evictions).
+/// Expired entries are never returned. They are removed when touched, or when they reach the back of the list while
+/// space is being made (counted as expirations, not evictions, whatever their mark).
 struct LRUStore: Sendable {
     /// Running totals, read before and after an operation to report what it changed.
     struct Counters: Sendable, Equatable {
@@ -37,6 +45,8 @@ struct LRUStore: Sendable {
         var cost: Int
         var previous: Int32
         var next: Int32
+        /// Read since it was written or last given a second chance.
+        var referenced = false
     }
 
     private static let none: Int32 = -1
@@ -49,9 +59,9 @@ struct LRUStore: Sendable {
     private var freeSlots: [Int32] = []
     /// Open addressing: each bucket holds a slot number or `none`; the table is at most half full.
     private var buckets: [Int32] = Array(repeating: LRUStore.none, count: 16)
-    /// The most recently used entry.
+    /// The most recently written (or second-chanced) entry.
     private var head: Int32 = LRUStore.none
-    /// The least recently used entry, the next to go.
+    /// The back of the list: the next entry to be evicted, or given a second chance if it is marked.
     private var tail: Int32 = LRUStore.none
 
     init(byteBudget: Int, entryLimit: Int) {
@@ -62,18 +72,21 @@ struct LRUStore: Sendable {
 
     // MARK: Operations
 
-    /// Returns the live value for `key` and marks it most recently used.
+    /// Returns the live value for `key` and marks it referenced (a write only when it was not marked yet).
     mutating func get(_ key: HashedKey, now: () -> UInt64) -> [UInt8]? {
         guard let slot = self.liveSlot(for: key, now: now) else {
             self.counters.misses += 1
             return nil
         }
-        self.moveToFront(slot)
+        let index = Int(slot)
+        if !self.nodes[index].referenced {
+            self.nodes[index].referenced = true
+        }
         self.counters.hits += 1
-        return self.nodes[Int(slot)].value
+        return self.nodes[index].value
     }
 
-    /// Stores `value`, then evicts from the cold end until the limits hold again.
+    /// Makes room at the back of the list for the entry's cost, then stores `value` at the front, unmarked.
     ///
     /// - Throws: ``CacheError/Code/valueTooLarge`` when `cost` exceeds the byte budget; the store is unchanged.
     mutating func set(_ key: HashedKey, value: [UInt8], cost: Int, expiresAt: UInt64, now: UInt64) throws(CacheError) {
@@ -84,13 +97,20 @@ struct LRUStore: Sendable {
             )
         }
         if let (_, slot) = self.find(key) {
+            // Out of the list (still indexed) while room is made, so making room never evicts the entry being
+            // written.
             let index = Int(slot)
-            self.counters.bytes += cost - self.nodes[index].cost
+            self.unlink(slot)
+            self.counters.bytes -= self.nodes[index].cost
+            self.counters.entries -= 1
+            self.makeRoom(for: cost, now: now)
             self.nodes[index].value = value
             self.nodes[index].cost = cost
             self.nodes[index].expiresAt = expiresAt
-            self.moveToFront(slot)
+            self.nodes[index].referenced = false
+            self.linkAtFront(slot)
         } else {
+            self.makeRoom(for: cost, now: now)
             // Grow the index before the new node exists, so growing does not index it already.
             if (self.counters.entries + 1) * 2 > self.buckets.count {
                 self.growIndex()
@@ -99,10 +119,9 @@ struct LRUStore: Sendable {
             let slot = self.allocate(node)
             self.insertIntoIndex(slot, hash: key.hash)
             self.linkAtFront(slot)
-            self.counters.bytes += cost
-            self.counters.entries += 1
         }
-        self.makeRoom(now: now)
+        self.counters.bytes += cost
+        self.counters.entries += 1
     }
 
     /// Stores `value` only if `key` has no live value. Returns whether it stored it.
@@ -248,15 +267,22 @@ struct LRUStore: Sendable {
         return slot
     }
 
-    /// Drops entries from the cold end until bytes and entries are within the limits. The entry at the head (the
-    /// one just written) is never dropped: it alone fits, because `set` refused anything larger than the budget.
-    private mutating func makeRoom(now: UInt64) {
-        while self.counters.bytes > self.byteBudget || self.counters.entries > self.entryLimit {
+    /// Takes entries from the back of the list until one more entry of `cost` bytes fits within both limits:
+    /// an expired entry is removed (an expiration), a marked one loses its mark and goes to the front (its second
+    /// chance), an unmarked one is evicted. It ends, because every entry passes the back at most twice before the
+    /// list is empty, and an empty list has room for any entry `set` accepts (it refuses one larger than the budget).
+    private mutating func makeRoom(for cost: Int, now: UInt64) {
+        while self.counters.bytes + cost > self.byteBudget || self.counters.entries + 1 > self.entryLimit {
             let victim = self.tail
-            assert(victim != Self.none && victim != self.head, "the newest entry alone always fits")
-            let expiresAt = self.nodes[Int(victim)].expiresAt
+            precondition(victim != Self.none, "an empty shard has room for any entry it accepts")
+            let index = Int(victim)
+            let expiresAt = self.nodes[index].expiresAt
             if expiresAt != 0 && expiresAt <= now {
                 self.counters.expirations += 1
+            } else if self.nodes[index].referenced {
+                self.nodes[index].referenced = false
+                self.moveToFront(victim)
+                continue
             } else {
                 self.counters.evictions += 1
             }
@@ -285,6 +311,7 @@ struct LRUStore: Sendable {
         self.nodes[index].key = nil
         self.nodes[index].value = []
         self.nodes[index].cost = 0
+        self.nodes[index].referenced = false
         self.freeSlots.append(slot)
     }
 

@@ -2,12 +2,18 @@ import CoreMetrics
 import Synchronization
 import Tracing
 
-/// An in-process cache backend: a byte-bounded LRU with per-entry time-to-live.
+/// An in-process cache backend: a byte-bounded, approximately least-recently-used store with per-entry time-to-live.
 ///
 /// The store is split into shards, each behind its own `Mutex`, so concurrent callers rarely wait for each other
-/// and no call hops to an actor. Within a shard, recency is exact LRU and every operation is O(1). The budget
-/// holds after every operation: each shard keeps within `byteBudget / shardCount` bytes (and its share of
-/// ``Configuration/maximumEntries``), evicting its least recently used entries to make room.
+/// and no call hops to an actor. The budget holds after every operation: each shard keeps within
+/// `byteBudget / shardCount` bytes (and its share of ``Configuration/maximumEntries``), evicting to make room.
+///
+/// Eviction is second chance (CLOCK), an approximation of LRU: writes put an entry at the front of its shard's
+/// list; a read only marks the entry (and writes nothing when it is already marked), rather than moving it to the
+/// front as exact LRU would. When space is needed, entries are taken from the back: a marked one loses its mark and
+/// goes back to the front, an unmarked one is evicted. So an entry read since it last came round is never evicted
+/// before one that was not, and reads of marked entries on several cores do not write the shared list. Every
+/// operation is O(1) amortised; expiry is exact (an expired entry is never returned).
 ///
 /// ```swift
 /// let memory = try MemoryBackend(byteBudget: 64 * 1024 * 1024)

@@ -1,19 +1,23 @@
 @testable import CacheLayer
 
-/// The obviously correct LRU the memory backend is checked against: an array in recency order, every operation
-/// a linear scan. Same rules as the real store: expired entries are never returned, are removed when touched,
-/// and count as expirations (not evictions) when they fall off the cold end.
-struct ReferenceLRU {
+/// The obviously correct model of the memory backend's eviction (second chance, an approximation of LRU) that it
+/// is checked against: an array in list order, every operation a linear scan.
+///
+/// Writes put an entry at the front, unmarked; a read hit only marks it. To make room for a write, entries are
+/// taken from the back: an expired one is removed (an expiration, not an eviction), a marked one is unmarked and
+/// moved to the front, an unmarked one is evicted. Expired entries are never returned and are removed when touched.
+struct ReferenceSecondChance {
     struct Entry {
         var key: CacheKey
         var value: [UInt8]
         var expiresAt: UInt64?
         var cost: Int
+        var referenced = false
     }
 
     let byteBudget: Int
     let entryLimit: Int
-    /// Most recently used first.
+    /// Front (most recently written or second-chanced) first.
     private(set) var entries: [Entry] = []
     private(set) var hits = 0
     private(set) var misses = 0
@@ -47,10 +51,9 @@ struct ReferenceLRU {
             self.misses += 1
             return nil
         }
-        let entry = self.entries.remove(at: position)
-        self.entries.insert(entry, at: 0)
+        self.entries[position].referenced = true
         self.hits += 1
-        return entry.value
+        return self.entries[position].value
     }
 
     /// Returns false (and changes nothing) when the entry alone exceeds the budget.
@@ -58,15 +61,18 @@ struct ReferenceLRU {
         let cost = key.namespace.name.utf8.count + key.key.utf8.count + value.count + MemoryBackend.Configuration.entryOverhead
         guard cost <= self.byteBudget else { return false }
         self.entries.removeAll { $0.key == key }
-        self.entries.insert(Entry(key: key, value: value, expiresAt: ttlNanoseconds.map { now + max($0, 1) }, cost: cost), at: 0)
-        while self.bytes > self.byteBudget || self.entries.count > self.entryLimit {
-            let victim = self.entries.removeLast()
+        while self.bytes + cost > self.byteBudget || self.entries.count + 1 > self.entryLimit {
+            var victim = self.entries.removeLast()
             if self.isExpired(victim, now: now) {
                 self.expirations += 1
+            } else if victim.referenced {
+                victim.referenced = false
+                self.entries.insert(victim, at: 0)
             } else {
                 self.evictions += 1
             }
         }
+        self.entries.insert(Entry(key: key, value: value, expiresAt: ttlNanoseconds.map { now + max($0, 1) }, cost: cost), at: 0)
         return true
     }
 
