@@ -21,6 +21,9 @@ public struct Cache: Sendable {
         let namespace: CacheNamespace
         let configuration: Configuration
         let backend: any CacheBackend
+        /// The backend when it is a ``MemoryBackend``, which reads synchronously (``MemoryBackend/getNow(_:)``): the
+        /// facade's reads then skip an async call through the protocol.
+        let memory: MemoryBackend?
         let observer: OperationObserver
         let flights = SingleFlight()
         /// The flights of `readThrough`, whose loads run in their leader's task: apart from `getOrLoad`'s, so that
@@ -33,6 +36,7 @@ public struct Cache: Sendable {
             self.namespace = namespace
             self.configuration = configuration
             self.backend = backend
+            self.memory = backend as? MemoryBackend
             self.observer = observer
         }
     }
@@ -157,11 +161,15 @@ public struct Cache: Sendable {
     ) async throws(CacheError) -> (value: Value, stale: Bool)? {
         let operation = observed ? self.core.observer.begin(.get, keys: .one(cacheKey)) : nil
         let bytes: [UInt8]?
-        do {
-            bytes = try await self.core.backend.get(cacheKey)
-        } catch {
-            try self.recover(from: error, operation, .get, keys: .one(cacheKey))
-            return nil
+        if let memory = self.core.memory {
+            bytes = memory.getNow(cacheKey)
+        } else {
+            do {
+                bytes = try await self.core.backend.get(cacheKey)
+            } catch {
+                try self.recover(from: error, operation, .get, keys: .one(cacheKey))
+                return nil
+            }
         }
         guard let bytes else {
             if let operation { self.core.observer.end(operation, .miss(size: 0)) }

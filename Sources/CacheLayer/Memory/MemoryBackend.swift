@@ -134,6 +134,12 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     // MARK: CacheBackend
 
     public nonisolated(nonsending) func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]? {
+        self.getNow(key)
+    }
+
+    /// ``get(_:)`` without the asynchronous call: the memory backend never suspends, so the ``Cache`` facade reads
+    /// it through this synchronous path and saves an async frame and a protocol witness per read.
+    func getNow(_ key: CacheKey) -> [UInt8]? {
         let hashed = HashedKey(key)
         let clock = self.clock
         return self.withShard(for: hashed) { store in store.get(hashed, now: { clock.nanosecondsNow() }) }
