@@ -22,8 +22,9 @@ public struct Cache: Sendable {
         let configuration: Configuration
         let backend: any CacheBackend
         /// The backend when it is a ``MemoryBackend``, which reads synchronously (``MemoryBackend/getNow(_:)``): the
-        /// facade's reads then skip an async call through the protocol.
-        let memory: MemoryBackend?
+        /// facade's reads then skip an async call through the protocol. Unmanaged, so a read does not retain and
+        /// release it: `backend` holds the same object for as long as the core lives.
+        let memory: Unmanaged<MemoryBackend>?
         let observer: OperationObserver
         let flights = SingleFlight()
         /// The flights of `readThrough`, whose loads run in their leader's task: apart from `getOrLoad`'s, so that
@@ -36,7 +37,7 @@ public struct Cache: Sendable {
             self.namespace = namespace
             self.configuration = configuration
             self.backend = backend
-            self.memory = backend as? MemoryBackend
+            self.memory = (backend as? MemoryBackend).map { Unmanaged.passUnretained($0) }
             self.observer = observer
         }
     }
@@ -162,7 +163,7 @@ public struct Cache: Sendable {
         let operation = observed ? self.core.observer.begin(.get, keys: .one(cacheKey)) : nil
         let bytes: [UInt8]?
         if let memory = self.core.memory {
-            bytes = memory.getNow(cacheKey)
+            bytes = memory._withUnsafeGuaranteedRef { $0.getNow(cacheKey) }
         } else {
             do {
                 bytes = try await self.core.backend.get(cacheKey)
@@ -214,18 +215,23 @@ public struct Cache: Sendable {
         guard self.core.configuration.failOpen && error.isBackendFailure else { throw error }
     }
 
+    /// The backend key for `key`, after checking its length. Inlined into every call; the error is built out of line.
+    @inline(__always)
     func makeKey(_ key: String) throws(CacheError) -> CacheKey {
         let length = key.utf8.count
-        guard length > 0 else {
-            throw CacheError(.invalidKey, "the key is empty")
+        guard length > 0 && length <= self.core.configuration.maximumKeyLength else {
+            throw self.invalidKey(length: length)
         }
-        guard length <= self.core.configuration.maximumKeyLength else {
-            throw CacheError(
+        return CacheKey(namespace: self.core.namespace, key: key)
+    }
+
+    private func invalidKey(length: Int) -> CacheError {
+        length == 0
+            ? CacheError(.invalidKey, "the key is empty")
+            : CacheError(
                 .invalidKey,
                 "the key is \(length) bytes long; the limit is \(self.core.configuration.maximumKeyLength)"
             )
-        }
-        return CacheKey(namespace: self.core.namespace, key: key)
     }
 
     /// `ttl` spread by the configured jitter.

@@ -61,6 +61,8 @@ final class OperationObserver: Sendable {
     private let tracingOff: Bool
     /// The logger discards everything whatever its level (swift-log's no-op handler): no per-call level check.
     private let loggingOff: Bool
+    /// No metrics and no logging: only a tracer could observe a call.
+    private let onlyTracingCouldObserve: Bool
 
     init(
         cacheName: String,
@@ -78,6 +80,7 @@ final class OperationObserver: Sendable {
         self.backend = backend
         self.tracingOff = tracer is NoOpTracer
         self.loggingOff = logger.handler is SwiftLogNoOpLogHandler
+        self.onlyTracingCouldObserve = metrics == nil && self.loggingOff
     }
 
     /// The tracer for this call: the configured one, else the global one as it is now; `nil` when that is the
@@ -99,8 +102,21 @@ final class OperationObserver: Sendable {
     private var logsDebug: Bool { !self.loggingOff && self.logger.logLevel <= .debug }
 
     /// Starts observing an operation, or returns `nil` when nothing would see it.
+    ///
+    /// Inlined into every call site, so that the usual unobserved call (no metrics, no logging, and tracing off or
+    /// no tracer in force) returns `nil` after a flag check and, unless tracing is off, the tracer lookup; nothing is
+    /// built for it.
+    @inline(__always)
     func begin(_ kind: CacheOperation, keys: Keys) -> Operation? {
-        let tracer = self.currentTracer()
+        if self.onlyTracingCouldObserve {
+            guard !self.tracingOff, let tracer = self.currentTracer() else { return nil }
+            return self.beginObserved(kind, keys: keys, tracer: tracer)
+        }
+        return self.beginObserved(kind, keys: keys, tracer: self.currentTracer())
+    }
+
+    /// ``begin(_:keys:)`` once something may observe the call: a tracer is in force, or metrics or logs are on.
+    private func beginObserved(_ kind: CacheOperation, keys: Keys, tracer: (any Tracer)?) -> Operation? {
         let timed = self.metrics != nil || self.logsDebug
         guard tracer != nil || timed else { return nil }
         var span: (any Span)?

@@ -141,8 +141,9 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     /// it through this synchronous path and saves an async frame and a protocol witness per read.
     func getNow(_ key: CacheKey) -> [UInt8]? {
         let hashed = HashedKey(key)
-        let clock = self.clock
-        return self.withShard(for: hashed) { store in store.get(hashed, now: { clock.nanosecondsNow() }) }
+        // The clock is read through `self` (only for entries with a deadline) rather than copied out first: copying
+        // the existential costs a witness call and a destroy on every read.
+        return self.withShard(for: hashed) { store in store.get(hashed, now: { self.clock.nanosecondsNow() }) }
     }
 
     public nonisolated(nonsending) func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
