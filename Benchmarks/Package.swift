@@ -45,6 +45,16 @@ let package = Package(
             ],
             path: "Sources/MemoryFootprint"
         ),
+        // The facade's cost over the memory backend in interleaved rounds: `swift run -c release FacadeOverhead`.
+        // Outside `Benchmarks/` for the same reason as MemoryFootprint.
+        .executableTarget(
+            name: "FacadeOverhead",
+            dependencies: [
+                .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Sources/FacadeOverhead"
+        ),
         // Plain hiredis loops in C (sequential and pipelined GET/SET): the floor RedisThroughput compares the Redis
         // backend with. Debian's libhiredis-dev 0.14.1, the same library CacheLayerRedis uses.
         .target(
