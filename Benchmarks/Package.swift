@@ -55,6 +55,15 @@ let package = Package(
             ],
             path: "Sources/FacadeOverhead"
         ),
+        // Read scaling from 1 task to 2 against a shared-nothing control, in interleaved rounds:
+        // `swift run -c release ReadScaling`. Outside `Benchmarks/` for the same reason as MemoryFootprint.
+        .executableTarget(
+            name: "ReadScaling",
+            dependencies: [
+                .product(name: "CacheLayer", package: cacheLayerPackage)
+            ],
+            path: "Sources/ReadScaling"
+        ),
         // Plain hiredis loops in C (sequential and pipelined GET/SET): the floor RedisThroughput compares the Redis
         // backend with. Debian's libhiredis-dev 0.14.1, the same library CacheLayerRedis uses.
         .target(
