@@ -43,7 +43,7 @@ struct HitRateOutputTests {
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(svg.contains("hit rate (% of requests)"))
         #expect(svg.contains("memory budget (bytes, shown in KiB/MiB/GiB; log scale)"))
-        #expect(svg.contains(">memory lru</text>"))
+        #expect(svg.contains(">memory clock</text>"))
         #expect(svg.contains(">optimum (Belady)</text>"))
         #expect(svg.contains("Zipf &lt;test&gt;"))
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 2)

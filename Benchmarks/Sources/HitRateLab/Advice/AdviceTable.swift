@@ -30,7 +30,7 @@ public enum AdviceTable {
         guard let index = advice.lowerMissRateWithEviction else { return "" }
         let candidate = advice.candidates[index]
         let rate = NumberText.fixed(candidate.missRateAtBudget * 100, decimals: 1)
-        return "\nWith LRU evicting at \(ByteCount.format(budget)), \(candidate.name) misses less: \(rate)% "
+        return "\nWith the memory tier evicting at \(ByteCount.format(budget)), \(candidate.name) misses less: \(rate)% "
             + "(its responses need \(ByteCount.format(candidate.memoryNeeded)), so the cache would evict)."
     }
 

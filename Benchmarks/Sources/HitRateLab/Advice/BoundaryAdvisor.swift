@@ -7,7 +7,7 @@ import CacheLayer
 /// the traffic, its `k` most requested values (for each `k` in ``filterValueCounts``; `nil` means every value
 /// seen). Each candidate's traffic is replayed through ``CacheLayer/PaginationBoundary`` into the memory tier twice:
 /// with room for everything (its miss rate when nothing is evicted, and the memory that takes), and at the
-/// budget (its miss rate there, under LRU). The recommendation is the candidate with the lowest miss rate whose
+/// budget (its miss rate there, with the memory tier evicting). The recommendation is the candidate with the lowest miss rate whose
 /// memory fits the budget (ties: less memory, then fewer pages); when none fits, the one with the lowest miss rate
 /// at the budget.
 public struct BoundaryAdvisor: Sendable {
@@ -77,7 +77,7 @@ public struct BoundaryAdvisor: Sendable {
         /// Why it was chosen.
         public var reason: String
         /// The candidate with the lowest miss rate at the budget, when that is lower than the recommendation's: a
-        /// boundary whose responses do not all fit, but which, with LRU evicting, misses less than the one that fits.
+        /// boundary whose responses do not all fit, but which, with the memory tier evicting, misses less than the one that fits.
         public var lowerMissRateWithEviction: Int?
     }
 
@@ -134,7 +134,7 @@ public struct BoundaryAdvisor: Sendable {
         return Advice(
             candidates: candidates,
             recommended: bestAtBudget,
-            reason: "no boundary's cached responses fit in \(ByteCount.format(self.budget)); this one has the lowest miss rate at that budget, with LRU evicting",
+            reason: "no boundary's cached responses fit in \(ByteCount.format(self.budget)); this one has the lowest miss rate at that budget, with the memory tier evicting",
             lowerMissRateWithEviction: nil
         )
     }

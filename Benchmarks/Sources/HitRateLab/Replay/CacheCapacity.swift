@@ -1,5 +1,5 @@
 /// How much a cache may hold: bytes (what a deployment sets) or a number of objects (what the optimum and the
-/// exact-LRU check use).
+/// check against a naive model of the memory tier's eviction use).
 public enum CacheCapacity: Sendable, Hashable {
     /// At most this many bytes, counted as the tier counts them.
     case bytes(Int)

@@ -78,8 +78,8 @@ public struct HitRateExperiment: Sendable {
             }
             for budget in budgets {
                 let counts = try await self.memory.run(variant.trace, capacity: .bytes(budget))
-                progress("  memory lru at \(ByteCount.format(budget))\(variant.name.isEmpty ? "" : ", \(variant.name)"): hit rate \(NumberText.fixed(counts.hitRate * 100, decimals: 2))%")
-                rows.append(row(.memory, "lru", budget, counts))
+                progress("  memory clock at \(ByteCount.format(budget))\(variant.name.isEmpty ? "" : ", \(variant.name)"): hit rate \(NumberText.fixed(counts.hitRate * 100, decimals: 2))%")
+                rows.append(row(.memory, "clock", budget, counts))
             }
             for policy in self.redis?.policies ?? [] {
                 for run in redisRuns where run.traceIndex == index && run.policy == policy {

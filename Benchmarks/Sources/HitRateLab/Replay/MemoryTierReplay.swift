@@ -6,7 +6,7 @@ import CacheLayer
 /// Time is virtual: a ``CacheLayer/ManualCacheClock`` moves forward by `1 / requestsPerSecond` per request, so
 /// time-to-live results do not depend on how fast the machine is. The backend is used as a deployment would use
 /// it (its default shard count unless told otherwise), except for object-count capacities, which use one shard so
-/// that recency is exact LRU over the whole store.
+/// that eviction order (second chance, an approximation of LRU) runs over the whole store as one list.
 public struct MemoryTierReplay: Sendable {
     /// The namespace every key is stored under.
     public var namespace: String
