@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A key whose hash is computed once, so choosing a shard and probing the index share it.
 struct HashedKey: Sendable {
     let key: CacheKey
@@ -18,7 +20,11 @@ struct HashedKey: Sendable {
 /// while space is being made, it loses the mark and goes back to the front instead of being evicted (a second
 /// chance); an unmarked one is evicted. So an entry that was read since it last passed the back of the list is
 /// never evicted before one that was not, which approximates LRU closely (CLOCK), while a read hit of a marked entry
-/// writes nothing in the list at all: in steady state, reads on two cores do not fight over the list's memory.
+/// writes nothing at all: in steady state, reads on two cores do not fight over the store's memory.
+///
+/// Reads can therefore run side by side: ``read(_:now:)`` only reads the store, apart from the marks, which are
+/// atomic bytes in a buffer of their own. Everything else changes the store and needs exclusive access (see
+/// ``MemoryShard``).
 ///
 /// The index is an open-addressing table of slot numbers probed linearly with the key's precomputed hash, so a
 /// lookup hashes the key once (SipHash, through `Hasher`) and keeps no second copy of it. Every operation is O(1)
@@ -26,7 +32,7 @@ struct HashedKey: Sendable {
 ///
 /// Expired entries are never returned. They are removed when touched, or when they reach the back of the list while
 /// space is being made (counted as expirations, not evictions, whatever their mark).
-struct LRUStore: Sendable {
+struct LRUStore: ~Copyable {
     /// Running totals, read before and after an operation to report what it changed.
     struct Counters: Sendable, Equatable {
         var bytes = 0
@@ -45,8 +51,14 @@ struct LRUStore: Sendable {
         var cost: Int
         var previous: Int32
         var next: Int32
-        /// Read since it was written or last given a second chance.
-        var referenced = false
+    }
+
+    /// What a shared read found.
+    enum Read {
+        case hit([UInt8])
+        case miss
+        /// The entry's deadline has passed: it must be removed, which needs exclusive access.
+        case expired
     }
 
     private static let none: Int32 = -1
@@ -56,6 +68,10 @@ struct LRUStore: Sendable {
     private(set) var counters = Counters()
 
     private var nodes: [Node] = []
+    /// One referenced mark per slot (1: read since written or last given a second chance), atomic so that readers
+    /// sharing the store can set them. Allocated for `markCapacity` slots.
+    private var marks: UnsafeMutablePointer<Atomic<UInt8>>
+    private var markCapacity: Int
     private var freeSlots: [Int32] = []
     /// Open addressing: each bucket holds a slot number or `none`; the table is at most half full.
     private var buckets: [Int32] = Array(repeating: LRUStore.none, count: 16)
@@ -68,6 +84,36 @@ struct LRUStore: Sendable {
         precondition(byteBudget > 0 && entryLimit > 0)
         self.byteBudget = byteBudget
         self.entryLimit = entryLimit
+        self.markCapacity = 16
+        self.marks = Self.allocateMarks(self.markCapacity)
+    }
+
+    deinit {
+        self.marks.deinitialize(count: self.markCapacity)
+        self.marks.deallocate()
+    }
+
+    private static func allocateMarks(_ count: Int) -> UnsafeMutablePointer<Atomic<UInt8>> {
+        let marks = UnsafeMutablePointer<Atomic<UInt8>>.allocate(capacity: count)
+        for index in 0..<count {
+            (marks + index).initialize(to: Atomic(0))
+        }
+        return marks
+    }
+
+    private func isMarked(_ slot: Int32) -> Bool {
+        self.marks[Int(slot)].load(ordering: .relaxed) != 0
+    }
+
+    /// Sets the mark of `slot`, writing only when it is not set yet.
+    private func mark(_ slot: Int32) {
+        if self.marks[Int(slot)].load(ordering: .relaxed) == 0 {
+            self.marks[Int(slot)].store(1, ordering: .relaxed)
+        }
+    }
+
+    private func unmark(_ slot: Int32) {
+        self.marks[Int(slot)].store(0, ordering: .relaxed)
     }
 
     // MARK: Operations
@@ -78,12 +124,19 @@ struct LRUStore: Sendable {
             self.counters.misses += 1
             return nil
         }
-        let index = Int(slot)
-        if !self.nodes[index].referenced {
-            self.nodes[index].referenced = true
-        }
+        self.mark(slot)
         self.counters.hits += 1
-        return self.nodes[index].value
+        return self.nodes[Int(slot)].value
+    }
+
+    /// ``get(_:now:)`` for a reader sharing the store with other readers: it changes nothing but the entry's mark,
+    /// and counts nothing (the caller counts hits and misses). An expired entry is reported, not removed.
+    func read(_ key: HashedKey, now: () -> UInt64) -> Read {
+        guard let (_, slot) = self.find(key) else { return .miss }
+        let expiresAt = self.nodes[Int(slot)].expiresAt
+        if expiresAt != 0 && expiresAt <= now() { return .expired }
+        self.mark(slot)
+        return .hit(self.nodes[Int(slot)].value)
     }
 
     /// Makes room at the back of the list for the entry's cost, then stores `value` at the front, unmarked.
@@ -107,7 +160,7 @@ struct LRUStore: Sendable {
             self.nodes[index].value = value
             self.nodes[index].cost = cost
             self.nodes[index].expiresAt = expiresAt
-            self.nodes[index].referenced = false
+            self.unmark(slot)
             self.linkAtFront(slot)
         } else {
             self.makeRoom(for: cost, now: now)
@@ -279,8 +332,8 @@ struct LRUStore: Sendable {
             let expiresAt = self.nodes[index].expiresAt
             if expiresAt != 0 && expiresAt <= now {
                 self.counters.expirations += 1
-            } else if self.nodes[index].referenced {
-                self.nodes[index].referenced = false
+            } else if self.isMarked(victim) {
+                self.unmark(victim)
                 self.moveToFront(victim)
                 continue
             } else {
@@ -296,6 +349,9 @@ struct LRUStore: Sendable {
             return slot
         }
         precondition(self.nodes.count < Int(Int32.max), "a memory shard holds at most Int32.max entries")
+        if self.nodes.count == self.markCapacity {
+            self.growMarks()
+        }
         self.nodes.append(node)
         return Int32(self.nodes.count - 1)
     }
@@ -311,8 +367,21 @@ struct LRUStore: Sendable {
         self.nodes[index].key = nil
         self.nodes[index].value = []
         self.nodes[index].cost = 0
-        self.nodes[index].referenced = false
+        self.unmark(slot)
         self.freeSlots.append(slot)
+    }
+
+    /// Doubles the marks buffer, keeping the marks.
+    private mutating func growMarks() {
+        let capacity = self.markCapacity * 2
+        let marks = Self.allocateMarks(capacity)
+        for index in 0..<self.markCapacity {
+            marks[index].store(self.marks[index].load(ordering: .relaxed), ordering: .relaxed)
+        }
+        self.marks.deinitialize(count: self.markCapacity)
+        self.marks.deallocate()
+        self.marks = marks
+        self.markCapacity = capacity
     }
 
     private mutating func moveToFront(_ slot: Int32) {

@@ -15,12 +15,24 @@ extension MemoryBackend {
         public var expirations: Int
     }
 
-    /// Sums the shards' counters. Each shard is read under its own lock, so under concurrent writes the snapshot
-    /// is not one instant, but every shard's part of it is consistent.
+    /// Sums the shards' counters, and the hits and misses their readers counted in the read stripes. Each shard is
+    /// read with its store to itself, so under concurrent calls the snapshot is not one instant, but every shard's
+    /// part of it is consistent.
     public var statistics: Statistics {
         var total = Statistics(entries: 0, bytes: 0, hits: 0, misses: 0, evictions: 0, expirations: 0)
         for index in 0..<self.shardCount {
-            let counters = self.shard(index).pointee.withLock { $0.counters }
+            let (counters, sharedHits, sharedMisses) = self.withExclusiveAccess(toShard: index) { store in
+                var hits = 0
+                var misses = 0
+                for stripe in 0..<MemoryShard.stripeCount {
+                    let pointer = (self.stripes(ofShard: index) + stripe * ReadStripe.stride).assumingMemoryBound(to: ReadStripe.self)
+                    hits += pointer.pointee.hits.load(ordering: .relaxed)
+                    misses += pointer.pointee.misses.load(ordering: .relaxed)
+                }
+                return (store.counters, hits, misses)
+            }
+            total.hits += sharedHits
+            total.misses += sharedMisses
             total.entries += counters.entries
             total.bytes += counters.bytes
             total.hits += counters.hits
@@ -36,7 +48,7 @@ extension MemoryBackend {
     /// The first broken structural invariant of any shard, or `nil`. O(entries): for tests.
     func brokenInvariant() -> String? {
         for index in 0..<self.shardCount {
-            if let broken = self.shard(index).pointee.withLock({ $0.brokenInvariant() }) {
+            if let broken = self.withExclusiveAccess(toShard: index, { $0.brokenInvariant() }) {
                 return "shard \(index): \(broken)"
             }
         }

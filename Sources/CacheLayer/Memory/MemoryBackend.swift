@@ -4,8 +4,9 @@ import Tracing
 
 /// An in-process cache backend: a byte-bounded, approximately least-recently-used store with per-entry time-to-live.
 ///
-/// The store is split into shards, each behind its own `Mutex`, so concurrent callers rarely wait for each other
-/// and no call hops to an actor. The budget holds after every operation: each shard keeps within
+/// The store is split into shards, each behind its own lock, so concurrent callers rarely wait for each other and no
+/// call hops to an actor. Reads of a shard run side by side without writing memory another core reads (see
+/// ``MemoryShard``); writes take the shard to themselves. The budget holds after every operation: each shard keeps within
 /// `byteBudget / shardCount` bytes (and its share of ``Configuration/maximumEntries``), evicting to make room.
 ///
 /// Eviction is second chance (CLOCK), an approximation of LRU: writes put an entry at the front of its shard's
@@ -20,8 +21,8 @@ import Tracing
 /// let cache = try Cache(namespace: "users", backend: memory)
 /// ```
 public final class MemoryBackend: CacheBackend, @unchecked Sendable {
-    // @unchecked Sendable: `shards` is written only in init and deinit; in between, each shard is only reached
-    // through its own Mutex.
+    // @unchecked Sendable: `shards` and `stripes` are written only in init and deinit; in between, a shard's store is
+    // only reached through its MemoryShard lock (shared reads, or exclusive access), and stripes hold only atomics.
 
     /// The configuration the backend was made with.
     public let configuration: Configuration
@@ -33,7 +34,9 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     /// The shards, each on cache lines of its own (`shardStride` bytes apart) so that two cores working on two
     /// shards never write to the same line, and held without reference counting on the hot path.
     private let shards: UnsafeMutableRawPointer
-    private static let shardStride = (MemoryLayout<Mutex<LRUStore>>.size + 127) / 128 * 128
+    private static let shardStride = (MemoryLayout<MemoryShard>.size + 127) / 128 * 128
+    /// The shards' read stripes: `MemoryShard.stripeCount` per shard, shard after shard, `ReadStripe.stride` apart.
+    private let stripes: UnsafeMutableRawPointer
     private let shardShift: Int
     private let clock: any CacheClock
     private let metrics: MemoryBackendMetrics?
@@ -60,8 +63,13 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         self.shardCount = shardCount
         self.shards = UnsafeMutableRawPointer.allocate(byteCount: Self.shardStride * shardCount, alignment: 128)
         for index in 0..<shardCount {
-            (self.shards + index * Self.shardStride).bindMemory(to: Mutex<LRUStore>.self, capacity: 1)
-                .initialize(to: Mutex(LRUStore(byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit)))
+            (self.shards + index * Self.shardStride).bindMemory(to: MemoryShard.self, capacity: 1)
+                .initialize(to: MemoryShard(store: LRUStore(byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit)))
+        }
+        let stripeTotal = shardCount * MemoryShard.stripeCount
+        self.stripes = UnsafeMutableRawPointer.allocate(byteCount: ReadStripe.stride * stripeTotal, alignment: 128)
+        for index in 0..<stripeTotal {
+            (self.stripes + index * ReadStripe.stride).bindMemory(to: ReadStripe.self, capacity: 1).initialize(to: ReadStripe())
         }
         self.shardShift = Int.bitWidth - shardCount.trailingZeroBitCount
         self.clock = configuration.clock
@@ -76,6 +84,10 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
             self.shard(index).deinitialize(count: 1)
         }
         self.shards.deallocate()
+        for index in 0..<self.shardCount * MemoryShard.stripeCount {
+            (self.stripes + index * ReadStripe.stride).assumingMemoryBound(to: ReadStripe.self).deinitialize(count: 1)
+        }
+        self.stripes.deallocate()
     }
 
     /// Creates an in-memory backend holding at most `byteBudget` bytes.
@@ -98,8 +110,21 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         key.namespace.name.utf8.count + key.key.utf8.count + valueCount + Configuration.entryOverhead
     }
 
-    func shard(_ index: Int) -> UnsafeMutablePointer<Mutex<LRUStore>> {
-        (self.shards + index * Self.shardStride).assumingMemoryBound(to: Mutex<LRUStore>.self)
+    func shard(_ index: Int) -> UnsafeMutablePointer<MemoryShard> {
+        (self.shards + index * Self.shardStride).assumingMemoryBound(to: MemoryShard.self)
+    }
+
+    /// The first of the read stripes of shard `index`.
+    func stripes(ofShard index: Int) -> UnsafeMutableRawPointer {
+        self.stripes + index * MemoryShard.stripeCount * ReadStripe.stride
+    }
+
+    /// Runs `body` with shard `index`'s store to itself.
+    func withExclusiveAccess<Result: Sendable, Failure: Error>(
+        toShard index: Int,
+        _ body: (inout LRUStore) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try MemoryShard.withExclusiveAccess(self.shard(index), stripes: self.stripes(ofShard: index), body)
     }
 
     /// The shard of a key: the hash's high bits (the shard's own index uses the low bits).
@@ -107,16 +132,16 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         self.shardCount == 1 ? 0 : Int(UInt(bitPattern: key.hash) >> UInt(self.shardShift))
     }
 
-    /// Runs `body` on the shard that owns `key`, reporting what it changed to the metrics.
+    /// Runs `body` on the shard that owns `key`, with its store to itself, reporting what it changed to the metrics.
     private func withShard<Result: Sendable, Failure: Error>(
         for key: HashedKey,
         _ body: (inout LRUStore) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        let shard = self.shard(self.shardIndex(for: key))
+        let index = self.shardIndex(for: key)
         guard let metrics = self.metrics else {
-            return try shard.pointee.withLock { (store) throws(Failure) -> Result in try body(&store) }
+            return try self.withExclusiveAccess(toShard: index) { (store) throws(Failure) -> Result in try body(&store) }
         }
-        let (result, before, after) = try shard.pointee.withLock { (store) throws(Failure) in
+        let (result, before, after) = try self.withExclusiveAccess(toShard: index) { (store) throws(Failure) in
             let before = store.counters
             let result = try body(&store)
             return (result, before, store.counters)
@@ -141,8 +166,15 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     /// it through this synchronous path and saves an async frame and a protocol witness per read.
     func getNow(_ key: CacheKey) -> [UInt8]? {
         let hashed = HashedKey(key)
+        let index = self.shardIndex(for: hashed)
+        let stripe = (self.stripes(ofShard: index) + (ReaderNumber.current & (MemoryShard.stripeCount - 1)) * ReadStripe.stride)
+            .assumingMemoryBound(to: ReadStripe.self)
         // The clock is read through `self` (only for entries with a deadline) rather than copied out first: copying
         // the existential costs a witness call and a destroy on every read.
+        if let found = MemoryShard.readShared(self.shard(index), stripe: stripe, hashed, now: { self.clock.nanosecondsNow() }) {
+            return found
+        }
+        // A writer was busy, or the entry has expired and must be removed.
         return self.withShard(for: hashed) { store in store.get(hashed, now: { self.clock.nanosecondsNow() }) }
     }
 
@@ -191,7 +223,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
 
     public nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError) {
         for index in 0..<self.shardCount {
-            let (before, after) = self.shard(index).pointee.withLock { store in
+            let (before, after) = self.withExclusiveAccess(toShard: index) { store in
                 let before = store.counters
                 store.removeAll(in: namespace)
                 return (before, store.counters)
