@@ -45,24 +45,16 @@ let package = Package(
             ],
             path: "Sources/MemoryFootprint"
         ),
-        // The facade's cost over the memory backend in interleaved rounds: `swift run -c release FacadeOverhead`.
-        // Outside `Benchmarks/` for the same reason as MemoryFootprint.
+        // The facade's cost over the memory backend, and read scaling from 1 task to 2 against a shared-nothing
+        // control, in interleaved rounds: `swift run -c release MemoryTierRatios facade|scaling`. Outside
+        // `Benchmarks/` for the same reason as MemoryFootprint.
         .executableTarget(
-            name: "FacadeOverhead",
+            name: "MemoryTierRatios",
             dependencies: [
                 .product(name: "CacheLayer", package: cacheLayerPackage),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
-            path: "Sources/FacadeOverhead"
-        ),
-        // Read scaling from 1 task to 2 against a shared-nothing control, in interleaved rounds:
-        // `swift run -c release ReadScaling`. Outside `Benchmarks/` for the same reason as MemoryFootprint.
-        .executableTarget(
-            name: "ReadScaling",
-            dependencies: [
-                .product(name: "CacheLayer", package: cacheLayerPackage)
-            ],
-            path: "Sources/ReadScaling"
+            path: "Sources/MemoryTierRatios"
         ),
         // Plain hiredis loops in C (sequential and pipelined GET/SET): the floor RedisThroughput compares the Redis
         // backend with. Debian's libhiredis-dev 0.14.1, the same library CacheLayerRedis uses.

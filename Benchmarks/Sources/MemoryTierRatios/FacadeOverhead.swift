@@ -1,0 +1,45 @@
+import CacheLayer
+import Synchronization
+import Tracing
+
+/// The facade's cost over the memory backend.
+///
+/// Each round times every scenario once (`reads` reads each, in an order that rotates from round to round) over the
+/// same warm `MemoryBackend`: `MemoryBackend.get` called directly with prebuilt `CacheKey`s, `Cache.getBytes` with
+/// nothing bootstrapped, `Cache.getBytes` with `tracer: NoOpTracer()`, and a `Mutex<[String: [UInt8]]>` baseline.
+/// It prints each scenario's median ns per read over the rounds, and the median and range of its per-round ratio to
+/// the direct call.
+func measureFacadeOverhead(_ options: Options) async throws {
+    let (backend, cacheKeys) = try await Workload.filledBackend()
+    let keys = (0..<Workload.keyCount).map(Workload.key)
+    let plainCache = try Cache(namespace: "bench", backend: backend)
+    let noOpTracerCache = try Cache(namespace: "bench", backend: backend, configuration: .init(tracer: NoOpTracer()))
+    let dictionary = Mutex<[String: [UInt8]]>(Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Workload.value($0)) }))
+
+    // The direct call stays first: the ratios are taken to it.
+    let all: [(name: String, run: (_ start: Int, _ count: Int) async throws -> Int)] = [
+        ("MemoryBackend.get (direct)", { try await Workload.countHits(from: $0, $1) { try await backend.get(cacheKeys[$0]) != nil } }),
+        ("Cache.getBytes, nothing bootstrapped", { try await Workload.countHits(from: $0, $1) { try await plainCache.getBytes(keys[$0]) != nil } }),
+        ("Cache.getBytes, tracer: NoOpTracer()", { try await Workload.countHits(from: $0, $1) { try await noOpTracerCache.getBytes(keys[$0]) != nil } }),
+        ("Mutex<[String: [UInt8]]> get (baseline)", { await Workload.countHits(from: $0, $1) { index in dictionary.withLock { $0[keys[index]] } != nil } }),
+    ]
+    let scenarios = all.enumerated().filter { $0.offset == 0 || options.only.map($0.element.name.contains) ?? true }.map(\.element)
+
+    print("FacadeOverhead: \(options.rounds) rounds x \(options.reads) reads per scenario, interleaved")
+    var nanoseconds = Array(repeating: [Double](), count: scenarios.count)
+    let clock = ContinuousClock()
+    for round in 0..<options.rounds {
+        for offset in 0..<scenarios.count {
+            let which = (round + offset) % scenarios.count
+            let started = clock.now
+            let hits = try await scenarios[which].run(round * options.reads % Workload.keyCount, options.reads)
+            let (seconds, attoseconds) = started.duration(to: clock.now).components
+            precondition(hits == options.reads, "\(scenarios[which].name) found \(hits) of \(options.reads) keys")
+            nanoseconds[which].append((Double(seconds) * 1e9 + Double(attoseconds) / 1e9) / Double(options.reads))
+        }
+    }
+    for (index, scenario) in scenarios.enumerated() {
+        let ratios = zip(nanoseconds[index], nanoseconds[0]).map { $0 / $1 }
+        print("\(scenario.name): median \(format(median(nanoseconds[index]), 1)) ns/read; per-round ratio to the direct call: \(summary(ratios, 3))")
+    }
+}

@@ -1,0 +1,39 @@
+import CacheLayer
+
+/// The benchmark suite's workload: 10,000 keys shaped like `user:00001234`, each with its own 100-byte value.
+enum Workload {
+    static let keyCount = 10_000
+
+    /// `user:` and `index` zero-padded to 8 digits.
+    static func key(_ index: Int) -> String {
+        let digits = String(index)
+        return "user:" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+
+    static func value(_ index: Int) -> [UInt8] {
+        [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: 100)
+    }
+
+    /// A 64 MiB `MemoryBackend` holding every key under the namespace `bench`, and the keys as the backend sees them.
+    static func filledBackend() async throws -> (MemoryBackend, [CacheKey]) {
+        let backend = try MemoryBackend(byteBudget: 64 << 20)
+        let namespace = try CacheNamespace("bench")
+        let keys = (0..<Self.keyCount).map { CacheKey(namespace: namespace, key: Self.key($0)) }
+        for (index, key) in keys.enumerated() {
+            try await backend.set(key, to: Self.value(index), ttl: nil)
+        }
+        return (backend, keys)
+    }
+
+    /// Counts the indices from `start` on (wrapping round the key space) for which `found` is true, `count` of them.
+    @inline(__always)
+    static func countHits(from start: Int, _ count: Int, _ found: (Int) async throws -> Bool) async rethrows -> Int {
+        var hits = 0
+        var index = start
+        for _ in 0..<count {
+            if try await found(index) { hits &+= 1 }
+            index = index + 1 == Self.keyCount ? 0 : index + 1
+        }
+        return hits
+    }
+}
