@@ -19,8 +19,9 @@ swift build --build-tests
 swift test --skip-build --no-parallel "$@"
 
 # The benchmarks are a package of their own (see Benchmarks/README.md): check that they still build, so an API
-# change cannot leave them broken, and run the hit-rate tool's tests (exact-LRU check, Belady, CSV determinism,
-# bad input, real redis-servers of their own). Running the benchmarks themselves is a separate, deliberate step.
+# change cannot leave them broken, and run the hit-rate tool's tests (the memory tier against a model of its
+# eviction, Belady, CSV determinism, bad input, real redis-servers of their own). Running the benchmarks themselves
+# is a separate, deliberate step.
 if [ $# -eq 0 ]; then
     swift build --package-path Benchmarks
     swift test --package-path Benchmarks --filter HitRateLabTests
