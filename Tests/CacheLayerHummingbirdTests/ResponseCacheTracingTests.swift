@@ -11,7 +11,7 @@ import Tracing
 struct ResponseCacheTracingTests {
     @Test func aMissReadsRequestThenCacheGetThenTheHandlersWorkThenCachePut() async throws {
         let fixture = try ResponseCacheFixture()
-        try await TaskLocalTracer.withTracer(fixture.tracer) {
+        try await withTracer(fixture.tracer) {
             try await fixture.application().test(.router) { client in
                 _ = try await client.execute(uri: "/admin/order-items?status=open", method: .get)
             }
@@ -37,7 +37,7 @@ struct ResponseCacheTracingTests {
             _ = try await client.execute(uri: "/admin/order-items", method: .get)
         }
         fixture.tracer.clearFinishedSpans()
-        try await TaskLocalTracer.withTracer(fixture.tracer) {
+        try await withTracer(fixture.tracer) {
             try await fixture.application().test(.router) { client in
                 _ = try await client.execute(uri: "/admin/order-items", method: .get)
             }
@@ -51,7 +51,7 @@ struct ResponseCacheTracingTests {
 
     @Test func bypassesAndUnstoredResponsesSayWhyOnTheRequestSpan() async throws {
         let fixture = try ResponseCacheFixture(maximumBodySize: 1_024)
-        try await TaskLocalTracer.withTracer(fixture.tracer) {
+        try await withTracer(fixture.tracer) {
             try await fixture.application().test(.router) { client in
                 _ = try await client.execute(uri: "/admin/order-items?page=4", method: .get)
                 _ = try await client.execute(uri: "/large", method: .get)
