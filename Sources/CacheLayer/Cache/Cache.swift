@@ -21,10 +21,6 @@ public struct Cache: Sendable {
         let namespace: CacheNamespace
         let configuration: Configuration
         let backend: any CacheBackend
-        /// The backend when it is a ``MemoryBackend``, which reads synchronously (``MemoryBackend/getNow(_:)``): the
-        /// facade's reads then skip an async call through the protocol. Unmanaged, so a read does not retain and
-        /// release it: `backend` holds the same object for as long as the core lives.
-        let memory: Unmanaged<MemoryBackend>?
         let observer: OperationObserver
         let flights = SingleFlight()
         /// The flights of `readThrough`, whose loads run in their leader's task: apart from `getOrLoad`'s, so that
@@ -37,7 +33,6 @@ public struct Cache: Sendable {
             self.namespace = namespace
             self.configuration = configuration
             self.backend = backend
-            self.memory = (backend as? MemoryBackend).map { Unmanaged.passUnretained($0) }
             self.observer = observer
         }
     }
@@ -162,8 +157,8 @@ public struct Cache: Sendable {
     ) async throws(CacheError) -> (value: Value, stale: Bool)? {
         let operation = observed ? self.core.observer.begin(.get, keys: .one(cacheKey)) : nil
         let bytes: [UInt8]?
-        if let memory = self.core.memory {
-            bytes = memory._withUnsafeGuaranteedRef { $0.getNow(cacheKey) }
+        if let found = self.core.backend.getWithoutSuspending(cacheKey) {
+            bytes = found
         } else {
             do {
                 bytes = try await self.core.backend.get(cacheKey)

@@ -163,7 +163,11 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     }
 
     /// ``get(_:)`` without the asynchronous call: the memory backend never suspends, so the ``Cache`` facade reads
-    /// it through this synchronous path and saves an async frame and a protocol witness per read.
+    /// it through this synchronous path and saves an async frame per read.
+    public func getWithoutSuspending(_ key: CacheKey) -> [UInt8]?? {
+        .some(self.getNow(key))
+    }
+
     func getNow(_ key: CacheKey) -> [UInt8]? {
         let hashed = HashedKey(key)
         let index = self.shardIndex(for: hashed)
