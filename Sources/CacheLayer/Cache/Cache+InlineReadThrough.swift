@@ -33,15 +33,7 @@ extension Cache {
         coding: CacheValueCoding<Value>,
         loader: () async throws -> Value
     ) async throws -> ReadThroughResult<Value> {
-        try self.validate(ttl: ttl)
-        if let policy { try policy.validate() }
-        let load = ReadThrough(
-            cache: self,
-            key: try self.makeKey(key),
-            ttl: ttl,
-            policy: policy ?? self.core.configuration.loadPolicy,
-            coding: coding
-        )
+        let load = try ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding)
         if let found = try await load.read(recordingSpan: true) {
             switch found.refresh {
             case .none:

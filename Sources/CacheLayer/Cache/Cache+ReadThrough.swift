@@ -26,15 +26,7 @@ extension Cache {
         as type: Value.Type = Value.self,
         loader: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
-        try self.validate(ttl: ttl)
-        if let policy { try policy.validate() }
-        let load = ReadThrough(
-            cache: self,
-            key: try self.makeKey(key),
-            ttl: ttl,
-            policy: policy ?? self.core.configuration.loadPolicy,
-            coding: self.codableCoding(Value.self)
-        )
+        let load = try ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: self.codableCoding(Value.self))
         if let found = try await load.read(recordingSpan: true) {
             switch found.refresh {
             case .none:

@@ -26,6 +26,17 @@ struct ReadThrough<Value: Sendable>: Sendable {
     let policy: LoadPolicy
     let coding: CacheValueCoding<Value>
 
+    /// The read-through of `key` on `cache`, after checking the key, the TTL and the policy (`nil`: the cache's).
+    init(cache: Cache, key: String, ttl: Duration?, policy: LoadPolicy?, coding: CacheValueCoding<Value>) throws(CacheError) {
+        try cache.validate(ttl: ttl)
+        if let policy { try policy.validate() }
+        self.cache = cache
+        self.key = try cache.makeKey(key)
+        self.ttl = ttl
+        self.policy = policy ?? cache.core.configuration.loadPolicy
+        self.coding = coding
+    }
+
     private var configuration: Cache.Configuration { self.cache.core.configuration }
     private var observer: OperationObserver { self.cache.core.observer }
 
