@@ -46,6 +46,9 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     private let coding: CacheValueCoding<ResponseLoad>
     /// The storability rules of each endpoint, by name.
     private let storability: [String: ResponseStorability]
+    /// The request headers any boundary looks at: `Authorization` and `Cookie` (identity), and every endpoint's vary
+    /// headers. Only these are handed to the boundaries.
+    private let keyedHeaders: [HTTPField.Name]
     private let notStored: NotStoredCounters?
 
     /// Creates the middleware.
@@ -71,6 +74,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         self.storability = Dictionary(uniqueKeysWithValues: boundaries.endpoints.map { endpoint in
             (endpoint.name, ResponseStorability(cacheableStatuses: configuration.cacheableStatuses, varyHeaders: Set(endpoint.varyHeaders)))
         })
+        let varyHeaders: [String] = Set(boundaries.endpoints.flatMap(\.varyHeaders)).sorted()
+        self.keyedHeaders = [.authorization, .cookie] + varyHeaders.compactMap { HTTPField.Name($0) }
         self.notStored = NotStoredCounters(
             factory: configuration.metricsFactory ?? MetricsSystem.factory,
             boundaries: boundaries.endpoints.map(\.name)
@@ -183,14 +188,17 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         return .notStored(response)
     }
 
-    /// What the boundaries need to know about `request`. Query names are taken as sent (not percent-decoded): a
-    /// name spelled unusually is an unknown parameter, which bypasses the cache.
+    /// What the boundaries need to know about `request`: method, path, query, the headers they look at, and the user.
+    /// Query names are taken as sent (not percent-decoded): a name spelled unusually is an unknown parameter, which
+    /// bypasses the cache.
     private func cacheRequest(_ request: Request, context: Context) -> CacheRequest {
         CacheRequest(
             method: request.method.rawValue,
             path: request.uri.path,
             query: request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) },
-            headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) },
+            headers: self.keyedHeaders.compactMap { name in
+                request.headers[name].map { (name: name.canonicalName, value: $0) }
+            },
             userID: self.configuration.userID?(request, context)
         )
     }

@@ -48,7 +48,7 @@ struct ResponseCacheConcurrencyTests {
                 try await group.waitForAll()
             }
         }
-        // Two cached keys ran once each at most... plus every bypassing request.
+        // Each of the two cached keys ran the handler once; every bypassing request ran it.
         #expect(fixture.runs.count == 2 + 100)
     }
 

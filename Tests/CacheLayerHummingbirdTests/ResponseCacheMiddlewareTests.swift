@@ -81,7 +81,7 @@ struct ResponseCacheMiddlewareTests {
         ).totalValue == 1)
     }
 
-    @Test func aStaleEntryIsServedWhileOneRequestRefreshesIt() async throws {
+    @Test func theFirstRequestPastTheTTLRefreshesTheEntryAndWaitsForIt() async throws {
         let fixture = try ResponseCacheFixture(gracePeriod: .seconds(30))
         try await fixture.application().test(.router) { client in
             #expect(try await client.execute(uri: "/admin/order-items", method: .get).cacheStatus == "MISS")

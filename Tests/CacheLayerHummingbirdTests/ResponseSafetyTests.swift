@@ -44,6 +44,17 @@ struct ResponseSafetyTests {
         try await self.expectNeverStored("/vary", boundary: "vary", reason: "vary")
     }
 
+    @Test func aVaryHeaderTheKeyIncludesGivesEachValueItsOwnEntry() async throws {
+        let fixture = try ResponseCacheFixture()
+        try await fixture.application().test(.router) { client in
+            for (language, status) in [("en", "MISS"), ("fr", "MISS"), ("en", "HIT"), ("fr", "HIT")] {
+                let response = try await client.execute(uri: "/greeting", method: .get, headers: [.acceptLanguage: language])
+                #expect(response.cacheStatus == status && response.text == "greeting in \(language)", "\(language)")
+            }
+        }
+        #expect(fixture.runs.count == 2)
+    }
+
     @Test func bodiesOverTheLimitAreSentWholeButNotStored() async throws {
         let fixture = try ResponseCacheFixture(maximumBodySize: 1_024)
         try await fixture.application().test(.router) { client in

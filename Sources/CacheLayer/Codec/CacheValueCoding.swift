@@ -17,13 +17,6 @@ public struct CacheValueCoding<Value>: Sendable {
     }
 }
 
-extension CacheValueCoding where Value: Codable & Sendable {
-    /// Every value stored, through `codec`.
-    public init(codec: any CacheCodec) {
-        self.init(encode: { try codec.encode($0) }, decode: { try codec.decode(Value.self, from: $0) })
-    }
-}
-
 extension Cache {
     /// The coding of `getOrLoad`: every value stored, through the configured codec. The closures capture only the
     /// cache's shared core, one reference, so making them allocates nothing.

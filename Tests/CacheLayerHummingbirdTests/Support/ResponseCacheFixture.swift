@@ -62,6 +62,7 @@ struct ResponseCacheFixture {
                 shared("missing", "/missing"),
                 shared("vary", "/vary"),
                 CacheEndpoint(name: "me", path: "/me", ttl: .seconds(60), scope: .perUser),
+                CacheEndpoint(name: "greeting", path: "/greeting", ttl: .seconds(60), varyHeaders: ["Accept-Language"]),
             ],
             metricsFactory: self.metrics
         )
@@ -116,6 +117,11 @@ struct ResponseCacheFixture {
         router.get("/vary") { _, _ in
             runs.increment()
             return Self.text("compressed, perhaps", headers: [.vary: "Accept-Encoding"])
+        }
+        router.get("/greeting") { request, _ in
+            runs.increment()
+            let language = request.headers[.acceptLanguage] ?? "none"
+            return Self.text("greeting in \(language)", headers: [.vary: "Accept-Language"])
         }
         router.get("/me") { request, _ in
             runs.increment()
