@@ -6,7 +6,8 @@ import Tracing
 ///
 /// Each round times every scenario once (`reads` reads each, in an order that rotates from round to round) over the
 /// same warm `MemoryBackend`: `MemoryBackend.get` called directly with prebuilt `CacheKey`s, `Cache.getBytes` with
-/// nothing bootstrapped, `Cache.getBytes` with `tracer: NoOpTracer()`, and a `Mutex<[String: [UInt8]]>` baseline.
+/// nothing bootstrapped, `Cache.getBytes` with `tracer: NoOpTracer()`, the direct call plus the least a call-time
+/// tracer lookup costs (``TracerLookupFloor``), and a `Mutex<[String: [UInt8]]>` baseline.
 /// It prints each scenario's median ns per read over the rounds, and the median and range of its per-round ratio to
 /// the direct call.
 func measureFacadeOverhead(_ options: Options) async throws {
@@ -21,6 +22,18 @@ func measureFacadeOverhead(_ options: Options) async throws {
         ("MemoryBackend.get (direct)", { try await Workload.countHits(from: $0, $1) { try await backend.get(cacheKeys[$0]) != nil } }),
         ("Cache.getBytes, nothing bootstrapped", { try await Workload.countHits(from: $0, $1) { try await plainCache.getBytes(keys[$0]) != nil } }),
         ("Cache.getBytes, tracer: NoOpTracer()", { try await Workload.countHits(from: $0, $1) { try await noOpTracerCache.getBytes(keys[$0]) != nil } }),
+        ("direct call + InstrumentationSystem.instrument read (lookup floor)", {
+            try await Workload.countHits(from: $0, $1) {
+                let noOp = TracerLookupFloor.globalInstrumentIsNoOp()
+                return try await backend.get(cacheKeys[$0]) != nil && noOp
+            }
+        }),
+        ("direct call + task-local read", {
+            try await Workload.countHits(from: $0, $1) {
+                let unbound = TracerLookupFloor.taskLocalIsUnbound()
+                return try await backend.get(cacheKeys[$0]) != nil && unbound
+            }
+        }),
         ("Mutex<[String: [UInt8]]> get (baseline)", { await Workload.countHits(from: $0, $1) { index in dictionary.withLock { $0[keys[index]] } != nil } }),
     ]
     let scenarios = all.enumerated().filter { $0.offset == 0 || options.only.map($0.element.name.contains) ?? true }.map(\.element)

@@ -6,8 +6,9 @@ import CacheLayer
 /// How memory-tier reads scale from one task to two, next to a shared-nothing control.
 ///
 /// Each round runs, in an order that rotates from round to round: `MemoryBackend.get` hits by 1 task, the same
-/// number of reads split between 2 tasks (on different stretches of the key space), and the control, the same
-/// splits over private dictionaries (each task its own keys and values, so nothing is shared). Child tasks run on
+/// number of reads split between 2 tasks (on different stretches of the key space), the same two through
+/// `Cache.getBytes` with nothing bootstrapped (whose global tracer lookup takes a process-wide reader lock), and the
+/// control, the same splits over private dictionaries (each task its own keys and values, so nothing is shared). Child tasks run on
 /// Swift's cooperative pool, one thread per core, while the top-level code waits on the main thread.
 ///
 /// Per scenario it prints the median wall-clock ns per read and the median thread CPU ns per read (each task's
@@ -17,6 +18,8 @@ import CacheLayer
 /// down, whatever else runs on the machine).
 func measureReadScaling(_ options: Options) async {
     let (backend, cacheKeys) = try! await Workload.filledBackend()
+    let cache = try! Cache(namespace: "bench", backend: backend)
+    let keys = (0..<Workload.keyCount).map(Workload.key)
     // The control's data: for each of 2 tasks, its own keys and its own dictionary.
     let privateData: [([String], [String: [UInt8]])] = (0..<2).map { _ in
         let keys = (0..<Workload.keyCount).map(Workload.key)
@@ -25,6 +28,8 @@ func measureReadScaling(_ options: Options) async {
     let scenarios: [(name: String, reader: Reader, tasks: Int)] = [
         ("MemoryBackend get hit, 1 task", Reader { _, start, count in await Workload.countHits(from: start, count) { (try? await backend.get(cacheKeys[$0])) ?? nil != nil } }, 1),
         ("MemoryBackend get hit, 2 tasks", Reader { _, start, count in await Workload.countHits(from: start, count) { (try? await backend.get(cacheKeys[$0])) ?? nil != nil } }, 2),
+        ("Cache.getBytes hit, nothing bootstrapped, 1 task", Reader { _, start, count in await Workload.countHits(from: start, count) { (try? await cache.getBytes(keys[$0])) ?? nil != nil } }, 1),
+        ("Cache.getBytes hit, nothing bootstrapped, 2 tasks", Reader { _, start, count in await Workload.countHits(from: start, count) { (try? await cache.getBytes(keys[$0])) ?? nil != nil } }, 2),
         ("Control private dictionary get, 1 task", Reader { task, start, count in await Workload.countHits(from: start, count) { privateData[task].1[privateData[task].0[$0]] != nil } }, 1),
         ("Control private dictionary get, 2 tasks", Reader { task, start, count in await Workload.countHits(from: start, count) { privateData[task].1[privateData[task].0[$0]] != nil } }, 2),
     ]
@@ -42,7 +47,7 @@ func measureReadScaling(_ options: Options) async {
     for (index, scenario) in scenarios.enumerated() {
         print("\(scenario.name): median \(format(median(results[index].map(\.wall)), 1)) ns/read wall, \(format(median(results[index].map(\.cpu)), 1)) ns/read CPU")
     }
-    for (name, one, two) in [("MemoryBackend", 0, 1), ("Control", 2, 3)] {
+    for (name, one, two) in [("MemoryBackend", 0, 1), ("Cache, nothing bootstrapped", 2, 3), ("Control", 4, 5)] {
         let throughput = zip(results[one], results[two]).map { $0.wall / $1.wall }
         let cpu = zip(results[one], results[two]).map { $1.cpu / $0.cpu }
         print("\(name): 2 tasks / 1 task throughput \(summary(throughput, 2)); CPU per read 2 tasks / 1 task \(summary(cpu, 2))")

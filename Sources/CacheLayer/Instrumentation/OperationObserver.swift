@@ -85,15 +85,28 @@ final class OperationObserver: Sendable {
 
     /// The tracer for this call: the configured one, else the global one as it is now; `nil` when that is the
     /// no-op tracer.
-    ///
-    /// With nothing bootstrapped the global instrument is `NoOpInstrument`, recognised by its type alone; the full
-    /// lookup (`InstrumentationSystem.tracer`, which walks multiplexed instruments with protocol casts) runs only
-    /// when something is bootstrapped. A task-local tracer (`withTracer`) is honoured either way.
+    @inline(__always)
     private func currentTracer() -> (any Tracer)? {
         if self.tracingOff { return nil }
         if let tracer = self.tracer { return tracer }
-        if ObjectIdentifier(type(of: InstrumentationSystem.instrument)) == ObjectIdentifier(NoOpInstrument.self) {
+        return Self.globalTracer()
+    }
+
+    /// The tracer in force now: a task-local one (`withTracer`), else the bootstrapped one; `nil` for the no-op tracer.
+    ///
+    /// One read of `InstrumentationSystem.instrument`, the only public way to find it (a task-local read, then the
+    /// bootstrapped instrument under a reader lock): with nothing bootstrapped that is `NoOpInstrument`, recognised by
+    /// its type alone. Only a `MultiplexInstrument` takes the full search (`InstrumentationSystem.tracer`, which walks
+    /// its members with protocol casts). Kept out of line so that the callers' fast paths stay small.
+    @inline(never)
+    private static func globalTracer() -> (any Tracer)? {
+        let instrument = InstrumentationSystem.instrument
+        let type = ObjectIdentifier(type(of: instrument))
+        if type == ObjectIdentifier(NoOpInstrument.self) || type == ObjectIdentifier(NoOpTracer.self) {
             return nil
+        }
+        if let tracer = instrument as? any Tracer {
+            return tracer
         }
         let tracer = InstrumentationSystem.tracer
         return tracer is NoOpTracer ? nil : tracer
