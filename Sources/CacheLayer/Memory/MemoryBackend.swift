@@ -158,8 +158,10 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
 
     // MARK: CacheBackend
 
+    @inlinable
     public nonisolated(nonsending) func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]? {
-        self.getNow(key)
+        // Inlined into the caller: the read never suspends, so no async frame is made for it.
+        self.getWithoutSuspending(key) ?? nil
     }
 
     /// ``get(_:)`` without the asynchronous call: the memory backend never suspends, so the ``Cache`` facade reads
