@@ -8,8 +8,9 @@ import CacheLayer
 /// Each round runs, in an order that rotates from round to round: `MemoryBackend.get` hits by 1 task, the same
 /// number of reads split between 2 tasks (on different stretches of the key space), the same two through
 /// `Cache.getBytes` with nothing bootstrapped (whose global tracer lookup takes a process-wide reader lock), and the
-/// control, the same splits over private dictionaries (each task its own keys and values, so nothing is shared). Child tasks run on
-/// Swift's cooperative pool, one thread per core, while the top-level code waits on the main thread.
+/// control, the same splits over private dictionaries (each task its own keys and values, so nothing is shared).
+/// Child tasks run on Swift's cooperative pool, one thread per core, while the top-level code waits on the main
+/// thread.
 ///
 /// Per scenario it prints the median wall-clock ns per read and the median thread CPU ns per read (each task's
 /// `CLOCK_THREAD_CPUTIME_ID`; a task never suspends, so it stays on one thread). Then, per round: the throughput

@@ -30,8 +30,8 @@ extension Cache {
         /// `withTracer` scope's, else the bootstrapped one.
         ///
         /// That lookup is the one cost an unobserved call still pays (a task-local read and a reader lock: 65–90 ns
-        /// on a memory-tier hit, measured on a 2-core VM). To skip it, pass a tracer: `InstrumentationSystem.tracer` after
-        /// bootstrapping, or `NoOpTracer()` to turn spans off; the cache then ignores later bootstraps and
+        /// on a memory-tier hit, measured on a 2-core VM). To skip it, pass a tracer: `InstrumentationSystem.tracer`
+        /// after bootstrapping, or `NoOpTracer()` to turn spans off; the cache then ignores later bootstraps and
         /// `withTracer` scopes.
         public var tracer: (any Tracer)?
         /// The metrics factory; `nil` (the default) uses the global `MetricsSystem.factory` as it is when the cache
