@@ -14,6 +14,9 @@ struct ClusterNodeAddress: Hashable, Sendable, CustomStringConvertible {
             (1...65_535).contains(port)
         else { return nil }
         let host = text[..<colon]
+        // A host from a server's reply reaches C as a C string: one holding a NUL (or a space or control
+        // character) would be cut or misread there.
+        guard !host.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
         self.host = host.isEmpty || host == "?" ? fallbackHost : String(host)
         self.port = port
     }
@@ -41,6 +44,7 @@ struct ClusterSlots: Sendable {
                 case .array(let master) = fields[2], master.count >= 2,
                 case .bulk(let host) = master[0], case .integer(let port) = master[1], (1...65_535).contains(port)
             else { throw reply.unexpected("CLUSTER SLOTS") }
+            guard !host.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { throw reply.unexpected("CLUSTER SLOTS") }
             let hostText = String(decoding: host, as: UTF8.self)
             let address = ClusterNodeAddress(host: hostText.isEmpty || hostText == "?" ? queried.host : hostText, port: Int(port))
             ranges.append((Int(start)...Int(end), address))

@@ -57,6 +57,8 @@ extension RedisClusterBackend {
         public var nodeMetrics: Bool
         /// Where node metrics go; `nil` uses the global `MetricsSystem.factory` as it is when the backend is made.
         public var metricsFactory: (any MetricsFactory)?
+        /// Points where tests observe and hold every node's connection threads; `nil` outside tests.
+        var testHooks: ConnectionTestHooks?
 
         /// Creates a configuration.
         public init(
@@ -128,8 +130,8 @@ extension RedisClusterBackend {
         func validated() throws(CacheError) -> Configuration {
             func refuse(_ message: String) -> CacheError { CacheError(.invalidConfiguration, message) }
             guard !self.seeds.isEmpty else { throw refuse("the cluster needs at least one seed node") }
-            for seed in self.seeds {
-                guard !seed.host.isEmpty else { throw refuse("the seed node \(seed) has an empty host") }
+            for (index, seed) in self.seeds.enumerated() {
+                try RedisBackend.Configuration.checkHost(seed.host, field: "host of seed node \(index)")
                 guard (1...65_535).contains(seed.port) else { throw refuse("the seed node \(seed) has a port not in 1...65535") }
             }
             guard !self.keyPrefix.contains("{") && !self.keyPrefix.contains("}") else {
@@ -157,7 +159,8 @@ extension RedisClusterBackend {
                 commandTimeout: self.commandTimeout,
                 connectionCount: self.connectionsPerNode,
                 maximumValueSize: self.maximumValueSize,
-                reconnection: self.reconnection
+                reconnection: self.reconnection,
+                testHooks: self.testHooks
             )
         }
     }

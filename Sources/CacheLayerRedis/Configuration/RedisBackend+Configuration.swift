@@ -1,5 +1,11 @@
 import CacheLayer
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension RedisBackend {
     /// Where the server is, how to log in, and how the backend behaves under load and failure.
     ///
@@ -62,6 +68,16 @@ extension RedisBackend {
         public var maximumValueSize: Int
         /// Backoff and circuit-breaker settings.
         public var reconnection: Reconnection
+        /// Points where tests observe and hold the connection threads; `nil` outside tests.
+        var testHooks: ConnectionTestHooks?
+
+        /// The shortest timeout accepted: hiredis and the socket options count in microseconds.
+        public static let shortestTimeout = Duration.microseconds(1)
+        /// The longest timeout accepted (24 days): hiredis converts the connect timeout to milliseconds in a C
+        /// `int`.
+        public static let longestTimeout = Duration.seconds(24 * 24 * 3600)
+        /// The highest database number accepted: Redis reads it as a C `int`.
+        public static let highestDatabase = Int(Int32.max) - 1
 
         /// Creates a configuration.
         public init(
@@ -88,28 +104,103 @@ extension RedisBackend {
             self.reconnection = reconnection
         }
 
-        /// Checks the values a URL or code could get wrong.
+        /// A configuration with test hooks (the cluster's per-node configurations carry its hooks).
+        init(
+            endpoint: Endpoint,
+            username: String?,
+            password: String?,
+            keyPrefix: String,
+            connectTimeout: Duration,
+            commandTimeout: Duration,
+            connectionCount: Int,
+            maximumValueSize: Int,
+            reconnection: Reconnection,
+            testHooks: ConnectionTestHooks?
+        ) {
+            self.init(
+                endpoint: endpoint,
+                username: username,
+                password: password,
+                keyPrefix: keyPrefix,
+                connectTimeout: connectTimeout,
+                commandTimeout: commandTimeout,
+                connectionCount: connectionCount,
+                maximumValueSize: maximumValueSize,
+                reconnection: reconnection
+            )
+            self.testHooks = testHooks
+        }
+
+        /// Checks the values a URL or code could get wrong, and the strings that reach C functions whole (a NUL
+        /// would cut them short there).
         func validated() throws(CacheError) -> Configuration {
             func refuse(_ message: String) -> CacheError { CacheError(.invalidConfiguration, message) }
-            if case .tcp(let host, let port) = self.endpoint {
-                guard !host.isEmpty else { throw refuse("the host is empty") }
+            switch self.endpoint {
+            case .tcp(let host, let port):
+                try Self.checkHost(host, field: "host")
                 guard (1...65_535).contains(port) else { throw refuse("the port \(port) is not in 1...65535") }
+            case .unixSocket(let path):
+                guard !path.isEmpty else { throw refuse("the unix socket path is empty") }
+                guard !path.utf8.contains(0) else { throw refuse("the unix socket path contains a NUL byte") }
+                guard path.utf8.count <= Self.longestSocketPath else {
+                    throw refuse("the unix socket path is \(path.utf8.count) bytes; a socket address holds at most \(Self.longestSocketPath)")
+                }
             }
-            if case .unixSocket(let path) = self.endpoint, path.isEmpty {
-                throw refuse("the unix socket path is empty")
+            guard (0...Self.highestDatabase).contains(self.database) else {
+                throw refuse("the database \(self.database) is not in 0...\(Self.highestDatabase)")
             }
-            guard self.database >= 0 else { throw refuse("the database \(self.database) is negative") }
-            guard self.connectTimeout > .zero else { throw refuse("connectTimeout must be positive") }
-            guard self.commandTimeout > .zero else { throw refuse("commandTimeout must be positive") }
+            try Self.checkTimeout(self.connectTimeout, field: "connectTimeout")
+            try Self.checkTimeout(self.commandTimeout, field: "commandTimeout")
             guard (1...64).contains(self.connectionCount) else {
                 throw refuse("connectionCount must be in 1...64, got \(self.connectionCount)")
             }
             guard self.maximumValueSize > 0 else { throw refuse("maximumValueSize must be positive") }
-            guard self.reconnection.failureThreshold > 0 else { throw refuse("failureThreshold must be positive") }
-            if self.username != nil && self.password == nil {
-                throw refuse("a username needs a password")
+            try Self.checkReconnection(self.reconnection)
+            if let username = self.username {
+                guard self.password != nil else { throw refuse("a username needs a password") }
+                guard !username.isEmpty, !username.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+                    throw refuse("the username is empty or contains a space, a control character or a NUL byte")
+                }
             }
+            // The password is sent as a length-counted argument (binary-safe): any bytes are passed on whole.
             return self
+        }
+
+        /// The longest unix socket path a socket address holds (with its terminating NUL): 107 bytes on Linux,
+        /// 103 on Darwin. hiredis would cut a longer one silently.
+        static var longestSocketPath: Int {
+            MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+        }
+
+        /// Refuses a host that C would read differently: empty, longer than a DNS name, or holding a NUL byte
+        /// (hiredis would connect to the part before it), a space or a control character.
+        static func checkHost(_ host: String, field: String) throws(CacheError) {
+            guard !host.isEmpty else { throw CacheError(.invalidConfiguration, "the \(field) is empty") }
+            guard host.utf8.count <= 255 else {
+                throw CacheError(.invalidConfiguration, "the \(field) is \(host.utf8.count) bytes; a host name has at most 255")
+            }
+            guard !host.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+                throw CacheError(.invalidConfiguration, "the \(field) contains a NUL byte, a space or a control character")
+            }
+        }
+
+        /// Refuses a timeout hiredis cannot hold: shorter than a microsecond (it would become zero, which means
+        /// no timeout at all) or longer than ``longestTimeout``.
+        static func checkTimeout(_ timeout: Duration, field: String) throws(CacheError) {
+            guard timeout >= Self.shortestTimeout, timeout <= Self.longestTimeout else {
+                throw CacheError(.invalidConfiguration, "\(field) must be between 1 µs and 24 days, got \(timeout)")
+            }
+        }
+
+        /// Refuses backoff and breaker settings that make no sense (negative, or a maximum below the first wait).
+        static func checkReconnection(_ reconnection: Reconnection) throws(CacheError) {
+            func refuse(_ message: String) -> CacheError { CacheError(.invalidConfiguration, message) }
+            guard reconnection.failureThreshold > 0 else { throw refuse("reconnection.failureThreshold must be positive") }
+            guard reconnection.initialBackoff >= .zero else { throw refuse("reconnection.initialBackoff must not be negative") }
+            guard reconnection.maximumBackoff >= reconnection.initialBackoff else {
+                throw refuse("reconnection.maximumBackoff must not be shorter than reconnection.initialBackoff")
+            }
+            guard reconnection.coolDown >= .zero else { throw refuse("reconnection.coolDown must not be negative") }
         }
     }
 }

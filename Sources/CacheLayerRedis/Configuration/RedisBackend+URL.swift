@@ -3,9 +3,13 @@ import CacheLayer
 extension RedisBackend.Configuration {
     /// Reads a configuration from a URL:
     ///
-    /// - `redis://[[user]:password@]host[:port][/database]`, for example `redis://127.0.0.1:6379/2` or
-    ///   `redis://cache:s3cret@redis.internal` (port 6379 by default; IPv6 hosts in brackets, `[::1]`);
+    /// - `redis://[[user]:password@]host[:port][/database][?db=N]`, for example `redis://127.0.0.1:6379/2`,
+    ///   `redis://127.0.0.1:6379?db=2` or `redis://cache:s3cret@redis.internal` (port 6379 by default; IPv6 hosts
+    ///   in brackets, `[::1]`; the database in the path or the query, the same in both if in both);
     /// - `unix://[[user]:password@]/path/to/redis.sock[?db=N]`, or a bare absolute socket path.
+    ///
+    /// Numbers are plain decimal digits, checked for range: the port in 1...65535, the database in
+    /// 0...``highestDatabase``.
     ///
     /// User and password may be percent-encoded. Settings the URL does not hold (timeouts, key prefix, ...) take
     /// their defaults; change them on the result.
@@ -40,6 +44,22 @@ extension RedisBackend.Configuration {
             password = secret
         }
 
+        // What follows the authority: the query (`?db=N`), after the path. A fragment means nothing here.
+        guard !rest.contains("#") else { throw bad("fragment", "('#...') is not allowed") }
+        let query = rest.firstIndex(of: "?").map { rest[rest.index(after: $0)...] }
+        rest = rest.firstIndex(of: "?").map { rest[..<$0] } ?? rest
+        var queryDatabase: Int?
+        for item in (query ?? "").split(separator: "&") {
+            let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pair.count == 2, pair[0] == "db" else {
+                throw bad("query", "'\(item)' is not db=N (db is the only query parameter)")
+            }
+            guard let parsed = Self.decimal(pair[1]), parsed <= Self.highestDatabase else {
+                throw bad("database", "'\(pair[1])' in the query is not a number in 0...\(Self.highestDatabase)")
+            }
+            queryDatabase = parsed
+        }
+
         switch scheme {
         case "redis":
             let (authority, path) = rest.firstIndex(of: "/").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
@@ -62,36 +82,38 @@ extension RedisBackend.Configuration {
             guard !host.isEmpty else { throw bad("host", "is empty") }
             var port = 6379
             if let portText {
-                guard let parsed = Int(portText), (1...65_535).contains(parsed) else {
+                guard let parsed = Self.decimal(portText), (1...65_535).contains(parsed) else {
                     throw bad("port", "'\(portText)' is not a number in 1...65535")
                 }
                 port = parsed
             }
-            var database = 0
+            var database = queryDatabase ?? 0
             if !path.isEmpty {
-                guard let parsed = Int(path), parsed >= 0 else {
-                    throw bad("database", "'\(path)' is not a non-negative number")
+                guard let parsed = Self.decimal(path), parsed <= Self.highestDatabase else {
+                    throw bad("database", "'\(path)' in the path is not a number in 0...\(Self.highestDatabase)")
+                }
+                if let queryDatabase, queryDatabase != parsed {
+                    throw bad("database", "is \(parsed) in the path and \(queryDatabase) in the query")
                 }
                 database = parsed
             }
             self.init(endpoint: .tcp(host: String(host), port: port), username: username, password: password, database: database)
         case "unix", "redis+unix":
-            let (path, query) = rest.firstIndex(of: "?").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
-            guard path.hasPrefix("/") else { throw bad("socket path", "must be absolute") }
-            var database = 0
-            for item in query.split(separator: "&") {
-                let pair = item.split(separator: "=", maxSplits: 1)
-                guard pair.count == 2, pair[0] == "db" else { throw bad("query", "'\(item)' is not db=N") }
-                guard let parsed = Int(pair[1]), parsed >= 0 else {
-                    throw bad("database", "'\(pair[1])' is not a non-negative number")
-                }
-                database = parsed
-            }
-            self.init(endpoint: .unixSocket(path: String(path)), username: username, password: password, database: database)
+            guard rest.hasPrefix("/") else { throw bad("socket path", "must be absolute") }
+            self.init(endpoint: .unixSocket(path: String(rest)), username: username, password: password, database: queryDatabase ?? 0)
         default:
             throw bad("scheme", "'\(scheme)' is not redis:// or unix:// (rediss:// needs TLS, which hiredis 0.14 lacks)")
         }
         self = try self.validated()
+    }
+
+    /// A decimal number of ASCII digits only (no sign, no space, no other numerals), or `nil` when the text is
+    /// empty, holds anything else or overflows `Int`.
+    static func decimal(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+            return nil
+        }
+        return Int(text)
     }
 
     private static func percentDecoded(_ text: Substring) -> String? {

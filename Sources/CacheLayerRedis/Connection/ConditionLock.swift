@@ -6,6 +6,8 @@ import Darwin
 
 /// A pthread mutex with a condition variable whose timed waits use the monotonic clock: what a connection thread
 /// needs to sleep until work arrives or a reconnect is due. (`Synchronization.Mutex` has no condition variable.)
+/// On Linux the condition variable is set to the monotonic clock; on Darwin, which cannot do that, timed waits
+/// use the relative wait, so neither depends on the wall clock.
 ///
 /// `@unchecked Sendable`: the pthread objects are heap-allocated once, never moved, and only used through the
 /// pthread calls, which are thread-safe by contract.
@@ -43,9 +45,20 @@ final class ConditionLock: @unchecked Sendable {
     }
 
     /// Waits for a signal or until the monotonic clock reaches `deadline` (nanoseconds); call with the lock held.
+    /// May return early (spuriously): callers wait in a loop that checks the clock.
     func wait(until deadline: UInt64) {
+        #if canImport(Darwin)
+        // Darwin has no pthread_condattr_setclock: wait for the time left, which the relative call measures
+        // itself, whatever the wall clock does.
+        let now = monotonicNanoseconds()
+        guard deadline > now else { return }
+        let left = deadline - now
+        var time = timespec(tv_sec: Int(left / 1_000_000_000), tv_nsec: Int(left % 1_000_000_000))
+        pthread_cond_timedwait_relative_np(self.condition, self.mutex, &time)
+        #else
         var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
         pthread_cond_timedwait(self.condition, self.mutex, &time)
+        #endif
     }
 
     func signal() {
@@ -58,19 +71,4 @@ func monotonicNanoseconds() -> UInt64 {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}
-
-extension Duration {
-    /// Whole nanoseconds, clamped to `0...UInt64.max / 2` so deadlines never overflow.
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = self.components
-        guard seconds >= 0, attoseconds >= 0 else { return 0 }
-        guard seconds < Int64(UInt64.max / 2 / 1_000_000_000) else { return UInt64.max / 2 }
-        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
-    }
-
-    var timeval: timeval {
-        let nanoseconds = self.nanoseconds
-        return Glibc.timeval(tv_sec: Int(nanoseconds / 1_000_000_000), tv_usec: Int(nanoseconds % 1_000_000_000 / 1_000))
-    }
 }

@@ -3,6 +3,8 @@ import CacheLayer
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// One hiredis context: a blocking socket to the server, set up (timeouts, AUTH, SELECT) and ready for commands.

@@ -2,6 +2,8 @@ import CHiredis
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Starts detached OS threads for blocking I/O, outside Swift's cooperative pool.
@@ -17,14 +19,30 @@ enum IOThread {
 
     static func start(name: String, _ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(Body(name: name, body)).toOpaque()
+        // pthread_t is an integer on Linux and an optional pointer on Darwin, and the start routine's argument is
+        // optional on Linux only.
+        #if canImport(Darwin)
+        var thread: pthread_t?
+        let created = pthread_create(&thread, nil, { argument in
+            IOThread.enter(argument)
+            return nil
+        }, box)
+        precondition(created == 0, "pthread_create failed: \(created)")
+        pthread_detach(thread!)
+        #else
         var thread = pthread_t()
         let created = pthread_create(&thread, nil, { argument in
-            let body = Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue()
-            cachelayer_set_thread_name(body.name)
-            body.run()
+            IOThread.enter(argument!)
             return nil
         }, box)
         precondition(created == 0, "pthread_create failed: \(created)")
         pthread_detach(thread)
+        #endif
+    }
+
+    private static func enter(_ argument: UnsafeMutableRawPointer) {
+        let body = Unmanaged<Body>.fromOpaque(argument).takeRetainedValue()
+        cachelayer_set_thread_name(body.name)
+        body.run()
     }
 }
