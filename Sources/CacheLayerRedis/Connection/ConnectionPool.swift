@@ -1,10 +1,15 @@
 import CacheLayer
 import Synchronization
 
-/// The backend's connections. Calls are spread over them round-robin; each connection pipelines what it gets.
+/// The backend's connections. Calls are spread over them round-robin, skipping a connection that would refuse
+/// the call (backing off, or behind the open breaker) while another one is connected; each connection pipelines
+/// what it gets.
 final class ConnectionPool: Sendable {
+    /// A reply, or the error that ended the connection.
+    typealias Reply = Result<RedisReply, CacheError>
+
     private let workers: [ConnectionWorker]
-    private let next = Atomic<Int>(0)
+    private let next = Atomic<UInt>(0)
     let breaker: CircuitBreaker
 
     init(configuration: RedisBackend.Configuration, onConnect: @escaping @Sendable ((address: String, port: Int)?) -> Void) {
@@ -13,22 +18,69 @@ final class ConnectionPool: Sendable {
             coolDown: configuration.reconnection.coolDown
         )
         self.breaker = breaker
-        self.workers = (0..<configuration.connectionCount).map { _ in
-            ConnectionWorker(configuration: configuration, breaker: breaker, onConnect: onConnect)
+        let group = ConnectionGroup()
+        self.workers = (0..<configuration.connectionCount).map { index in
+            ConnectionWorker(configuration: configuration, index: index, breaker: breaker, group: group, onConnect: onConnect)
         }
+        group.set(self.workers)
         for worker in self.workers {
             worker.start()
         }
     }
 
-    func send(_ command: RedisCommand, asking: Bool = false) async -> ConnectionWorker.Reply {
-        let index = self.next.wrappingAdd(1, ordering: .relaxed).oldValue
-        return await self.workers[index % self.workers.count].send(command, asking: asking)
+    /// The pool's connections, in order (tests look at them).
+    var connections: [ConnectionWorker] { self.workers }
+
+    /// Sends `command` on one connection and returns its reply, or the error that ended the connection.
+    func send(_ command: RedisCommand, asking: Bool = false) async -> Reply {
+        await self.deliver(command, asking: asking).mapError(\.error)
+    }
+
+    /// Like ``send(_:asking:)``, telling on failure whether the command may have run (it was written before the
+    /// connection failed), so a caller knows whether it may send it again.
+    func deliver(_ command: RedisCommand, asking: Bool = false) async -> ConnectionWorker.Outcome {
+        let count = UInt(self.workers.count)
+        let first = self.next.wrappingAdd(1, ordering: .relaxed).oldValue % count
+        var chosen = self.workers[Int(first)]
+        if chosen.isRefusing {
+            for offset in 1..<count {
+                let other = self.workers[Int((first + offset) % count)]
+                if !other.isRefusing {
+                    chosen = other
+                    break
+                }
+            }
+        }
+        return await chosen.send(command, asking: asking)
     }
 
     func stop() {
         for worker in self.workers {
             worker.stop()
+        }
+    }
+}
+
+/// The connections of one pool as each sees the others: when one reaches the server, the others stop waiting
+/// out their backoff or the breaker's cool-down and reconnect at once, so the pool does not keep connections
+/// paused after the server is back.
+final class ConnectionGroup: Sendable {
+    private struct Member {
+        weak var worker: ConnectionWorker?
+    }
+
+    private let members = Mutex<[Member]>([])
+
+    /// Sets the members, once, before their threads start.
+    func set(_ workers: [ConnectionWorker]) {
+        self.members.withLock { $0 = workers.map(Member.init) }
+    }
+
+    /// Wakes every member but `worker`.
+    func serverReached(by worker: ConnectionWorker) {
+        let others = self.members.withLock { $0.compactMap(\.worker).filter { $0 !== worker } }
+        for other in others {
+            other.wake()
         }
     }
 }

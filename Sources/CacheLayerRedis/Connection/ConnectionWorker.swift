@@ -3,10 +3,6 @@ import CacheLayer
 import Synchronization
 import Tracing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One Redis connection and the OS thread that drives it.
 ///
 /// Callers enqueue commands and suspend; the thread takes everything queued, writes it as one pipelined batch,
@@ -16,26 +12,45 @@ import Glibc
 ///
 /// Replies always match requests: the moment a write, a read or a reply fails (timeout, closed socket, protocol
 /// error), the context is freed with whatever replies were unread, every request sent on it and every request
-/// waiting fails with a typed error, and a new connection is made after a backoff. While disconnected, calls fail
-/// at once instead of waiting.
+/// waiting fails with a typed error, and a new connection is made after a backoff. While disconnected (backing
+/// off, or held by the open circuit breaker), calls fail at once instead of waiting, and ``isRefusing`` tells the
+/// pool to prefer another connection. When the thread ends (``stop()``), every request still queued fails: no
+/// caller is left waiting.
 ///
-/// `@unchecked Sendable`: the mutable state (`queue`, `stopping`, `idle`, `refusal`) is touched only with `lock`
-/// held; the connection itself is touched only by the worker's thread.
+/// `@unchecked Sendable`: the mutable state (`queue`, `stopping`, `idle`, `refusal`, `paused`, `wakeRequested`) is
+/// touched only with `lock` held; `refusing` is atomic; the connection itself is touched only by the worker's
+/// thread.
 final class ConnectionWorker: @unchecked Sendable {
-    typealias Reply = Result<RedisReply, CacheError>
+    /// A request that got no reply.
+    struct Failure: Error {
+        let error: CacheError
+        /// Whether the command may have reached the server (it was written, or partly written, before the
+        /// connection failed): then it may have run, and only an idempotent command may be sent again.
+        let mayHaveRun: Bool
+    }
+
+    /// A reply, or why there is none.
+    typealias Outcome = Result<RedisReply, Failure>
 
     struct Request {
         let command: RedisCommand
         /// Send `ASKING` right before the command, on this connection (a cluster's ASK redirection). Its reply is
         /// read and dropped; the caller gets the command's.
         let asking: Bool
-        let continuation: UnsafeContinuation<Reply, Never>
+        let continuation: UnsafeContinuation<Outcome, Never>
     }
 
+    static let shutDown = CacheError(.backendUnavailable, "the Redis backend was shut down")
+
     private let configuration: RedisBackend.Configuration
+    /// This connection's place in its pool (for test hooks).
+    private let index: Int
     private let breaker: CircuitBreaker
+    private let group: ConnectionGroup
     private let onConnect: @Sendable ((address: String, port: Int)?) -> Void
     private let lock = ConditionLock()
+    /// Mirrors `refusal != nil || stopping`, readable without the lock.
+    private let refusing = Atomic<Bool>(false)
 
     // Guarded by `lock`.
     private var queue: [Request] = []
@@ -43,14 +58,22 @@ final class ConnectionWorker: @unchecked Sendable {
     private var idle = false
     /// Set while disconnected: calls fail with it at once.
     private var refusal: CacheError?
+    /// Whether the thread is waiting out a backoff or the breaker (only then does ``wake()`` do anything).
+    private var paused = false
+    /// Set by ``wake()``: the pause in progress ends now.
+    private var wakeRequested = false
 
     init(
         configuration: RedisBackend.Configuration,
+        index: Int,
         breaker: CircuitBreaker,
+        group: ConnectionGroup,
         onConnect: @escaping @Sendable ((address: String, port: Int)?) -> Void
     ) {
         self.configuration = configuration
+        self.index = index
         self.breaker = breaker
+        self.group = group
         self.onConnect = onConnect
     }
 
@@ -63,17 +86,42 @@ final class ConnectionWorker: @unchecked Sendable {
     func stop() {
         self.lock.withLock {
             self.stopping = true
+            self.refusing.store(true, ordering: .relaxed)
             self.lock.signal()
         }
     }
 
-    /// Sends `command` (preceded by `ASKING` when `asking` is set) and returns its reply, or the error that ended
-    /// the connection.
-    func send(_ command: RedisCommand, asking: Bool = false) async -> Reply {
-        await withUnsafeContinuation { continuation in
+    /// Ends the current backoff or breaker wait early, if there is one: another connection of the pool just
+    /// reached the server.
+    func wake() {
+        self.lock.withLock {
+            guard self.paused else { return }
+            self.wakeRequested = true
+            self.lock.signal()
+        }
+    }
+
+    /// Whether a call sent now would be refused at once (backing off, behind the open breaker, or stopped).
+    var isRefusing: Bool {
+        self.refusing.load(ordering: .relaxed)
+    }
+
+    /// How many requests wait for the thread to take them (tests use it to know a call is queued).
+    var queuedRequestCount: Int {
+        self.lock.withLock { self.queue.count }
+    }
+
+    /// Sends `command` (preceded by `ASKING` when `asking` is set) and returns its reply, or why there is none.
+    ///
+    /// A call refused at once (disconnected, or shut down) still yields its thread before returning: a task
+    /// looping on calls that fail fast would otherwise never suspend, and enough of them hold every thread of the
+    /// cooperative pool, so callers whose replies have arrived cannot resume.
+    func send(_ command: RedisCommand, asking: Bool = false) async -> Outcome {
+        var refusedAtOnce = false
+        let outcome: Outcome = await withUnsafeContinuation { continuation in
             let refused: CacheError? = self.lock.withLock {
                 if let refusal = self.refusal { return refusal }
-                if self.stopping { return CacheError(.backendUnavailable, "the Redis backend was shut down") }
+                if self.stopping { return Self.shutDown }
                 self.queue.append(Request(command: command, asking: asking, continuation: continuation))
                 if self.idle {
                     self.lock.signal()
@@ -81,9 +129,14 @@ final class ConnectionWorker: @unchecked Sendable {
                 return nil
             }
             if let refused {
-                continuation.resume(returning: .failure(refused))
+                refusedAtOnce = true
+                continuation.resume(returning: .failure(Failure(error: refused, mayHaveRun: false)))
             }
         }
+        if refusedAtOnce {
+            await Task.yield()
+        }
+        return outcome
     }
 
     // MARK: The connection thread
@@ -93,6 +146,8 @@ final class ConnectionWorker: @unchecked Sendable {
         var batch: [Request] = []
         batch.reserveCapacity(256)
         var failures = 0
+        // Every way out of the loop is a stop; whatever was queued meanwhile fails, so nobody waits forever.
+        defer { self.failQueued(Self.shutDown, mayHaveRun: false) }
 
         while true {
             if connection == nil {
@@ -110,13 +165,21 @@ final class ConnectionWorker: @unchecked Sendable {
                 return self.stopping
             }
             if stop {
-                self.fail(batch, CacheError(.backendUnavailable, "the Redis backend was shut down"))
+                self.fail(batch, Self.shutDown, mayHaveRun: false)
                 return
             }
             if let error = self.exchange(&batch, on: connection!) {
                 // The context may hold unread replies or half a reply: it is never used again.
                 connection = nil
-                self.failQueued(error)
+                _ = self.hook(.dropped)
+                self.failQueued(error, mayHaveRun: false)
+                // Reconnect after a backoff, like after a failed attempt; calls meanwhile fail at once (the pool
+                // sends them to another connection when it has one).
+                failures += 1
+                let refusal = CacheError(.backendUnavailable, "the Redis connection is reconnecting after it failed: \(error.message)")
+                guard self.pause(until: monotonicNanoseconds() + self.backoff(afterFailures: failures), refusal: refusal) else {
+                    return
+                }
             }
         }
     }
@@ -129,25 +192,31 @@ final class ConnectionWorker: @unchecked Sendable {
             guard !request.asking || RedisCommand.asking.append(to: connection.context) == REDIS_OK,
                 request.command.append(to: connection.context) == REDIS_OK
             else {
+                // Only buffered so far: nothing of the batch reached the server.
                 let error = CacheError(.backendError, "hiredis could not buffer \(request.command.name)")
-                self.fail(batch, error)
+                self.fail(batch, error, mayHaveRun: false)
                 return error
             }
         }
         if let error = connection.flush() {
-            self.fail(batch, error)
+            self.fail(batch, error, mayHaveRun: true)
+            return error
+        }
+        if self.configuration.testHooks != nil, self.hook(.flushed(batch.map(\.command))) == .loseConnection {
+            let error = CacheError(.backendUnavailable, "Redis connection failed while reading the replies (lost by a test hook)")
+            self.fail(batch, error, mayHaveRun: true)
             return error
         }
         for index in batch.indices {
             if batch[index].asking, case .failure(let error) = connection.readReply(for: "ASKING") {
-                self.fail(batch[index...], error)
+                self.fail(batch[index...], error, mayHaveRun: true)
                 return error
             }
             switch connection.readReply(for: batch[index].command.name) {
             case .success(let reply):
                 batch[index].continuation.resume(returning: .success(reply))
             case .failure(let error):
-                self.fail(batch[index...], error)
+                self.fail(batch[index...], error, mayHaveRun: true)
                 return error
             }
         }
@@ -156,42 +225,58 @@ final class ConnectionWorker: @unchecked Sendable {
 
     /// Connects (after any backoff the breaker or earlier failures ask for). Returns false when stopping.
     private func connect(into connection: inout HiredisConnection?, failures: inout Int) -> Bool {
-        let now = monotonicNanoseconds()
-        if case .wait(let until) = self.breaker.permission(now: now) {
+        if case .wait(let until) = self.breaker.permission(now: monotonicNanoseconds()) {
             return self.pause(until: until, refusal: CacheError(.backendUnavailable, "the Redis circuit breaker is open after repeated connection failures"))
         }
+        _ = self.hook(.willConnect)
         switch HiredisConnection.connect(self.configuration) {
         case .success(let made):
             failures = 0
             self.breaker.recordSuccess()
             self.onConnect(made.peer)
-            connection = made
-            return self.lock.withLock {
-                self.refusal = nil
-                return !self.stopping
+            _ = self.hook(.connected)
+            let stopping: Bool = self.lock.withLock {
+                if !self.stopping {
+                    self.refusal = nil
+                    self.refusing.store(false, ordering: .relaxed)
+                }
+                return self.stopping
             }
+            // Stopped while connecting: `run` fails whatever was queued meanwhile.
+            guard !stopping else { return false }
+            connection = made
+            self.group.serverReached(by: self)
+            return true
         case .failure(let error):
             failures += 1
             self.breaker.recordFailure(now: monotonicNanoseconds())
-            self.failQueued(error)
+            _ = self.hook(.connectFailed)
+            self.failQueued(error, mayHaveRun: false)
             return self.pause(until: monotonicNanoseconds() + self.backoff(afterFailures: failures), refusal: error)
         }
     }
 
-    /// Refuses calls with `refusal` until `deadline`, failing those already queued. Returns false when stopping.
+    /// Refuses calls with `refusal` until `deadline` (or until ``wake()``), failing those already queued. Returns
+    /// false when stopping.
     private func pause(until deadline: UInt64, refusal: CacheError) -> Bool {
+        let now = monotonicNanoseconds()
+        _ = self.hook(.pausing(nanoseconds: deadline > now ? deadline - now : 0))
         var waiting: [Request] = []
         let keepGoing: Bool = self.lock.withLock {
             self.refusal = refusal
+            self.refusing.store(true, ordering: .relaxed)
             swap(&self.queue, &waiting)
             return !self.stopping
         }
-        self.fail(waiting, refusal)
+        self.fail(waiting, refusal, mayHaveRun: false)
         guard keepGoing else { return false }
         return self.lock.withLock {
-            while !self.stopping && monotonicNanoseconds() < deadline {
+            self.paused = true
+            while !self.stopping && !self.wakeRequested && monotonicNanoseconds() < deadline {
                 self.lock.wait(until: deadline)
             }
+            self.paused = false
+            self.wakeRequested = false
             return !self.stopping
         }
     }
@@ -200,19 +285,27 @@ final class ConnectionWorker: @unchecked Sendable {
     private func backoff(afterFailures failures: Int) -> UInt64 {
         let initial = self.configuration.reconnection.initialBackoff.nanoseconds
         let maximum = self.configuration.reconnection.maximumBackoff.nanoseconds
-        let ceiling = min(maximum, initial << UInt64(min(failures - 1, 20)))
+        let shift = UInt64(min(max(failures, 1) - 1, 20))
+        // No overflow: a ceiling past the maximum is the maximum.
+        let ceiling = initial > maximum >> shift ? maximum : initial << shift
         return UInt64.random(in: (ceiling / 2)...max(ceiling, 1))
     }
 
-    private func failQueued(_ error: CacheError) {
+    private func failQueued(_ error: CacheError, mayHaveRun: Bool) {
         var waiting: [Request] = []
         self.lock.withLock { swap(&self.queue, &waiting) }
-        self.fail(waiting, error)
+        self.fail(waiting, error, mayHaveRun: mayHaveRun)
     }
 
-    private func fail(_ requests: some Sequence<Request>, _ error: CacheError) {
+    private func fail(_ requests: some Sequence<Request>, _ error: CacheError, mayHaveRun: Bool) {
+        let failure = Failure(error: error, mayHaveRun: mayHaveRun)
         for request in requests {
-            request.continuation.resume(returning: .failure(error))
+            request.continuation.resume(returning: .failure(failure))
         }
+    }
+
+    private func hook(_ event: ConnectionTestHooks.Event) -> ConnectionTestHooks.Action {
+        guard let hooks = self.configuration.testHooks else { return .proceed }
+        return hooks.handle(ConnectionTestHooks.Point(endpoint: self.configuration.endpoint, connection: self.index, event: event))
     }
 }
