@@ -99,13 +99,13 @@ public final class RedisBackend: CacheBackend {
     }
 
     public func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) {
-        try CacheCommands.checkSize(value, for: key, maximum: self.configuration.maximumValueSize)
+        try CacheCommands.checkSize(value, maximum: self.configuration.maximumValueSize)
         let command = CacheCommands.set(self.redisKey(key), value, ttl: ttl, onlyIfAbsent: false)
         _ = try CacheCommands.written(await self.execute(command), onlyIfAbsent: false)
     }
 
     public func setIfAbsent(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) -> Bool {
-        try CacheCommands.checkSize(value, for: key, maximum: self.configuration.maximumValueSize)
+        try CacheCommands.checkSize(value, maximum: self.configuration.maximumValueSize)
         let command = CacheCommands.set(self.redisKey(key), value, ttl: ttl, onlyIfAbsent: true)
         return try CacheCommands.written(await self.execute(command), onlyIfAbsent: true)
     }

@@ -131,7 +131,7 @@ final class ClusterTopology: Sendable {
     }
 
     private static let shutDown = CacheError(.backendUnavailable, "the Redis Cluster backend was shut down")
-    private static let clusterSlots = RedisCommand("CLUSTER", Array("SLOTS".utf8))
+    private static let clusterSlots = RedisCommand("CLUSTER", Array("SLOTS".utf8)).idempotent
 
     /// Asks the known masters, then the seeds, for `CLUSTER SLOTS`, and installs the first good answer.
     private func refresh() async {

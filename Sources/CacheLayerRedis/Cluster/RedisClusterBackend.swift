@@ -75,19 +75,28 @@ public final class RedisClusterBackend: CacheBackend {
         // Each pass returns, throws or counts one redirection against the bound.
         while true {
             let reply: RedisReply
-            switch await node.pool.send(command, asking: asking) {
+            switch await node.pool.deliver(command, asking: asking) {
             case .success(let received):
                 reply = received
-            case .failure(let error):
+            case .failure(let failure):
+                let error = failure.error
                 node.record(.error)
                 guard error.code == .timeout || error.code == .backendUnavailable else { throw error }
                 self.topology.requestRefresh()
                 // The topology moved on while this call was out (a failover retired the node, or its connection
                 // died): one more try on the slot's current master, counted like a redirection. Not after a
-                // timeout: the command may have run, and the call would outlast the command timeout.
+                // timeout (the call would outlast the command timeout), and not when the command was written
+                // and is not idempotent: it may have run (a SET NX that took a lock, its reply lost with the
+                // connection), and sent again it would answer as if someone else had run it.
                 guard error.code == .backendUnavailable, !asking, redirections < self.configuration.maximumRedirections,
                     let owner = self.topology.node(forSlot: slot), owner !== node
                 else { throw error }
+                guard !failure.mayHaveRun || command.isIdempotent else {
+                    throw CacheError(
+                        .backendUnavailable,
+                        "the connection to \(node.address) failed after \(command.name) was sent, so it may have run; it is not sent again (\(error.message))"
+                    )
+                }
                 redirections += 1
                 node = owner
                 continue
@@ -109,7 +118,7 @@ public final class RedisClusterBackend: CacheBackend {
             guard redirections < self.configuration.maximumRedirections else {
                 throw CacheError(
                     .backendError,
-                    "gave up on \(command.name) for hash slot \(slot) after \(redirections) redirections; the last reply was \(message)",
+                    "gave up on \(command.name) for hash slot \(slot) after \(redirections) redirections; the last reply was \(RedisReply.withoutQuotedArguments(message))",
                     responseStatusCode: redirection?.kind.rawValue ?? "TRYAGAIN"
                 )
             }
@@ -207,14 +216,14 @@ public final class RedisClusterBackend: CacheBackend {
     }
 
     public func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) {
-        try CacheCommands.checkSize(value, for: key, maximum: self.configuration.maximumValueSize)
+        try CacheCommands.checkSize(value, maximum: self.configuration.maximumValueSize)
         let redisKey = self.keyLayout.redisKey(key)
         let command = CacheCommands.set(redisKey, value, ttl: ttl, onlyIfAbsent: false)
         _ = try CacheCommands.written(await self.execute(command, key: redisKey), onlyIfAbsent: false)
     }
 
     public func setIfAbsent(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) -> Bool {
-        try CacheCommands.checkSize(value, for: key, maximum: self.configuration.maximumValueSize)
+        try CacheCommands.checkSize(value, maximum: self.configuration.maximumValueSize)
         let redisKey = self.keyLayout.redisKey(key)
         let command = CacheCommands.set(redisKey, value, ttl: ttl, onlyIfAbsent: true)
         return try CacheCommands.written(await self.execute(command, key: redisKey), onlyIfAbsent: true)

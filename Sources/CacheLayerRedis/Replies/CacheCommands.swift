@@ -4,18 +4,20 @@ import CacheLayer
 /// backends (which differ only in where a command goes).
 enum CacheCommands {
     static func get(_ key: [UInt8]) -> RedisCommand {
-        RedisCommand([RedisCommand.Word.get, key])
+        RedisCommand([RedisCommand.Word.get, key]).idempotent
     }
 
     static func mget(_ keys: [[UInt8]]) -> RedisCommand {
-        RedisCommand([RedisCommand.Word.mget] + keys)
+        RedisCommand([RedisCommand.Word.mget] + keys).idempotent
     }
 
+    /// Not idempotent: a second DEL answers that nothing was removed.
     static func del(_ key: [UInt8]) -> RedisCommand {
         RedisCommand([RedisCommand.Word.del, key])
     }
 
-    /// `SET key value [NX] [PX ms]`.
+    /// `SET key value [NX] [PX ms]`. Without NX it is idempotent (a second SET leaves the same value); with NX it
+    /// is not (a second SET NX finds the first one's value and answers that nothing was written).
     static func set(_ key: [UInt8], _ value: [UInt8], ttl: Duration?, onlyIfAbsent: Bool) -> RedisCommand {
         var arguments: [[UInt8]] = [RedisCommand.Word.set, key, value]
         if onlyIfAbsent {
@@ -27,15 +29,17 @@ enum CacheCommands {
             arguments.append(RedisCommand.Word.px)
             arguments.append(Array(String(milliseconds).utf8))
         }
-        return RedisCommand(arguments)
+        let command = RedisCommand(arguments)
+        return onlyIfAbsent ? command : command.idempotent
     }
 
-    /// Refuses a value larger than `maximum` before anything is sent.
-    static func checkSize(_ value: [UInt8], for key: CacheKey, maximum: Int) throws(CacheError) {
+    /// Refuses a value larger than `maximum` before anything is sent. The message does not name the key: keys
+    /// may be personal data, and error messages reach spans and logs whatever the key-capture setting.
+    static func checkSize(_ value: [UInt8], maximum: Int) throws(CacheError) {
         guard value.count <= maximum else {
             throw CacheError(
                 .valueTooLarge,
-                "the value for '\(key)' is \(value.count) bytes; the Redis backend accepts at most \(maximum)"
+                "the value is \(value.count) bytes; the Redis backend accepts at most \(maximum) (maximumValueSize)"
             )
         }
     }

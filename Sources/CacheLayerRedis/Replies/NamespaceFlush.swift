@@ -13,7 +13,7 @@ enum NamespaceFlush {
         var cursor: [UInt8] = Array("0".utf8)
         repeat {
             let reply = try await scan(
-                RedisCommand("SCAN", cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array("1000".utf8))
+                RedisCommand("SCAN", cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array("1000".utf8)).idempotent
             )
             guard case .array(let parts) = reply, parts.count == 2, case .bulk(let next) = parts[0],
                 case .array(let found) = parts[1]
@@ -29,8 +29,8 @@ enum NamespaceFlush {
         } while cursor != Array("0".utf8)
     }
 
-    /// `UNLINK key [key ...]`.
+    /// `UNLINK key [key ...]`. Idempotent here: a flush ignores how many keys it removed.
     static func unlinkCommand(_ keys: [[UInt8]]) -> RedisCommand {
-        RedisCommand([Array("UNLINK".utf8)] + keys)
+        RedisCommand([Array("UNLINK".utf8)] + keys).idempotent
     }
 }

@@ -4,6 +4,11 @@ import CHiredis
 /// `redisAppendCommandArgv` writes them to the connection's output buffer on the connection thread.
 struct RedisCommand: Sendable {
     let arguments: [[UInt8]]
+    /// Whether sending the command twice gives the caller what sending it once would (GET, plain SET, SCAN):
+    /// only such a command may be sent again after its connection failed once it was written, when it may
+    /// already have run. `false` unless the command was made with ``idempotent``: SET NX, DEL and scripts would
+    /// answer the second time as if someone else had done the first.
+    private(set) var isIdempotent = false
 
     init(_ arguments: [[UInt8]]) {
         precondition(!arguments.isEmpty, "a command has at least its name")
@@ -12,6 +17,13 @@ struct RedisCommand: Sendable {
 
     init(_ name: StaticString, _ arguments: [UInt8]...) {
         self.init([Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))] + arguments)
+    }
+
+    /// This command, marked as safe to send again after it may have run.
+    var idempotent: RedisCommand {
+        var command = self
+        command.isIdempotent = true
+        return command
     }
 
     /// The words of the commands every cache call sends, made once rather than per call.
