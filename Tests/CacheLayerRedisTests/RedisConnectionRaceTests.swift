@@ -122,21 +122,44 @@ struct RedisConnectionRaceTests {
     }
 
     /// After the breaker opened, the server is back and the breaker's probe connection is up: the other connection
-    /// must not keep refusing calls for another cool-down (here 1 s), and the pool must not send calls to it.
+    /// must not keep refusing calls for another cool-down (here 1 s), and the pool must not send calls to it. The
+    /// probe is held just before it connects until the other connection has asked the breaker and been told to
+    /// wait: the interleaving that leaves it paused.
     @Test func poolServesEveryCallOnceTheBreakersProbeIsUp() async throws {
         let server = try RedisServerProcess()
-        var configuration = try self.configuration(server) { _ in .proceed }
+        let gate = HookGate()
+        let log = HookEventLog()
+        let holdProbe = Atomic<Bool>(false)
+        var configuration = try self.configuration(server) { point in
+            log.record(point)
+            if case .willConnect = point.event, holdProbe.load(ordering: .relaxed) { return gate.pass() }
+            return .proceed
+        }
         configuration.connectionCount = 2
         configuration.reconnection = .init(initialBackoff: .milliseconds(5), maximumBackoff: .milliseconds(20), failureThreshold: 2, coolDown: .seconds(1))
         let backend = try RedisBackend(configuration: configuration)
+        defer { gate.open() }
         try await backend.set(self.key, to: [1], ttl: nil)
 
         server.kill()
         #expect(await self.driveUntilEveryConnectionRefuses(backend))
         #expect(await waitUntil(within: .seconds(5)) { backend.pool.breaker.isOpen })
         try server.start()
-        // The probe: the first connection to be up after the cool-down.
-        #expect(await waitUntil(within: .seconds(5)) { backend.pool.connections.contains { !$0.isRefusing } })
+        // While the breaker is open, the next connection attempt is its probe.
+        holdProbe.store(true, ordering: .relaxed)
+        #expect(await gate.waitForArrival())
+        let held = log.all.last { if case .willConnect = $0.event { true } else { false } }
+        let probe = try #require(held?.connection)
+        let heldAt = try #require(held?.nanoseconds)
+        let otherAskedTheBreaker = await waitUntil(within: .seconds(5)) {
+            log.all.contains { entry in
+                guard entry.connection != probe, entry.nanoseconds > heldAt, case .pausing = entry.event else { return false }
+                return true
+            }
+        }
+        #expect(otherAskedTheBreaker, "the other connection did not ask the breaker while the probe was out")
+        gate.open()
+        #expect(await waitUntil(within: .seconds(5)) { !backend.pool.connections[probe].isRefusing }, "the probe did not connect")
 
         var failures: [String] = []
         for index in 0..<20 {
