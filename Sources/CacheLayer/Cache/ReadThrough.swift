@@ -166,7 +166,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
                 case .fail:
                     throw CacheError(
                         .lockTimeout,
-                        "waited \(settings.maximumWait) for another caller to load '\(self.key.key)' and gave up"
+                        "waited \(settings.maximumWait) for another caller's load of the key and gave up"
                     )
                 }
             }
