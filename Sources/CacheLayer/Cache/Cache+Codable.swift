@@ -4,10 +4,12 @@ extension Cache {
     /// Bytes that do not decode as `Value` (written by another version of the type, say) are a miss: counted in
     /// `cache.decode_failures`, logged as a warning, and left in place.
     public nonisolated(nonsending) func get<Value: Decodable>(_ key: String, as type: Value.Type = Value.self) async throws(CacheError) -> Value? {
-        try await self.read(key) { (bytes) throws(CacheError) in
-            // A value written by a read-through with a grace period carries a freshness header.
-            try self.decode(type, from: FreshnessHeader.unframe(bytes).value)
-        }
+        try await self.read(try self.makeKey(key)) { (bytes) throws(CacheError) -> (value: Value, stale: Bool)? in
+            // A value written by a read-through with a grace period carries a freshness header; a frame this version
+            // does not read is a miss.
+            guard let stored = FreshnessHeader.unframe(bytes) else { return nil }
+            return (try self.decode(type, from: stored.value), false)
+        }?.value
     }
 
     /// Encodes `value` with the configured codec and stores it under `key` for `ttl` (`nil`: until evicted).
@@ -18,7 +20,7 @@ extension Cache {
         let cacheKey = try self.makeKey(key)
         try self.validate(ttl: ttl)
         let bytes = try self.encode(value)
-        try await self.store(cacheKey, bytes, ttl: ttl.map(self.jittered))
+        try await self.store(cacheKey, FreshnessHeader.framingPlain(bytes), ttl: ttl.map { self.storedTTL($0) })
     }
 
     func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws(CacheError) -> Value {

@@ -46,7 +46,7 @@ public struct Cache: Sendable {
 
     /// Creates a cache over `backend` whose keys live under `namespace`.
     /// - Throws: ``CacheError/Code/invalidNamespace`` for a bad namespace, ``CacheError/Code/invalidConfiguration``
-    ///   for a non-positive maximum key length.
+    ///   for a non-positive maximum key length, a jitter out of range or a bad load policy.
     public init(namespace: String, backend: any CacheBackend, configuration: Configuration = .init()) throws(CacheError) {
         guard configuration.maximumKeyLength > 0 else {
             throw CacheError(
@@ -54,6 +54,7 @@ public struct Cache: Sendable {
                 "maximumKeyLength must be positive, got \(configuration.maximumKeyLength)"
             )
         }
+        try configuration.ttlJitter.validate()
         try configuration.loadPolicy.validate()
         let namespace = try CacheNamespace(namespace)
         let observer = OperationObserver(
@@ -74,10 +75,11 @@ public struct Cache: Sendable {
 
     // MARK: Raw bytes
 
-    /// Returns the bytes stored under `key`, or `nil` on a miss. The bytes are the backend's own (no copy is made
-    /// for the in-memory backend).
+    /// Returns the bytes stored under `key`, exactly as they were put, or `nil` on a miss. The bytes are the backend's
+    /// own (no copy is made for the in-memory backend), except for the few values the cache had to frame (see
+    /// ``putBytes(_:_:ttl:)``).
     public nonisolated(nonsending) func getBytes(_ key: String) async throws(CacheError) -> [UInt8]? {
-        try await self.read(key) { bytes in bytes }
+        try await self.read(try self.makeKey(key)) { bytes in FreshnessHeader.unframe(bytes).map { ($0.value, false) } }?.value
     }
 
     /// Returns the bytes stored under each key, in order. The span counts a hit only when every key was found.
@@ -85,7 +87,7 @@ public struct Cache: Sendable {
         let cacheKeys = try keys.map { (key) throws(CacheError) in try self.makeKey(key) }
         let operation = self.core.observer.begin(.get, keys: .many(cacheKeys))
         do {
-            let values = try await self.core.backend.get(cacheKeys)
+            let values = try await self.core.backend.get(cacheKeys).map { stored in stored.flatMap { FreshnessHeader.unframe($0)?.value } }
             if let operation {
                 let size = values.reduce(0) { $0 + ($1?.count ?? 0) }
                 let allFound = !values.isEmpty && values.allSatisfy { $0 != nil }
@@ -98,13 +100,17 @@ public struct Cache: Sendable {
         }
     }
 
-    /// Stores `bytes` under `key` for `ttl` (`nil`: until evicted).
+    /// Stores `bytes` under `key` for `ttl` (`nil`: until evicted; longer than ``maximumTTL``: for ``maximumTTL``).
+    ///
+    /// The bytes are stored as they are, unless they begin with the byte `0xCA`, which marks the cache's framed
+    /// values: those are stored behind a two-byte frame, so that a reader never mistakes them for a value with a
+    /// freshness header. Every read of the cache returns them unchanged.
     /// - Throws: ``CacheError/Code/invalidKey``, ``CacheError/Code/invalidTTL``,
     ///   ``CacheError/Code/valueTooLarge``; backend failures only when ``Configuration/failOpen`` is `false`.
     public nonisolated(nonsending) func putBytes(_ key: String, _ bytes: [UInt8], ttl: Duration? = nil) async throws(CacheError) {
         let cacheKey = try self.makeKey(key)
         try self.validate(ttl: ttl)
-        try await self.store(cacheKey, bytes, ttl: ttl.map(self.jittered))
+        try await self.store(cacheKey, FreshnessHeader.framingPlain(bytes), ttl: ttl.map { self.storedTTL($0) })
     }
 
     // MARK: Removal
@@ -136,15 +142,6 @@ public struct Cache: Sendable {
     }
 
     // MARK: Shared paths
-
-    /// Reads `key` and turns the bytes into a `Value`; a `transform` that throws makes the read a miss.
-    @inline(__always)
-    nonisolated(nonsending) func read<Value>(
-        _ key: String,
-        _ transform: ([UInt8]) throws(CacheError) -> Value
-    ) async throws(CacheError) -> Value? {
-        try await self.read(try self.makeKey(key)) { (bytes) throws(CacheError) in (try transform(bytes), false) }?.value
-    }
 
     /// Reads `key` as a `cache.get` (none when `observed` is `false`). `judge` turns the bytes into a value and
     /// whether it is stale, or returns `nil` for bytes that count as a miss; when it throws, the read is a miss
@@ -229,10 +226,23 @@ public struct Cache: Sendable {
             )
     }
 
-    /// `ttl` spread by the configured jitter.
-    func jittered(_ ttl: Duration) -> Duration {
-        let jitter = self.core.configuration.ttlJitter
-        return jitter == .none ? ttl : jitter.apply(to: ttl, unit: self.core.configuration.random.nextUnit())
+    /// The longest time-to-live the cache stores: 100 years of 365 days (3,153,600,000 s, `876000h` in a boundaries
+    /// file). A longer TTL (`.seconds(Int64.max)` for "as long as possible"), after jitter, or plus a grace period,
+    /// is stored as this one.
+    ///
+    /// Every backend holds it exactly: Redis `PX` takes it in milliseconds with centuries to spare, the memory tier's
+    /// nanosecond deadlines reach 584 years, and a freshness header's fresh-until time (milliseconds since the epoch)
+    /// stays far inside `Int64`.
+    public static let maximumTTL: Duration = .seconds(3_153_600_000)
+
+    /// The TTL stored for a requested `ttl`: spread by `jitter` (`nil`: the configured one), clamped to
+    /// ``maximumTTL``. The one place a TTL is limited; the TTL is clamped before the jitter too, so no arithmetic
+    /// on it can overflow.
+    func storedTTL(_ ttl: Duration, jitter: TTLJitter? = nil) -> Duration {
+        let jitter = jitter ?? self.core.configuration.ttlJitter
+        let asked = min(ttl, Self.maximumTTL)
+        guard jitter != .none else { return asked }
+        return min(jitter.apply(to: asked, unit: self.core.configuration.random.nextUnit()), Self.maximumTTL)
     }
 
     func validate(ttl: Duration?) throws(CacheError) {

@@ -21,7 +21,9 @@ public struct CacheNamespace: Hashable, Sendable, CustomStringConvertible {
 
     private init(unchecked name: String) {
         self.name = name
-        self.nameHash = name.hashValue
+        var hasher = Hasher()
+        UTF8Bytes.hash(name, into: &hasher)
+        self.nameHash = hasher.finalize()
     }
 
     /// Where the locks of this namespace's keys live: the name followed by U+0001 and `lock`. No namespace made
@@ -57,8 +59,9 @@ public struct CacheNamespace: Hashable, Sendable, CustomStringConvertible {
         hasher.combine(self.nameHash)
     }
 
+    /// Whether both names have the same UTF-8 bytes (byte-exact, like ``CacheKey``).
     public static func == (lhs: CacheNamespace, rhs: CacheNamespace) -> Bool {
-        lhs.nameHash == rhs.nameHash && lhs.name == rhs.name
+        lhs.nameHash == rhs.nameHash && UTF8Bytes.equal(lhs.name, rhs.name)
     }
 
     public var description: String { self.name }

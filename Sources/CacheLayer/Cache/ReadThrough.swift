@@ -48,7 +48,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
         var refresh = Refresh.none
         let found = try await self.cache.read(self.key, observed: recordingSpan) {
             (bytes) throws(CacheError) -> (value: Value, stale: Bool)? in
-            let (header, payload) = FreshnessHeader.unframe(bytes)
+            // Framed in a way this version does not read (an older format): a miss, which the load replaces.
+            guard let (header, payload) = FreshnessHeader.unframe(bytes) else { return nil }
             let value: Value
             do {
                 value = try self.coding.decode(payload)
@@ -82,8 +83,13 @@ struct ReadThrough<Value: Sendable>: Sendable {
     }
 
     private func isWithinGrace(_ header: FreshnessHeader?) -> Bool {
-        guard let header, let grace = self.policy.gracePeriod else { return false }
+        guard let header, let grace = self.gracePeriod else { return false }
         return self.configuration.freshnessClock.now() < header.freshUntil + grace
+    }
+
+    /// The policy's grace period, clamped to ``Cache/maximumTTL`` so that adding it to a time cannot overflow.
+    private var gracePeriod: Duration? {
+        self.policy.gracePeriod.map { min($0, Cache.maximumTTL) }
     }
 
     // MARK: Loading
@@ -103,17 +109,17 @@ struct ReadThrough<Value: Sendable>: Sendable {
         guard var bytes = encoded else {
             return Loaded(value: value, source: .loaded, declined: true)
         }
-        var storedTTL = self.ttl.map { ttl in
-            guard let jitter = self.policy.ttlJitter else { return self.cache.jittered(ttl) }
-            return jitter == .none ? ttl : jitter.apply(to: ttl, unit: self.configuration.random.nextUnit())
-        }
+        // Clamped to the maximum TTL (after the policy's jitter, or the cache's), as is the backend's TTL below.
+        var storedTTL = self.ttl.map { self.cache.storedTTL($0, jitter: self.policy.ttlJitter) }
         if self.policy.tracksFreshness, let fresh = storedTTL {
             let header = FreshnessHeader(
                 freshUntil: self.configuration.freshnessClock.now() + fresh,
                 loadDuration: loadDuration
             )
             bytes = header.framing(bytes)
-            storedTTL = fresh + (self.policy.gracePeriod ?? .zero)
+            storedTTL = min(fresh + (self.gracePeriod ?? .zero), Cache.maximumTTL)
+        } else {
+            bytes = FreshnessHeader.framingPlain(bytes)
         }
         do {
             try await self.cache.store(self.key, bytes, ttl: storedTTL)
@@ -166,7 +172,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
                 case .fail:
                     throw CacheError(
                         .lockTimeout,
-                        "waited \(settings.maximumWait) for another caller to load '\(self.key.key)' and gave up"
+                        "waited \(settings.maximumWait) for another caller's load of the key and gave up"
                     )
                 }
             }

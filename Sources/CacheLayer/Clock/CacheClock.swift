@@ -15,19 +15,14 @@ extension CacheClock {
 }
 
 extension Duration {
-    /// The duration in whole milliseconds, truncated toward zero.
+    /// The duration in whole milliseconds, truncated toward zero, clamped to `Int64`'s range. Unlike
+    /// `components`, it never traps, however long the duration.
     var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        return seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000
+        Int64(clamping: self.attoseconds / 1_000_000_000_000_000)
     }
 
     /// The duration in whole nanoseconds, clamped to `0...UInt64.max`.
     var clampedNanoseconds: UInt64 {
-        let (seconds, attoseconds) = self.components
-        guard seconds >= 0, attoseconds >= 0 else { return 0 }
-        let (secondsPart, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return .max }
-        let (total, overflowSum) = secondsPart.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000))
-        return overflowSum ? .max : total
+        UInt64(clamping: max(self.attoseconds / 1_000_000_000, 0))
     }
 }

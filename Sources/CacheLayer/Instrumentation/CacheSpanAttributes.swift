@@ -17,8 +17,8 @@ enum CacheSpanAttributes {
 extension Duration {
     /// Whole seconds, rounded to nearest, as `cache.ttl` reports them (at least 1 for any positive duration).
     var roundedSeconds: Int {
-        let (seconds, attoseconds) = self.components
-        let rounded = Int(seconds) + (attoseconds >= 500_000_000_000_000_000 ? 1 : 0)
+        // Through the attoseconds, which never trap (`components` does beyond `Int64.max` seconds).
+        let rounded = Int(clamping: (self.attoseconds + 500_000_000_000_000_000) / 1_000_000_000_000_000_000)
         return max(rounded, self > .zero ? 1 : 0)
     }
 }

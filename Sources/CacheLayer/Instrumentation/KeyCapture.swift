@@ -1,4 +1,7 @@
 /// How cache keys appear in spans (`cache.key`) and logs, since keys can carry personal data.
+///
+/// The setting covers error messages too: with ``off`` or a transform, any key text in a failed operation's error
+/// (the span status, the recorded error, the log line) is replaced, see `KeyCapture.scrub`.
 public struct KeyCapture: Sendable {
     private enum Mode: Sendable {
         case full
@@ -17,6 +20,12 @@ public struct KeyCapture: Sendable {
     /// for example a hash or the key with identifiers masked.
     public static func redacted(_ transform: @escaping @Sendable (String) -> String) -> KeyCapture {
         KeyCapture(mode: .transformed(transform))
+    }
+
+    /// Whether keys are recorded as they are (``full``): then nothing needs scrubbing from error messages.
+    var recordsKeysAsTheyAre: Bool {
+        if case .full = self.mode { return true }
+        return false
     }
 
     /// The text to record for `key`, or `nil` when keys are not recorded.

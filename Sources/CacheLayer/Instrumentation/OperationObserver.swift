@@ -183,7 +183,10 @@ final class OperationObserver: Sendable {
     /// Logs a warning that a refresh failed; the cached value stays until its grace ends.
     func warnRefreshFailed(_ key: CacheKey, _ error: any Error) {
         guard !self.loggingOff, self.logger.logLevel <= .warning else { return }
-        var metadata: Logger.Metadata = ["cache.name": "\(self.cacheName)", "error.message": "\(error)"]
+        var metadata: Logger.Metadata = [
+            "cache.name": "\(self.cacheName)",
+            "error.message": "\(self.keyCapture.scrub("\(error)", keys: .one(key)))",
+        ]
         if let captured = self.keyCapture.capture(key) {
             metadata["cache.key"] = "\(captured)"
         }
@@ -220,8 +223,10 @@ final class OperationObserver: Sendable {
                 Self.annotate(span, with: outcome)
             }
             if case .failed(let error) = outcome {
-                span.recordError(error)
-                span.setStatus(SpanStatus(code: .error, message: error.message))
+                // Key text in the error (a backend's message, an underlying error) obeys the key-capture setting.
+                let recorded = self.keyCapture.scrub(error, keys: operation.keys)
+                span.recordError(recorded)
+                span.setStatus(SpanStatus(code: .error, message: recorded.message))
             }
         }
         self.log(operation, outcome, elapsed: elapsed)
@@ -265,8 +270,8 @@ final class OperationObserver: Sendable {
         guard !self.loggingOff else { return }
         let warning: CacheError? =
             switch outcome {
-            case .failed(let error) where error.isBackendFailure: error
-            case .undecodable(_, let error): error
+            case .failed(let error) where error.isBackendFailure: self.keyCapture.scrub(error, keys: operation.keys)
+            case .undecodable(_, let error): self.keyCapture.scrub(error, keys: operation.keys)
             default: nil
             }
         let level = self.logger.logLevel
@@ -304,7 +309,7 @@ final class OperationObserver: Sendable {
             break
         case .failed(let error):
             metadata["error.type"] = "\(error.code.name)"
-            metadata["error.message"] = "\(error.message)"
+            metadata["error.message"] = "\(self.keyCapture.scrub(error.message, keys: operation.keys))"
         }
 
         // Log inside the span's context, so a metadata provider (swift-otel's, for one) adds its trace and span ids.

@@ -146,7 +146,8 @@ struct LRUStore: ~Copyable {
         guard cost <= self.byteBudget else {
             throw CacheError(
                 .valueTooLarge,
-                "the entry for '\(key.key)' costs \(cost) bytes; the most one memory shard holds is \(self.byteBudget)"
+                // No key in the message: error messages reach telemetry, where keys obey the key-capture setting.
+                "the entry costs \(cost) bytes (key, value and overhead); the most one memory shard holds is \(self.byteBudget)"
             )
         }
         if let (_, slot) = self.find(key) {

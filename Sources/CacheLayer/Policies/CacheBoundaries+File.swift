@@ -135,11 +135,11 @@ extension CacheBoundaries {
                 self.path = try c.decode(String.self, forKey: "path")
                 self.methods = try c.decodeIfPresent([String].self, forKey: "methods")
                 self.ttl = try c.decode(FileDuration.self, forKey: "ttl")
-                self.jitter = try c.decodeIfPresent(Double.self, forKey: "jitter")
+                self.jitter = try c.decodeNumberIfPresent(forKey: "jitter")
                 self.pagination = try c.decodeIfPresent(Pagination.self, forKey: "pagination")
                 self.stampede = try c.decodeIfPresent(Stampede.self, forKey: "stampede")
                 self.grace = try c.decodeIfPresent(FileDuration.self, forKey: "grace")
-                self.earlyRefreshBeta = try c.decodeIfPresent(Double.self, forKey: "early_refresh_beta")
+                self.earlyRefreshBeta = try c.decodeNumberIfPresent(forKey: "early_refresh_beta")
                 self.varyHeaders = try c.decodeIfPresent([String].self, forKey: "vary_headers")
                 if let scope = try c.decodeIfPresent(String.self, forKey: "scope") {
                     guard let known = CacheEndpoint.Scope(rawValue: scope) else {
@@ -195,7 +195,7 @@ extension CacheBoundaries {
                         self.pageParameter = .offset(
                             offset,
                             sizeParameter: try p.decode(String.self, forKey: "size_parameter"),
-                            defaultSize: try p.decode(Int.self, forKey: "default_size")
+                            defaultSize: try p.decodeIntegerIfPresent(forKey: "default_size") ?? p.decode(Int.self, forKey: "default_size")
                         )
                     } else if let cursor = try p.decodeIfPresent(String.self, forKey: "cursor") {
                         self.pageParameter = .cursor(cursor)
@@ -205,7 +205,7 @@ extension CacheBoundaries {
                 } else {
                     self.pageParameter = .page("page")
                 }
-                self.highestCachedPage = try c.decodeIfPresent(Int.self, forKey: "highest_cached_page") ?? 1
+                self.highestCachedPage = try c.decodeIntegerIfPresent(forKey: "highest_cached_page") ?? 1
                 guard self.highestCachedPage >= 1 else {
                     throw DecodingError.dataCorruptedError(
                         forKey: "highest_cached_page", in: c, debugDescription: "must be at least 1, got \(self.highestCachedPage)")
@@ -270,28 +270,52 @@ extension CacheBoundaries {
 }
 
 /// A duration in a boundaries file: a number of seconds, or a string with a unit (`ms`, `s`, `m`, `h`).
+///
+/// At least one millisecond (durations are kept in whole milliseconds) and at most ``Cache/maximumTTL``
+/// (`876000h`); anything else, including a value that is not a finite number, is an error naming the field.
 struct FileDuration: Decodable, Sendable {
     var duration: Duration
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let seconds = try? container.decode(Double.self) {
-            guard seconds > 0, seconds.isFinite else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be positive, got \(seconds)")
-            }
-            self.duration = .milliseconds(Int64((seconds * 1000).rounded()))
+            self.duration = try Self.duration(seconds, scale: 1, given: "\(seconds)", in: container)
             return
         }
         let text = try container.decode(String.self).trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (unit, scale) in units where text.hasSuffix(unit) {
-            if let number = Double(text.dropLast(unit.count)), number > 0, number.isFinite {
-                self.duration = .milliseconds(Int64((number * scale * 1000).rounded()))
+            if let number = Double(text.dropLast(unit.count)) {
+                self.duration = try Self.duration(number, scale: scale, given: "\"\(text)\"", in: container)
                 return
             }
         }
         throw DecodingError.dataCorruptedError(
             in: container, debugDescription: "expected a positive duration such as \"250ms\", \"60s\", \"5m\" or \"1h\", got \"\(text)\"")
+    }
+
+    /// The longest duration a file may give, in milliseconds.
+    static let maximumMilliseconds = Double(Cache.maximumTTL.components.seconds) * 1000
+
+    /// `number` units of `scale` seconds, in whole milliseconds, after checking that it is finite and in range.
+    private static func duration(
+        _ number: Double,
+        scale: Double,
+        given: String,
+        in container: any SingleValueDecodingContainer
+    ) throws -> Duration {
+        guard number.isFinite, number > 0 else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be positive, got \(given)")
+        }
+        let milliseconds = (number * scale * 1000).rounded()
+        guard milliseconds >= 1 else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be at least 1ms, got \(given)")
+        }
+        guard milliseconds <= Self.maximumMilliseconds else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "must be at most 876000h (100 years, the longest TTL), got \(given)")
+        }
+        return .milliseconds(Int64(milliseconds))
     }
 }
 
@@ -305,6 +329,37 @@ struct FieldName: CodingKey, ExpressibleByStringLiteral {
 }
 
 extension KeyedDecodingContainer where Key == FieldName {
+    /// A number field: finite. Foundation's JSON decoder reports a number it cannot hold (`1e999`) without the
+    /// field's path; this names the field.
+    func decodeNumberIfPresent(forKey key: FieldName) throws -> Double? {
+        guard self.contains(key), try !self.decodeNil(forKey: key) else { return nil }
+        guard let number = try? self.decode(Double.self, forKey: key) else {
+            if (try? self.decode(String.self, forKey: key)) != nil {
+                throw DecodingError.typeMismatch(Double.self, .init(codingPath: self.codingPath + [key], debugDescription: "not a number"))
+            }
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a finite number")
+        }
+        guard number.isFinite else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a finite number, got \(number)")
+        }
+        return number
+    }
+
+    /// An integer field: a whole number that fits in `Int`. A fraction (`1.5`) or a number too large (`1e30`) is an
+    /// error naming the field (Foundation's JSON decoder reports both without the field's path).
+    func decodeIntegerIfPresent(forKey key: FieldName) throws -> Int? {
+        guard self.contains(key), try !self.decodeNil(forKey: key) else { return nil }
+        if let integer = try? self.decode(Int.self, forKey: key) { return integer }
+        if let number = try? self.decode(Double.self, forKey: key) {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "expected a whole number that fits in 64 bits, got \(number)")
+        }
+        if (try? self.decode(String.self, forKey: key)) != nil {
+            throw DecodingError.typeMismatch(Int.self, .init(codingPath: self.codingPath + [key], debugDescription: "not a number"))
+        }
+        throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a whole number that fits in 64 bits")
+    }
+
     /// Throws for the first field not in `known`: a misspelt setting must not be silently ignored.
     func rejectUnknownFields(_ known: Set<String>) throws {
         for key in self.allKeys where !known.contains(key.stringValue) {

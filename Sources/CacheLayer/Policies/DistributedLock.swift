@@ -14,10 +14,10 @@ struct DistributedLock: Sendable {
         self.key = CacheKey(namespace: key.namespace.lockNamespace, key: key.key)
     }
 
-    /// Takes the lock for `lease` if nobody holds it. Returns the token that releases it, or `nil` when it is held.
+    /// Takes the lock for `lease` (at most ``Cache/maximumTTL``) if nobody holds it. Returns the token that releases it, or `nil` when it is held.
     func tryAcquire(lease: Duration) async throws(CacheError) -> [UInt8]? {
         let token = Self.makeToken()
-        return try await self.backend.setIfAbsent(self.key, to: token, ttl: lease) ? token : nil
+        return try await self.backend.setIfAbsent(self.key, to: token, ttl: min(lease, Cache.maximumTTL)) ? token : nil
     }
 
     /// Releases the lock if `token` still holds it (after the lease ran out, another caller may). Never throws: a

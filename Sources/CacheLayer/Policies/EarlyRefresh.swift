@@ -26,7 +26,9 @@ public struct EarlyRefresh: Sendable, Equatable {
     func shouldRefresh(now: Duration, freshUntil: Duration, loadDuration: Duration, unit: Double) -> Bool {
         guard loadDuration > .zero else { return false }
         // -ln(u) for u in (0, 1]: exponentially distributed with mean 1.
-        let draw = -log(1 - unit)
-        return now + loadDuration * (self.beta * draw) >= freshUntil
+        let draw = -log(1 - (unit.isNaN ? 0 : min(max(unit, 0), 0x1.fffffffffffffp-1)))
+        // In seconds as Doubles: `loadDuration * (beta * draw)` as a Duration overflows for a large beta.
+        let lead = (loadDuration / .seconds(1)) * self.beta * draw
+        return lead >= (freshUntil - now) / .seconds(1)
     }
 }

@@ -13,8 +13,9 @@
 /// ```
 ///
 /// Entries written under a grace period or early refresh carry a small header (when they stop being fresh, how
-/// long their load took); `get` and `getOrLoad` read both kinds, while `getBytes` returns the stored bytes as they
-/// are, header included.
+/// long their load took); every read (`get`, `getBytes`, `getOrLoad`, `readThrough`) returns the value without it.
+/// A grace period longer than ``Cache/maximumTTL`` counts as that long, and the backend keeps an entry for at most
+/// ``Cache/maximumTTL`` in all.
 public struct LoadPolicy: Sendable {
     /// The distributed lock around a load; `nil` (the default) loads without one.
     public var lock: Lock?
@@ -88,7 +89,7 @@ public struct LoadPolicy: Sendable {
         }
     }
 
-    /// Checks that every duration is positive, naming the first that is not.
+    /// Checks that every duration is positive and the jitter in range, naming the first setting that is not.
     func validate() throws(CacheError) {
         if let gracePeriod, gracePeriod <= .zero {
             throw CacheError(.invalidConfiguration, "the grace period must be positive, got \(gracePeriod)")
@@ -102,6 +103,7 @@ public struct LoadPolicy: Sendable {
         if let earlyRefresh, !(earlyRefresh.beta > 0 && earlyRefresh.beta.isFinite) {
             throw CacheError(.invalidConfiguration, "the early refresh's beta must be positive, got \(earlyRefresh.beta)")
         }
+        try self.ttlJitter?.validate()
     }
 
     private static func requirePositive(_ value: Duration, _ name: String) throws(CacheError) {
