@@ -20,9 +20,9 @@ public protocol CacheBackend: Sendable {
     /// Returns the bytes stored under `key`, or `nil` when there are none or they have expired.
     nonisolated(nonsending) func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]?
 
-    /// ``get(_:)`` answered without suspending, by a backend that can (an in-process store): `.some(bytes)` or
-    /// `.some(nil)` for a miss. `nil` (the default) means "ask ``get(_:)``"; the facade then does. Reads of a
-    /// memory-tier cache save an async call this way.
+    /// ``get(_:)-(CacheKey)`` answered without suspending, by a backend that can (an in-process store):
+    /// `.some(bytes)` or `.some(nil)` for a miss. `nil` (the default) means "ask ``get(_:)-(CacheKey)``"; the facade
+    /// then does. Reads of a memory-tier cache save an async call this way.
     func getWithoutSuspending(_ key: CacheKey) -> [UInt8]??
 
     /// Returns the bytes stored under each key, in the order of `keys`.

@@ -6,7 +6,7 @@ import Tracing
 ///
 /// The store is split into shards, each behind its own lock, so concurrent callers rarely wait for each other and no
 /// call hops to an actor. Reads of a shard run side by side without writing memory another core reads (see
-/// ``MemoryShard``); writes take the shard to themselves. The budget holds after every operation: each shard keeps within
+/// `MemoryShard`); writes take the shard to themselves. The budget holds after every operation: each shard keeps within
 /// `byteBudget / shardCount` bytes (and its share of ``Configuration/maximumEntries``), evicting to make room.
 ///
 /// Eviction is second chance (CLOCK), an approximation of LRU: writes put an entry at the front of its shard's
@@ -164,8 +164,8 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         self.getWithoutSuspending(key) ?? nil
     }
 
-    /// ``get(_:)`` without the asynchronous call: the memory backend never suspends, so the ``Cache`` facade reads
-    /// it through this synchronous path and saves an async frame per read.
+    /// ``get(_:)-(CacheKey)`` without the asynchronous call: the memory backend never suspends, so the ``Cache``
+    /// facade reads it through this synchronous path and saves an async frame per read.
     public func getWithoutSuspending(_ key: CacheKey) -> [UInt8]?? {
         .some(self.getNow(key))
     }
