@@ -17,10 +17,18 @@ struct CachedResponse: Sendable, Equatable {
         var headers = self.headers
         headers[.xCache] = cacheStatus.rawValue
         if let age {
-            headers[.age] = String(max(age.components.seconds, 0))
+            headers[.age] = String(Self.wholeSeconds(age))
         }
         let response = Response(status: self.status, headers: headers, body: ResponseBody(byteBuffer: self.body))
         return head ? response.createHeadResponse() : response
+    }
+
+    /// `age` in whole seconds, 0 when negative (a stored time in the future), without trapping on an age too long
+    /// for `Duration.components` (a stored time read back from hostile bytes).
+    static func wholeSeconds(_ age: Duration) -> Int64 {
+        guard age > .zero else { return 0 }
+        guard age < .seconds(Int64.max) else { return Int64.max }
+        return age.components.seconds
     }
 }
 

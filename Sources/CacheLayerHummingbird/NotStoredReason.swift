@@ -21,9 +21,20 @@ public struct NotStoredReason: Sendable, Hashable, CustomStringConvertible {
     public static let trailers = NotStoredReason("trailers")
     /// A HEAD request's response has no body to store (a GET of the same resource fills the cache for both).
     public static let head = NotStoredReason("head")
+    /// The body's length is not what the response declares (`Content-Length` or the body's own length): more
+    /// bytes, fewer, or a header that disagrees with the body.
+    public static let lengthMismatch = NotStoredReason("length_mismatch")
+    /// The body did not end well: the handler threw while writing it, or the client went away before its end.
+    public static let incomplete = NotStoredReason("incomplete")
+    /// Storing failed (the backend is down, with ``CacheLayer/Cache/Configuration/failOpen`` off): the handler's
+    /// response is sent all the same.
+    public static let storeFailed = NotStoredReason("store_failed")
 
     /// Every reason, in the order above.
-    public static let all: [NotStoredReason] = [.status, .noStore, .private, .setCookie, .vary, .tooLarge, .trailers, .head]
+    public static let all: [NotStoredReason] = [
+        .status, .noStore, .private, .setCookie, .vary, .tooLarge, .trailers, .head, .lengthMismatch, .incomplete,
+        .storeFailed,
+    ]
 
     public var description: String { self.name }
 }

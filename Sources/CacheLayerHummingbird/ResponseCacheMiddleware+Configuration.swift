@@ -8,7 +8,8 @@ extension ResponseCacheMiddleware {
         /// The response statuses that are stored (by default only 200). Others pass through uncached.
         public var cacheableStatuses: Set<Int>
         /// The largest body stored, in bytes (by default 1 MiB). A larger response is sent as it is and not stored
-        /// (`cache.decision = too_large` on the request span). A body of unknown length is collected to measure it.
+        /// (`cache.decision = too_large` on the request span). A body of unknown length (a stream) is sent to the
+        /// client as it is written, while a copy is kept up to this size and stored when the body ends.
         public var maximumBodySize: Int
         /// The authenticated user of a request, for endpoints whose scope is per user: part of the key. `nil` (the
         /// default), or a closure returning `nil`, makes such endpoints bypass the cache.

@@ -28,6 +28,9 @@ import Tracing
 ///   ``Configuration/userID`` and bypasses requests without one.
 /// - Concurrent identical requests on a cold key run the handler once; the others get its response. With the
 ///   endpoint's stampede protection set to a distributed lock, that holds across processes.
+/// - A body of unknown length (an async sequence, server-sent events) reaches the client chunk by chunk as the
+///   handler writes it, and concurrent requests for the key run their own handler rather than wait for it; a copy
+///   kept on the way (up to ``Configuration/maximumBodySize``) is stored when the body ends well.
 /// - With a grace period, a stale response is served at once (`STALE`) while one request in the process refreshes
 ///   it; that request waits for the handler (`MISS`). A middleware's `next` cannot run after the middleware
 ///   returns, so the refresh rides on a request rather than running in the background. Early refresh likewise.
@@ -66,7 +69,7 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         self.configuration = configuration
         self.coding = CacheValueCoding(
             encode: { load in
-                guard case .stored(let response) = load else { return nil }
+                guard case .stored(let response) = load, CachedResponseFormat.fits(response) else { return nil }
                 return CachedResponseFormat.encode(response)
             },
             decode: { bytes in .stored(try CachedResponseFormat.decode(bytes)) }
@@ -102,6 +105,7 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         }
         let head = request.method == .head
         var handlerRan = false
+        var loaded: ResponseLoad?
         let result: ReadThroughResult<ResponseLoad>
         do {
             result = try await self.cache.readThrough(
@@ -111,9 +115,15 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
                 coding: self.coding
             ) {
                 handlerRan = true
-                return try await self.load(request, context, next, endpoint: endpoint, head: head, span: span)
+                let load = try await self.load(request, context, next, key: key, endpoint: endpoint, head: head, span: span)
+                loaded = load
+                return load
             }
         } catch {
+            if let loaded, let cacheError = error as? CacheError {
+                // The handler answered; storing its response failed. The response is sent all the same.
+                return self.storeFailed(loaded, cacheError, endpoint: endpoint, head: head, span: span, context: context)
+            }
             // The handler's own errors pass through; the cache's, before the handler ran, do not fail the request.
             guard let cacheError = error as? CacheError, !handlerRan else {
                 throw CacheStatusMarkedError(originalError: error, cacheStatus: .miss)
@@ -144,49 +154,86 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         }
     }
 
-    /// Runs the handler and returns its response, collected for storing when it may be stored.
+    /// The handler's response, sent although storing it failed (a backend that is down, with `failOpen` off),
+    /// marked `MISS`; the failure is counted and logged.
+    private func storeFailed(
+        _ loaded: ResponseLoad,
+        _ error: CacheError,
+        endpoint: CacheEndpoint,
+        head: Bool,
+        span: (any Span)?,
+        context: Context
+    ) -> Response {
+        NotStoredRecording(boundary: endpoint.name, counters: self.notStored, span: span, logger: context.logger)(.storeFailed)
+        context.logger.warning(
+            "response cache unavailable; the response was sent without being stored",
+            metadata: ["cache.boundary": "\(endpoint.name)", "error.message": "\(error)"]
+        )
+        switch loaded {
+        case .stored(let cached): return cached.response(status: .miss, age: nil, head: head)
+        case .notStored(let response): return Self.marked(response, .miss)
+        }
+    }
+
+    /// Runs the handler and returns its response: collected, to be stored and shared, when its length is declared
+    /// and within the limit; forwarded as it is written, and stored at its end (``StreamedResponseStore``), when
+    /// its length is unknown; sent as it is otherwise.
     private func load(
         _ request: Request,
         _ context: Context,
         _ next: (Request, Context) async throws -> Response,
+        key: String,
         endpoint: CacheEndpoint,
         head: Bool,
         span: (any Span)?
     ) async throws -> ResponseLoad {
+        let started = ContinuousClock.now
         var response = try await next(request, context)
+        let limit = min(self.configuration.maximumBodySize, CachedResponseFormat.largestPart)
+        let notStored = NotStoredRecording(boundary: endpoint.name, counters: self.notStored, span: span, logger: context.logger)
         let refusal: NotStoredReason
         if head {
             refusal = .head
         } else if let reason = self.storability[endpoint.name]?.refusal(for: response) {
             refusal = reason
-        } else if let length = response.body.contentLength, length > self.configuration.maximumBodySize {
-            refusal = .tooLarge
         } else {
-            let collected = try await CollectedBody.collect(response.body)
-            response.body = collected.responseBody
-            if collected.trailers != nil {
-                refusal = .trailers
-            } else if collected.bytes.readableBytes > self.configuration.maximumBodySize {
+            switch DeclaredContentLength(of: response) {
+            case .inconsistent:
+                refusal = .lengthMismatch
+            case .known(let length) where length > limit:
                 refusal = .tooLarge
-            } else {
-                return .stored(
-                    CachedResponse(
-                        status: response.status,
-                        headers: ResponseStorability.storedHeaders(response.headers),
-                        body: collected.bytes,
-                        storedAt: self.cache.configuration.freshnessClock.now()
+            case .known(let length):
+                let collected = try await CollectedBody.collect(response.body, declaredLength: length)
+                response.body = collected.responseBody
+                if !collected.finished && !collected.overran {
+                    refusal = .incomplete
+                } else if collected.trailers != nil {
+                    refusal = .trailers
+                } else if !collected.isExact {
+                    refusal = .lengthMismatch
+                } else {
+                    return .stored(
+                        CachedResponse(
+                            status: response.status,
+                            headers: ResponseStorability.storedHeaders(response.headers),
+                            body: collected.bytes,
+                            storedAt: self.cache.configuration.freshnessClock.now()
+                        )
                     )
+                }
+            case .unknown:
+                // Not shared: concurrent requests for the key are released to run their own handler now.
+                let store = StreamedResponseStore(
+                    cache: self.cache, coding: self.coding, key: key, endpoint: endpoint, limit: limit, started: started,
+                    notStored: notStored
                 )
+                return .notStored(store.forwarding(response))
             }
         }
-        self.notStored?.count(boundary: endpoint.name, refusal)
-        if let span, span.isRecording { span.attributes["cache.decision"] = refusal.name }
-        context.logger.debug(
-            "response not stored",
-            metadata: ["cache.boundary": "\(endpoint.name)", "cache.decision": "\(refusal.name)"]
-        )
+        notStored(refusal)
         return .notStored(response)
     }
+
 
     /// What the boundaries need to know about `request`: method, path, query, the headers they look at, and the user.
     /// Query names are taken as sent (not percent-decoded): a name spelled unusually is an unknown parameter, which

@@ -95,9 +95,11 @@ struct ReadThrough<Value: Sendable>: Sendable {
     // MARK: Loading
 
     /// Runs the loader and stores its value, unless the coding declines it; a value too large to cache is
-    /// returned all the same.
-    nonisolated(nonsending) func loadAndStore(_ loader: () async throws -> Value) async throws -> Loaded {
-        let started = ContinuousClock.now
+    /// returned all the same. The load's duration counts from `started` (by default, now).
+    nonisolated(nonsending) func loadAndStore(
+        startedAt started: ContinuousClock.Instant = .now,
+        _ loader: () async throws -> Value
+    ) async throws -> Loaded {
         let value = try await loader()
         let loadDuration = ContinuousClock.now - started
         let encoded: [UInt8]?

@@ -1,0 +1,72 @@
+import CacheLayer
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Tracing
+
+/// How a response of unknown length reaches the cache: its body is forwarded to the client as the handler writes
+/// it, and the copy kept on the way (up to the size limit) is stored when the body ends well, as
+/// ``CacheLayer/Cache/readThrough(key:ttl:policy:coding:loader:)`` would have stored it (same jitter, same
+/// freshness header, a `cache.put` under the request's span).
+///
+/// The read-through itself has already returned by then, without sharing the response: concurrent requests for
+/// the key run their own handler rather than wait for a stream that may never end.
+struct StreamedResponseStore: Sendable {
+    let cache: Cache
+    let coding: CacheValueCoding<ResponseLoad>
+    let key: String
+    let endpoint: CacheEndpoint
+    let limit: Int
+    /// When the handler was called: the load's duration runs to the end of the body.
+    let started: ContinuousClock.Instant
+    let notStored: NotStoredRecording
+
+    /// `response`, its body forwarded and copied.
+    func forwarding(_ response: Response) -> Response {
+        var response = response
+        let status = response.status
+        let headers = ResponseStorability.storedHeaders(response.headers)
+        // The request's span, so that the `cache.put` at the end of the body (after the middleware returned)
+        // nests under it.
+        let serviceContext = ServiceContext.current
+        let store = self
+        let copy = StreamedBodyCopy(
+            limit: self.limit,
+            store: { body in
+                let cached = CachedResponse(
+                    status: status,
+                    headers: headers,
+                    body: body,
+                    storedAt: store.cache.configuration.freshnessClock.now()
+                )
+                await store.store(cached, serviceContext: serviceContext)
+            },
+            refuse: { reason in store.notStored(reason) }
+        )
+        response.body = copy.forwarding(response.body)
+        return response
+    }
+
+    private func store(_ cached: CachedResponse, serviceContext: ServiceContext?) async {
+        do {
+            try await ServiceContext.withValue(serviceContext) {
+                try await self.cache.storeLoaded(
+                    .stored(cached),
+                    key: self.key,
+                    ttl: self.endpoint.ttl,
+                    policy: self.endpoint.loadPolicy,
+                    coding: self.coding,
+                    loadDuration: .now - self.started
+                )
+            }
+        } catch {
+            // The client has its response; only the copy is lost.
+            self.notStored(.storeFailed)
+            self.notStored.logger.warning(
+                "response cache unavailable; the streamed response was not stored",
+                metadata: ["cache.boundary": "\(self.endpoint.name)", "error.message": "\(error)"]
+            )
+        }
+    }
+}
