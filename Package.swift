@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "CacheLayerRedis", targets: ["CacheLayerRedis"]),
         .library(name: "CacheLayerYAML", targets: ["CacheLayerYAML"]),
         .library(name: "CacheLayerHummingbird", targets: ["CacheLayerHummingbird"]),
+        .library(name: "CacheLayerAdvisor", targets: ["CacheLayerAdvisor"]),
+        .executable(name: "cachelayer-advise", targets: ["CacheLayerAdviseCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
@@ -22,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         // `swift package generate-documentation` (scripts/docs.sh); a plugin, so nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .target(
@@ -68,6 +71,20 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The pagination boundary advisor: reads a request log, replays candidate boundaries through the memory tier
+        // and recommends one for a memory budget. The Benchmarks package's hit-rate lab builds on its replay.
+        .target(
+            name: "CacheLayerAdvisor",
+            dependencies: ["CacheLayer"]
+        ),
+        // `cachelayer-advise`, the advisor's command line.
+        .executableTarget(
+            name: "CacheLayerAdviseCommand",
+            dependencies: [
+                "CacheLayerAdvisor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
@@ -122,6 +139,10 @@ let package = Package(
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
+        ),
+        .testTarget(
+            name: "CacheLayerAdvisorTests",
+            dependencies: ["CacheLayer", "CacheLayerAdvisor"]
         ),
     ],
     swiftLanguageModes: [.v6]

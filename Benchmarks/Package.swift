@@ -81,24 +81,27 @@ let package = Package(
             path: "Sources/CRedisAdmin",
             linkerSettings: [.linkedLibrary("hiredis")]
         ),
-        // Workloads (Zipf, pagination, CSV traces), replays against the memory tier and Redis, Belady's optimum,
-        // the boundary advisor, CSV and SVG output: everything `cachelayer-bench` does, as a testable library.
+        // Workloads (Zipf, pagination, CSV traces), replays against Redis, Belady's optimum, CSV and SVG output:
+        // everything `cachelayer-bench` does, as a testable library. The memory-tier replay, request traces and text
+        // helpers it shares with the boundary advisor live in the root package's CacheLayerAdvisor.
         .target(
             name: "HitRateLab",
             dependencies: [
                 "CRedisAdmin",
                 .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "CacheLayerAdvisor", package: cacheLayerPackage),
                 .product(name: "CacheLayerRedis", package: cacheLayerPackage),
             ],
             path: "Sources/HitRateLab"
         ),
-        // `swift run -c release cachelayer-bench hitrate|advise ...` (see README.md). Outside `Benchmarks/` for the
-        // same reason as MemoryFootprint.
+        // `swift run -c release cachelayer-bench hitrate|pagination-log ...` (see README.md). Outside `Benchmarks/`
+        // for the same reason as MemoryFootprint.
         .executableTarget(
             name: "cachelayer-bench",
             dependencies: [
                 "HitRateLab",
                 .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "CacheLayerAdvisor", package: cacheLayerPackage),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CacheLayerBench"
@@ -108,6 +111,7 @@ let package = Package(
             dependencies: [
                 "HitRateLab",
                 .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "CacheLayerAdvisor", package: cacheLayerPackage),
             ],
             path: "Tests/HitRateLabTests"
         ),

@@ -44,6 +44,11 @@ if [ "$only" = all ] || [ "$only" = hitrate ]; then
     bench hitrate --workload pagination --requests 500000 --highest-cached-pages 1,2,3,5,10 \
         --budgets 8MiB,16MiB,32MiB,64MiB,128MiB,256MiB --redis "$redis_url" --output "$out/pagination" \
         2>&1 | tee "$out/pagination.txt"
-    bench advise --budget 64MiB --max-page 6 --requests 500000 --csv "$out/advise.csv" 2>&1 | tee "$out/advise.txt"
+    # The boundary advisor (the root package's cachelayer-advise) on the same pagination traffic, as a request log.
+    log="$(mktemp)"
+    bench pagination-log --requests 500000 --output "$log"
+    swift run -c release cachelayer-advise --budget 64MiB --max-page 6 --csv "$out/advise.csv" "$log" 2>&1 \
+        | tee "$out/advise.txt"
+    rm -f "$log"
 fi
 echo "Results in $out"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CacheLayer
+@_spi(Benchmarks) import CacheLayerAdvisor
 import Foundation
 import HitRateLab
 
@@ -101,17 +102,17 @@ struct HitRateCommand: AsyncParsableCommand {
             workload: self.workload.rawValue,
             variants: variants,
             budgets: budgets,
-            memory: MemoryTierReplay(requestsPerSecond: self.requestsPerSecond, shardCount: self.memoryShards),
+            memory: MemoryTierReplay(namespace: "hitrate", requestsPerSecond: self.requestsPerSecond, shardCount: self.memoryShards),
             redis: redisReplay,
             includeOptimum: !self.noOptimum
         )
         let results = try await experiment.run(progress: report)
         let csvPath = "\(self.output)/hitrate.csv"
         let svgPath = "\(self.output)/hitrate.svg"
-        try TextFile.write(HitRateCSV.text(results.rows), to: csvPath)
+        try HitRateLabError.mapping { () throws(AdvisorError) in try TextFile.write(HitRateCSV.text(results.rows), to: csvPath) }
         var title = "Hit rate vs memory: \(description)"
         if let facts = results.redis { title += "; redis \(facts.version)" }
-        try TextFile.write(HitRateChart.svg(results.rows, title: title), to: svgPath)
+        try HitRateLabError.mapping { () throws(AdvisorError) in try TextFile.write(HitRateChart.svg(results.rows, title: title), to: svgPath) }
         print(ResultTable.text(results.rows))
         if let facts = results.redis {
             print("Redis \(facts.version), maxmemory-samples \(facts.maxmemorySamples); settings restored to maxmemory \(facts.originalMaxmemory), \(facts.originalPolicy)")

@@ -1,7 +1,9 @@
 import ArgumentParser
+import CacheLayerAdvisor
 import HitRateLab
 
-/// The synthetic pagination traffic's shape, shared by `hitrate --workload pagination` and `advise`.
+/// The synthetic pagination traffic's shape, shared by `hitrate --workload pagination` and
+/// `pagination-log`.
 struct PaginationOptions: ParsableArguments {
     @Option(help: "Distinct list endpoints (/stores/N/order-items), Zipf-distributed.")
     var endpoints = 200
@@ -15,7 +17,7 @@ struct PaginationOptions: ParsableArguments {
     @Option(help: "Zipf exponent over pages (page 1 most requested).")
     var pageSkew = 1.0
 
-    @Option(help: "Every response's size (also the size of request-log lines without one), e.g. 8KiB.")
+    @Option(help: "Every response's size, e.g. 8KiB.")
     var responseSize = "8KiB"
 
     func workload(requests: Int, seed: UInt64) throws(HitRateLabError) -> PaginationWorkload {
@@ -25,7 +27,7 @@ struct PaginationOptions: ParsableArguments {
             pageCount: self.pages,
             pageSkew: self.pageSkew,
             requestCount: requests,
-            responseSize: try ByteCount.parse(self.responseSize, what: "the response size"),
+            responseSize: try HitRateLabError.mapping { () throws(AdvisorError) in try ByteCount.parse(self.responseSize, what: "the response size") },
             seed: seed
         )
     }

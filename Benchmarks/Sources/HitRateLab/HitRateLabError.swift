@@ -1,3 +1,5 @@
+import CacheLayerAdvisor
+
 /// An error from the hit-rate tools: bad input (a trace line, a budget, an option), or a Redis server that cannot be
 /// reached or may not be used. The message names the problem (and the line, for a trace).
 ///
@@ -22,6 +24,12 @@ public struct HitRateLabError: Error, Sendable, CustomStringConvertible, Equatab
         /// The Redis server answered with an error or an unexpected reply.
         public static let redisError = Code("redis_error")
 
+        /// The lab's code for an advisor error's: the same name, except that a malformed request log is a
+        /// malformed trace.
+        init(_ code: AdvisorError.Code) {
+            self.init(code == .malformedLog ? Self.malformedTrace.name : code.name)
+        }
+
         public var description: String { self.name }
     }
 
@@ -37,4 +45,30 @@ public struct HitRateLabError: Error, Sendable, CustomStringConvertible, Equatab
     }
 
     public var description: String { self.message }
+}
+
+extension HitRateLabError {
+    /// The lab's error for an error of the advisor library (trace reading, byte counts, files and the memory-tier
+    /// replay live there): the same message and code.
+    public init(_ error: AdvisorError) {
+        self.init(Code(error.code), error.message)
+    }
+
+    /// Runs `body`, turning an ``CacheLayerAdvisor/AdvisorError`` it throws into the lab's error.
+    public static func mapping<Value>(_ body: () throws(AdvisorError) -> Value) throws(HitRateLabError) -> Value {
+        do {
+            return try body()
+        } catch {
+            throw HitRateLabError(error)
+        }
+    }
+
+    /// Runs `body`, turning an ``CacheLayerAdvisor/AdvisorError`` it throws into the lab's error.
+    public static func mapping<Value>(_ body: () async throws(AdvisorError) -> Value) async throws(HitRateLabError) -> Value {
+        do {
+            return try await body()
+        } catch {
+            throw HitRateLabError(error)
+        }
+    }
 }

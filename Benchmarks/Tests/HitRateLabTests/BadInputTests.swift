@@ -1,3 +1,4 @@
+import CacheLayerAdvisor
 import HitRateLab
 import Testing
 

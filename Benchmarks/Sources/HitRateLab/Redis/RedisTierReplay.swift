@@ -1,5 +1,6 @@
 import CacheLayer
 import CacheLayerRedis
+@_spi(Benchmarks) import CacheLayerAdvisor
 
 /// Replays traces against a real redis-server at a series of memory budgets and eviction policies.
 ///

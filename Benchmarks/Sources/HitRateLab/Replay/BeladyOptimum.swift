@@ -1,3 +1,5 @@
+import CacheLayerAdvisor
+
 /// Belady's optimum: the most hits any cache holding `capacity` objects can get on a trace, found by evicting (or
 /// not admitting) the object whose next use is furthest in the future. It needs the future, so no real cache
 /// reaches it; it is the bound the other lines are measured against.

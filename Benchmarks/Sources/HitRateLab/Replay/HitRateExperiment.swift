@@ -1,4 +1,5 @@
 import CacheLayer
+@_spi(Benchmarks) import CacheLayerAdvisor
 
 /// Replays a workload's variants at every budget on the memory tier, on Redis (when given) and as Belady's optimum,
 /// and collects one ``HitRateRow`` per measurement.
@@ -38,7 +39,7 @@ public struct HitRateExperiment: Sendable {
         workload: String,
         variants: [Variant],
         budgets: [Int],
-        memory: MemoryTierReplay = MemoryTierReplay(),
+        memory: MemoryTierReplay = MemoryTierReplay(namespace: "hitrate"),
         redis: RedisTierReplay? = nil,
         includeOptimum: Bool = true
     ) {
@@ -77,7 +78,9 @@ public struct HitRateExperiment: Sendable {
                 HitRateRow(workload: self.workload, variant: variant.name, tier: tier, policy: policy, budget: budget, capacityObjects: capacity, counts: counts)
             }
             for budget in budgets {
-                let counts = try await self.memory.run(variant.trace, capacity: .bytes(budget))
+                let counts = try await HitRateLabError.mapping { () async throws(AdvisorError) in
+                    try await self.memory.run(variant.trace, capacity: .bytes(budget))
+                }
                 progress("  memory clock at \(ByteCount.format(budget))\(variant.name.isEmpty ? "" : ", \(variant.name)"): hit rate \(NumberText.fixed(counts.hitRate * 100, decimals: 2))%")
                 rows.append(row(.memory, "clock", budget, counts))
             }

@@ -1,3 +1,5 @@
+@_spi(Benchmarks) import CacheLayerAdvisor
+
 /// The results as CSV, one row per tier, policy, variant and budget, in the order given. Numbers are written
 /// without Foundation formatting (hit rates with 6 decimals), so the same rows always give the same bytes.
 public enum HitRateCSV {

@@ -1,4 +1,5 @@
 import Foundation
+@_spi(Benchmarks) import CacheLayerAdvisor
 
 /// Draws hit rate against memory budget as an SVG document, written by hand (no dependencies): one line per
 /// series (tier, policy and variant), the optimum dashed, labelled axes with units, a legend, and a title.

@@ -1,3 +1,5 @@
+import CacheLayerAdvisor
+
 /// One line of the results: one tier (and policy) at one budget on one workload variant.
 public struct HitRateRow: Sendable, Hashable {
     /// Where the numbers come from.

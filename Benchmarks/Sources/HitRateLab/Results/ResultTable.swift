@@ -1,3 +1,5 @@
+@_spi(Benchmarks) import CacheLayerAdvisor
+
 /// The results as a plain-text table for a terminal: one line per series and budget.
 public enum ResultTable {
     /// The table text.
@@ -13,21 +15,6 @@ public enum ResultTable {
                 String(row.counts.errors),
             ]
         }
-        return Self.aligned([header] + lines, rightAligned: [1, 2, 3, 4, 5])
-    }
-
-    /// Columns padded to their widest cell, separated by two spaces; `rightAligned` column indices pad on the left.
-    public static func aligned(_ cells: [[String]], rightAligned: Set<Int>) -> String {
-        let columnCount = cells.map(\.count).max() ?? 0
-        var widths = [Int](repeating: 0, count: columnCount)
-        for line in cells {
-            for (column, cell) in line.enumerated() { widths[column] = max(widths[column], cell.count) }
-        }
-        return cells.map { line in
-            line.enumerated().map { column, cell in
-                let padding = String(repeating: " ", count: widths[column] - cell.count)
-                return rightAligned.contains(column) ? padding + cell : cell + padding
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        return TextTable.aligned([header] + lines, rightAligned: [1, 2, 3, 4, 5])
     }
 }

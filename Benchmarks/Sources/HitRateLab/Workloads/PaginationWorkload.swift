@@ -1,3 +1,5 @@
+import CacheLayerAdvisor
+
 /// Traffic to paginated list endpoints: which endpoint, which page and which filter values each request asks for.
 ///
 /// Endpoints (`/stores/<n>/order-items`), pages and every filter's values are each drawn from a Zipf distribution,

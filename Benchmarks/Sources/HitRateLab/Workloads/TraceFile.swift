@@ -1,3 +1,5 @@
+@_spi(Benchmarks) import CacheLayerAdvisor
+
 /// Reads a trace in CSV: one request a line, `key,size[,ttl]`, where size is the value's bytes and ttl its
 /// time-to-live in seconds (decimals allowed; empty or 0 for none). The first line may be a header (any first line
 /// whose size field is not a number). Blank lines and lines starting with `#` are skipped. Keys cannot contain
@@ -7,7 +9,7 @@ public enum TraceFile {
     /// - Throws: ``HitRateLabError/Code/fileAccess`` when it cannot be read, ``HitRateLabError/Code/malformedTrace``
     ///   naming the line otherwise.
     public static func read(path: String) throws(HitRateLabError) -> RequestTrace {
-        try Self.parse(try TextFile.read(path: path, what: "the trace"), name: path)
+        try Self.parse(try HitRateLabError.mapping { () throws(AdvisorError) in try TextFile.read(path: path, what: "the trace") }, name: path)
     }
 
     /// Parses trace text; `name` is used in error messages.

@@ -1,3 +1,5 @@
+import CacheLayerAdvisor
+
 /// How big each key's value is: one size for all, or a size drawn once per key, uniformly from a range.
 public enum ValueSizeDistribution: Sendable, Hashable, CustomStringConvertible {
     /// Every value has this many bytes.
@@ -13,17 +15,22 @@ public enum ValueSizeDistribution: Sendable, Hashable, CustomStringConvertible {
             guard bounds.count == 2 else {
                 throw HitRateLabError(.invalidArgument, "the value size '\(text)' should look like uniform:100-10KiB")
             }
-            let low = try ByteCount.parse(String(bounds[0]), what: "the smallest value size")
-            let high = try ByteCount.parse(String(bounds[1]), what: "the largest value size")
+            let low = try Self.parse(String(bounds[0]), what: "the smallest value size")
+            let high = try Self.parse(String(bounds[1]), what: "the largest value size")
             guard low >= 1, low <= high else {
                 throw HitRateLabError(.invalidArgument, "the value size range '\(text)' must be 1 byte or more, smallest first")
             }
             self = .uniform(low...high)
         } else {
-            let size = try ByteCount.parse(text.hasPrefix("fixed:") ? String(text.dropFirst(6)) : text, what: "the value size")
+            let size = try Self.parse(text.hasPrefix("fixed:") ? String(text.dropFirst(6)) : text, what: "the value size")
             guard size >= 1 else { throw HitRateLabError(.invalidArgument, "the value size '\(text)' must be at least 1 byte") }
             self = .fixed(size)
         }
+    }
+
+    /// A byte count, with the advisor's error as the lab's.
+    private static func parse(_ text: String, what: String) throws(HitRateLabError) -> Int {
+        try HitRateLabError.mapping { () throws(AdvisorError) in try ByteCount.parse(text, what: what) }
     }
 
     /// Draws the size of one key's value.

@@ -1,3 +1,5 @@
+import CacheLayerAdvisor
+
 /// Requests for `keyCount` keys, drawn from a Zipf distribution, each key with a value size of its own.
 ///
 /// Key rank r (0 is the most popular) is named `key:r`; key sizes come from a generator seeded with `seed` and

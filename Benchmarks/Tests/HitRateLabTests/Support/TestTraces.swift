@@ -1,3 +1,4 @@
+import CacheLayerAdvisor
 import HitRateLab
 
 /// The traces the replay and optimum tests run on: skewed, uniform, a loop one key larger than the caches (LRU's

@@ -16,26 +16,26 @@ public struct MemoryTierReplay: Sendable {
     public var shardCount: Int?
 
     /// Creates a replay.
-    public init(namespace: String = "hitrate", requestsPerSecond: Int = 1000, shardCount: Int? = nil) {
+    public init(namespace: String = "advisor", requestsPerSecond: Int = 1000, shardCount: Int? = nil) {
         self.namespace = namespace
         self.requestsPerSecond = requestsPerSecond
         self.shardCount = shardCount
     }
 
     /// Replays `trace` against a new backend of `capacity`.
-    /// - Throws: ``HitRateLabError/Code/invalidArgument`` for a capacity the backend refuses (zero, negative).
-    public func run(_ trace: RequestTrace, capacity: CacheCapacity) async throws(HitRateLabError) -> ReplayCounts {
+    /// - Throws: ``AdvisorError/Code/invalidArgument`` for a capacity the backend refuses (zero, negative).
+    public func run(_ trace: RequestTrace, capacity: CacheCapacity) async throws(AdvisorError) -> ReplayCounts {
         guard self.requestsPerSecond > 0 else {
-            throw HitRateLabError(.invalidArgument, "the request rate must be positive, got \(self.requestsPerSecond)")
+            throw AdvisorError(.invalidArgument, "the request rate must be positive, got \(self.requestsPerSecond)")
         }
         let clock = ManualCacheClock()
         let configuration: MemoryBackend.Configuration
         switch capacity {
         case .bytes(let budget):
-            guard budget > 0 else { throw HitRateLabError(.invalidArgument, "the memory budget must be positive, got \(budget)") }
+            guard budget > 0 else { throw AdvisorError(.invalidArgument, "the memory budget must be positive, got \(budget)") }
             configuration = MemoryBackend.Configuration(byteBudget: budget, shardCount: self.shardCount, clock: clock)
         case .objects(let count):
-            guard count > 0 else { throw HitRateLabError(.invalidArgument, "the object capacity must be positive, got \(count)") }
+            guard count > 0 else { throw AdvisorError(.invalidArgument, "the object capacity must be positive, got \(count)") }
             configuration = MemoryBackend.Configuration(byteBudget: 1 << 50, maximumEntries: count, shardCount: 1, clock: clock)
         }
         let backend: MemoryBackend
@@ -45,7 +45,7 @@ public struct MemoryTierReplay: Sendable {
             let namespace = try CacheNamespace(self.namespace)
             keys = trace.keys.map { CacheKey(namespace: namespace, key: $0) }
         } catch {
-            throw HitRateLabError(.invalidArgument, error.message)
+            throw AdvisorError(.invalidArgument, error.message)
         }
         var values = ValueBuffers()
         let step = Duration.seconds(1) / self.requestsPerSecond

@@ -16,7 +16,7 @@ public enum AdviceTable {
         }
         let chosen = advice.candidates[advice.recommended]
         let filters = chosen.commonFilters.keys.sorted().map { "\($0)=\(chosen.commonFilters[$0]!.joined(separator: "|"))" }.joined(separator: " ")
-        return ResultTable.aligned([header] + lines, rightAligned: [2, 3, 4, 6]) + """
+        return TextTable.aligned([header] + lines, rightAligned: [2, 3, 4, 6]) + """
 
 
             Recommended for \(ByteCount.format(budget)): \(chosen.name) (\(filters.isEmpty ? "no filters" : filters)): \

@@ -1,15 +1,25 @@
 import CacheLayer
 
-/// Measures candidate pagination boundaries on recorded or generated traffic and recommends one for a memory
-/// budget: the seed article's "cache pages 1 to 3, watch the miss rate and Redis memory" made measurable.
+/// Measures candidate pagination boundaries on recorded traffic and recommends one for a memory budget: how many
+/// pages, and which filter values, a ``CacheLayer/PaginationBoundary`` should cache, so that the miss rate and the
+/// cache's memory are measured rather than guessed.
 ///
 /// A candidate is a highest cached page (1 ... ``highestPages``) and a filter set: for each filter parameter seen in
 /// the traffic, its `k` most requested values (for each `k` in ``filterValueCounts``; `nil` means every value
-/// seen). Each candidate's traffic is replayed through ``CacheLayer/PaginationBoundary`` into the memory tier twice:
-/// with room for everything (its miss rate when nothing is evicted, and the memory that takes), and at the
-/// budget (its miss rate there, with the memory tier evicting). The recommendation is the candidate with the lowest miss rate whose
-/// memory fits the budget (ties: less memory, then fewer pages); when none fits, the one with the lowest miss rate
-/// at the budget.
+/// seen). Each candidate's traffic is replayed through the boundary into a real ``CacheLayer/MemoryBackend`` twice
+/// (see ``MemoryTierReplay``): with room for everything (its miss rate when nothing is evicted, and the memory that
+/// takes), and at the budget (its miss rate there, with the memory tier evicting). The recommendation is the
+/// candidate with the lowest miss rate whose memory fits the budget (ties: less memory, then fewer pages); when none
+/// fits, the one with the lowest miss rate at the budget.
+///
+/// The requests can come from a log (``RequestLog``) or from anywhere else that can describe them as
+/// ``EndpointRequest`` values; ``AdviceTable`` renders the result.
+///
+/// ```swift
+/// let requests = try RequestLog.read(path: "requests.csv", defaultSize: 8 << 10)
+/// let advice = try await BoundaryAdvisor(budget: 64 << 20).advise(requests)
+/// print(AdviceTable.text(advice, budget: 64 << 20))
+/// ```
 public struct BoundaryAdvisor: Sendable {
     /// The memory the cache may use, in bytes.
     public var budget: Int
@@ -82,12 +92,12 @@ public struct BoundaryAdvisor: Sendable {
     }
 
     /// Measures every candidate on `requests` and picks one.
-    /// - Throws: ``HitRateLabError/Code/invalidArgument`` for a budget or page count below 1, or no requests.
-    public func advise(_ requests: [EndpointRequest], progress: @Sendable (String) -> Void = { _ in }) async throws(HitRateLabError) -> Advice {
-        guard self.budget > 0 else { throw HitRateLabError(.invalidArgument, "the budget is \(self.budget); it must be at least 1 byte") }
-        guard self.highestPages >= 1 else { throw HitRateLabError(.invalidArgument, "the highest page to try must be at least 1") }
-        guard !requests.isEmpty else { throw HitRateLabError(.invalidArgument, "no requests to advise on") }
-        guard !self.filterValueCounts.isEmpty else { throw HitRateLabError(.invalidArgument, "no filter value count to try") }
+    /// - Throws: ``AdvisorError/Code/invalidArgument`` for a budget or page count below 1, or no requests.
+    public func advise(_ requests: [EndpointRequest], progress: @Sendable (String) -> Void = { _ in }) async throws(AdvisorError) -> Advice {
+        guard self.budget > 0 else { throw AdvisorError(.invalidArgument, "the budget is \(self.budget); it must be at least 1 byte") }
+        guard self.highestPages >= 1 else { throw AdvisorError(.invalidArgument, "the highest page to try must be at least 1") }
+        guard !requests.isEmpty else { throw AdvisorError(.invalidArgument, "no requests to advise on") }
+        guard !self.filterValueCounts.isEmpty else { throw AdvisorError(.invalidArgument, "no filter value count to try") }
         let ranked = self.filterValuesByPopularity(requests)
         var candidates: [Candidate] = []
         for page in 1...self.highestPages {

@@ -1,12 +1,9 @@
-import HitRateLab
+import CacheLayerAdvisor
 import Testing
 
 @Suite("Boundary advisor")
 struct BoundaryAdvisorTests {
-    private static let requests: [EndpointRequest] = {
-        let workload = PaginationWorkload(endpointCount: 20, pageCount: 10, pageSkew: 1.0, requestCount: 6000, responseSize: 4096, seed: 11)
-        return try! workload.requests()
-    }()
+    private static let requests = PaginationTraffic.requests(endpoints: 20, pages: 10, count: 6000, responseSize: 4096, seed: 11)
 
     @Test("caching deeper pages lowers the miss rate and costs more memory")
     func deeperPagesTradeMemoryForMisses() async throws {
@@ -47,17 +44,14 @@ struct BoundaryAdvisorTests {
         #expect(advice.reason.hasPrefix("no boundary's cached responses fit"))
     }
 
-    @Test("a request log of URLs or recorded cache keys is read, percent-encoding decoded")
-    func requestLog() throws {
-        let text = "url,size\n/orders?status=open&page=2,500\norders:/orders?status=on%20hold&page=1\n/orders\n"
-        let requests = try RequestLog.parse(text, name: "log", defaultSize: 100)
-        #expect(requests == [
-            EndpointRequest(path: "/orders", query: [.init("status", "open"), .init("page", "2")], responseSize: 500),
-            EndpointRequest(path: "/orders", query: [.init("status", "on hold"), .init("page", "1")], responseSize: 100),
-            EndpointRequest(path: "/orders", query: [], responseSize: 100),
-        ])
-        #expect(throws: HitRateLabError(.malformedTrace, "log line 3: 'orders' is not a path (it should start with /) (expected path?query[,size])")) {
-            try RequestLog.parse("/a\n/b\norders\n", name: "log", defaultSize: 1)
+    @Test("a budget or page count below 1, no filter value count, or no requests is refused before anything runs")
+    func refusesBadArguments() async {
+        for advisor in [
+            BoundaryAdvisor(budget: 0), BoundaryAdvisor(budget: 1 << 20, highestPages: 0),
+            BoundaryAdvisor(budget: 1 << 20, filterValueCounts: []),
+        ] {
+            await #expect { try await advisor.advise(Self.requests) } throws: { ($0 as? AdvisorError)?.code == .invalidArgument }
         }
+        await #expect { try await BoundaryAdvisor(budget: 1 << 20).advise([]) } throws: { ($0 as? AdvisorError)?.code == .invalidArgument }
     }
 }

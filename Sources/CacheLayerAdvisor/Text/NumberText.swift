@@ -1,5 +1,6 @@
 /// Numbers as text with a fixed number of decimals, written without Foundation (so the output is the same on every
-/// platform).
+/// platform). Shared with the Benchmarks package (`@_spi(Benchmarks)`), not API.
+@_spi(Benchmarks)
 public enum NumberText {
     /// `value` with at most `decimals` decimals, trailing zeros dropped: 1.5, 64, 0.25.
     public static func short(_ value: Double, decimals: Int = 2) -> String {

@@ -1,9 +1,9 @@
 /// Reads and writes byte counts the way people type them: `512`, `64KiB`, `1.5MiB`, `2GiB` (also `KB`, `MB`, `GB`
 /// for the same powers of two, and a `B` suffix).
 public enum ByteCount {
-    /// Parses `text` into bytes.
-    /// - Throws: ``HitRateLabError/Code/invalidArgument`` naming the text and what is wrong with it.
-    public static func parse(_ text: String, what: String) throws(HitRateLabError) -> Int {
+    /// Parses `text` into bytes; `what` names the value in the error message (`the budget`).
+    /// - Throws: ``AdvisorError/Code/invalidArgument`` naming the text and what is wrong with it.
+    public static func parse(_ text: String, what: String) throws(AdvisorError) -> Int {
         let trimmed = text.trimmingWhitespace()
         let (kibi, mebi, gibi): (Double, Double, Double) = (1024, 1024 * 1024, 1024 * 1024 * 1024)
         let units: [(suffix: String, factor: Double)] = [
@@ -20,27 +20,13 @@ public enum ByteCount {
             break
         }
         guard let value = Double(number.trimmingWhitespace()), value.isFinite, value >= 0 else {
-            throw HitRateLabError(.invalidArgument, "\(what) '\(text)' is not a byte count (examples: 4096, 64KiB, 1.5MiB)")
+            throw AdvisorError(.invalidArgument, "\(what) '\(text)' is not a byte count (examples: 4096, 64KiB, 1.5MiB)")
         }
         let bytes = (value * factor).rounded()
         guard bytes < Double(1 << 52) else {
-            throw HitRateLabError(.invalidArgument, "\(what) '\(text)' is too large")
+            throw AdvisorError(.invalidArgument, "\(what) '\(text)' is too large")
         }
         return Int(bytes)
-    }
-
-    /// Parses a comma-separated list of positive byte counts (budgets), refusing zero.
-    public static func parseBudgets(_ text: String) throws(HitRateLabError) -> [Int] {
-        var budgets: [Int] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let budget = try Self.parse(String(part), what: "the budget")
-            guard budget > 0 else {
-                throw HitRateLabError(.invalidArgument, "the budget '\(part)' is zero; every budget must be at least 1 byte")
-            }
-            budgets.append(budget)
-        }
-        guard !budgets.isEmpty else { throw HitRateLabError(.invalidArgument, "no budget given") }
-        return budgets
     }
 
     /// `1.5 MiB`, `64 KiB`, `512 B`: the largest unit that keeps the number at least 1, at most 2 decimals.
