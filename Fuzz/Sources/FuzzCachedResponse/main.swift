@@ -1,0 +1,27 @@
+@testable import CacheLayerHummingbird
+import FuzzSupport
+
+// Bytes read back from the backend as a cached response: `CachedResponseFormat.decode`, then what the middleware does
+// with a hit (its age against the clock, the response for GET and for HEAD).
+// Invariants besides "no trap": a decoded response encodes to bytes that decode to the same response.
+
+/// The middleware's clock at a plausible Unix-epoch time (2027), in the units `storedAt` is kept in.
+let now = Duration.milliseconds(1_800_000_000_000)
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCachedResponse(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    guard let start, count > 0 else { return 0 }
+    let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
+    guard let decoded = try? CachedResponseFormat.decode(bytes) else { return 0 }
+    let age = now - decoded.storedAt
+    _ = decoded.response(status: .hit, age: age, head: false)
+    _ = decoded.response(status: .stale, age: age, head: true)
+    let again: CachedResponse
+    do {
+        again = try CachedResponseFormat.decode(CachedResponseFormat.encode(decoded))
+    } catch {
+        fatalError("a decoded response does not decode after encoding: \(error)")
+    }
+    expect(again == decoded, "a decoded response changes through encode and decode")
+    return 0
+}
