@@ -65,6 +65,16 @@ struct RedisConfigurationTests {
         #expect(error?.message.contains("the \(part)") == true, "\(error?.message ?? "")")
     }
 
+    /// A combining mark right after the ':' joins it into one `Character`: the password used to be shown in the
+    /// error (found by FuzzRedisURL). Anything outside printable ASCII is refused before parsing, naming no part.
+    @Test(arguments: ["redis://user:\u{0365}s3cret@127.0.0.1", "redis://us\u{0301}er:s3cret@127.0.0.1", "redis://h\u{00E9}st:6379"])
+    func urlsOutsidePrintableASCIIAreRefusedWithoutEchoingThem(_ url: String) {
+        let error = #expect(throws: CacheError.self) { try RedisBackend.Configuration(url: url) }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.contains("s3cret") == false, "\(error?.message ?? "")")
+        #expect(error?.message.contains("printable ASCII") == true, "\(error?.message ?? "")")
+    }
+
     /// The database may be in the query as well as in the path; a query no longer reads as part of the port.
     @Test func databaseInTheQuery() throws {
         let query = try RedisBackend.Configuration(url: "redis://127.0.0.1:6391?db=1")

@@ -24,6 +24,15 @@ extension RedisBackend.Configuration {
             self = try self.validated()
             return
         }
+        // A URL is printable ASCII (anything else is percent-encoded). Checked first, on bytes, because the parts
+        // below are found by `Character`: a combining mark after a ':' or '@' would join it into one character, hide
+        // the delimiter and, in an error message, the password from `redactingPassword`. The message shows no URL.
+        if let offset = url.utf8.firstIndex(where: { $0 < 0x21 || $0 > 0x7E }).map({ url.utf8.distance(from: url.utf8.startIndex, to: $0) }) {
+            throw CacheError(
+                .invalidConfiguration,
+                "bad Redis URL: byte \(offset) is not printable ASCII (percent-encode the user and password)"
+            )
+        }
         guard let schemeEnd = url.firstRange(of: "://") else {
             throw bad("scheme", "is missing (expected redis:// or unix://)")
         }
