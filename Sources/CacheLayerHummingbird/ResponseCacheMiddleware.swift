@@ -24,8 +24,14 @@ import Tracing
 ///   per-delivery ones) and whole body. A response marked `Cache-Control: no-store`, `no-cache` or `private`, one
 ///   that sets a cookie, one whose `Vary` names a header the key leaves out, or one with a body over
 ///   ``Configuration/maximumBodySize`` is sent as it is and never stored (``NotStoredReason``).
-/// - A request carrying `Authorization` or a cookie bypasses a shared endpoint. A per-user endpoint keys on
-///   ``Configuration/userID`` and bypasses requests without one.
+/// - Two requests share an entry only if the handler would receive the same input: the key holds the scheme, the
+///   authority (and any `Host` field), the path, the query parameters as the handler reads them (names as sent,
+///   values percent-decoded; only the order of distinct names is canonical) and every vary header value, byte for
+///   byte, unless the endpoint declares a folding (``CacheLayer/ParameterFolding``) or that it ignores the host.
+///   A request whose target is in absolute form (`GET http://host/path`) bypasses the cache.
+/// - A request carrying one of the boundaries' ``CacheLayer/CacheBoundaries/identityHeaders`` (`Authorization`,
+///   `Cookie`, `X-Api-Key`...), or that ``Configuration/isPersonalised`` says is personal, bypasses a shared
+///   endpoint. A per-user endpoint keys on ``Configuration/userID`` and bypasses requests without one.
 /// - Concurrent identical requests on a cold key run the handler once; the others get its response. With the
 ///   endpoint's stampede protection set to a distributed lock, that holds across processes.
 /// - With a grace period, a stale response is served at once (`STALE`) while one request in the process refreshes
@@ -46,8 +52,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     private let coding: CacheValueCoding<ResponseLoad>
     /// The storability rules of each endpoint, by name.
     private let storability: [String: ResponseStorability]
-    /// The request headers any boundary looks at: `Authorization` and `Cookie` (identity), and every endpoint's vary
-    /// headers. Only these are handed to the boundaries.
+    /// The request headers any boundary looks at: the identity headers, `Host`, and every endpoint's vary headers.
+    /// Only these are handed to the boundaries.
     private let keyedHeaders: [HTTPField.Name]
     private let notStored: NotStoredCounters?
 
@@ -74,8 +80,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         self.storability = Dictionary(uniqueKeysWithValues: boundaries.endpoints.map { endpoint in
             (endpoint.name, ResponseStorability(cacheableStatuses: configuration.cacheableStatuses, varyHeaders: Set(endpoint.varyHeaders)))
         })
-        let varyHeaders: [String] = Set(boundaries.endpoints.flatMap(\.varyHeaders)).sorted()
-        self.keyedHeaders = [.authorization, .cookie] + varyHeaders.compactMap { HTTPField.Name($0) }
+        let names = Set(boundaries.identityHeaders + ["host"] + boundaries.endpoints.flatMap(\.varyHeaders))
+        self.keyedHeaders = names.sorted().compactMap { HTTPField.Name($0) }
         self.notStored = NotStoredCounters(
             factory: configuration.metricsFactory ?? MetricsSystem.factory,
             boundaries: boundaries.endpoints.map(\.name)
@@ -89,7 +95,9 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard request.method == .get || request.method == .head else {
+        // An absolute-form target (`GET http://host/path`) shows the handler a scheme and host of its own in
+        // `request.uri`; such requests are rare enough not to be worth keying.
+        guard request.method == .get || request.method == .head, request.uri.scheme == nil, request.uri.host == nil else {
             return try await Self.bypass(request, context, next)
         }
         let decision = self.boundaries.decide(self.cacheRequest(request, context: context))
@@ -188,18 +196,25 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         return .notStored(response)
     }
 
-    /// What the boundaries need to know about `request`: method, path, query, the headers they look at, and the user.
-    /// Query names are taken as sent (not percent-decoded): a name spelled unusually is an unknown parameter, which
-    /// bypasses the cache.
+    /// What the boundaries need to know about `request`, as the handler sees it: method, scheme, authority, path,
+    /// query (as `request.uri.queryParameters` gives it: names as sent, values percent-decoded, in request order),
+    /// every value of the headers they look at, the user, and whether the application says it is personal.
     private func cacheRequest(_ request: Request, context: Context) -> CacheRequest {
-        CacheRequest(
+        var headers: [(name: String, value: String)] = []
+        for name in self.keyedHeaders {
+            for value in request.headers[values: name] {
+                headers.append((name: name.canonicalName, value: value))
+            }
+        }
+        return CacheRequest(
             method: request.method.rawValue,
+            scheme: request.head.scheme,
+            authority: request.head.authority,
             path: request.uri.path,
             query: request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) },
-            headers: self.keyedHeaders.compactMap { name in
-                request.headers[name].map { (name: name.canonicalName, value: $0) }
-            },
-            userID: self.configuration.userID?(request, context)
+            headers: headers,
+            userID: self.configuration.userID?(request, context),
+            isPersonalised: self.configuration.isPersonalised?(request, context) ?? false
         )
     }
 
