@@ -52,9 +52,9 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     private let coding: CacheValueCoding<ResponseLoad>
     /// The storability rules of each endpoint, by name.
     private let storability: [String: ResponseStorability]
-    /// The request headers any boundary looks at: the identity headers, `Host`, and every endpoint's vary headers.
-    /// Only these are handed to the boundaries.
-    private let keyedHeaders: [HTTPField.Name]
+    /// The request headers any boundary looks at, by canonical (lowercase) name: the identity headers, `Host`, and
+    /// every endpoint's vary headers. Only these are handed to the boundaries.
+    private let keyedHeaders: Set<String>
     private let notStored: NotStoredCounters?
 
     /// Creates the middleware.
@@ -80,8 +80,7 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         self.storability = Dictionary(uniqueKeysWithValues: boundaries.endpoints.map { endpoint in
             (endpoint.name, ResponseStorability(cacheableStatuses: configuration.cacheableStatuses, varyHeaders: Set(endpoint.varyHeaders)))
         })
-        let names = Set(boundaries.identityHeaders + ["host"] + boundaries.endpoints.flatMap(\.varyHeaders))
-        self.keyedHeaders = names.sorted().compactMap { HTTPField.Name($0) }
+        self.keyedHeaders = Set(boundaries.identityHeaders + ["host"] + boundaries.endpoints.flatMap(\.varyHeaders))
         self.notStored = NotStoredCounters(
             factory: configuration.metricsFactory ?? MetricsSystem.factory,
             boundaries: boundaries.endpoints.map(\.name)
@@ -200,11 +199,10 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     /// query (as `request.uri.queryParameters` gives it: names as sent, values percent-decoded, in request order),
     /// every value of the headers they look at, the user, and whether the application says it is personal.
     private func cacheRequest(_ request: Request, context: Context) -> CacheRequest {
+        // One pass over the fields, in request order, so each header's values keep theirs.
         var headers: [(name: String, value: String)] = []
-        for name in self.keyedHeaders {
-            for value in request.headers[values: name] {
-                headers.append((name: name.canonicalName, value: value))
-            }
+        for field in request.headers where self.keyedHeaders.contains(field.name.canonicalName) {
+            headers.append((name: field.name.canonicalName, value: field.value))
         }
         return CacheRequest(
             method: request.method.rawValue,

@@ -181,6 +181,7 @@ struct ResponseCacheKeyPropertyTests {
         "9223372036854775807", "99999999999999999999", "-1", "", "\u{E9}", "e\u{301}", "a b", "a&b", "a=b", "%", "+",
         "\u{65E5}\u{672C}", "x#y", "?",
     ]
+    static let offsetValues = ["0", "10", "19", "20", "30", "5", "9223372036854775807", "9223372036854775800", "99999999999999999999", "x"]
     static let headerValues = ["AbC", "abc", "", "de", "DE", "en", "en-GB", "a b"]
     static let varyNames = ["X-Tenant", "x-tenant", "X-TENANT", "Accept-Language", "accept-language"]
 
@@ -217,10 +218,9 @@ struct ResponseCacheKeyPropertyTests {
         for _ in 0..<Int.random(in: 0...4, using: &random) {
             var name = Self.names.randomElement(using: &random)!
             var value = Self.values.randomElement(using: &random)!
-            if view.path == "/offsets", Bool.random(using: &random) {
-                name = ["offset", "limit"].randomElement(using: &random)!
-                value = ["0", "10", "19", "20", "30", "5", "9223372036854775807", "9223372036854775800", "99999999999999999999", "x"]
-                    .randomElement(using: &random)!
+            if view.path == "/offsets", Int.random(in: 0..<4, using: &random) > 0 {
+                name = ["offset", "offset", "limit", "page"].randomElement(using: &random)!
+                value = Self.offsetValues.randomElement(using: &random)!
             }
             view.query.append((name: name, value: value))
         }
@@ -238,17 +238,22 @@ struct ResponseCacheKeyPropertyTests {
     /// Another spelling of an earlier request, or one detail changed.
     static func vary(_ earlier: Generated, using random: inout SeededGenerator) -> Generated {
         var view = earlier.view
-        switch Int.random(in: 0..<11, using: &random) {
+        switch Int.random(in: 0..<12, using: &random) {
         case 0, 1, 2:
             break  // the same request, encoded afresh (and regrouped below)
         case 3:
             if !view.query.isEmpty {
                 let index = Int.random(in: view.query.indices, using: &random)
-                view.query[index].value = Self.values.randomElement(using: &random)!
+                view.query[index].value = (view.path == "/offsets" ? Self.offsetValues : Self.values).randomElement(using: &random)!
             }
         case 4:
             view.headers = view.headers.map { (name: Self.flipCase($0.name, using: &random), value: $0.value) }
-            if Bool.random(using: &random), !view.headers.isEmpty { view.headers[0].value = Self.headerValues.randomElement(using: &random)! }
+            if !view.headers.isEmpty {
+                let index = Int.random(in: view.headers.indices, using: &random)
+                view.headers[index].value =
+                    Bool.random(using: &random)
+                    ? Self.flipCase(view.headers[index].value, using: &random) : Self.headerValues.randomElement(using: &random)!
+            }
         case 5:
             view.scheme = view.scheme == "http" ? "https" : "http"
         case 6:
@@ -269,6 +274,19 @@ struct ResponseCacheKeyPropertyTests {
                 view.headers = [(name: ["X-Tenant", "Accept-Language"].randomElement(using: &random)!, value: "")]
             } else {
                 view.headers = []
+            }
+        case 10:
+            // One value spelled otherwise: letters in another case, a leading zero or sign, surrounding space.
+            if !view.query.isEmpty {
+                let index = Int.random(in: view.query.indices, using: &random)
+                let value = view.query[index].value
+                if Int.random(in: 0..<3, using: &random) == 0 {
+                    view.query[index].name = Self.flipCase(view.query[index].name, using: &random)
+                } else {
+                    view.query[index].value = [
+                        Self.flipCase(value, using: &random), "0" + value, "+" + value, " " + value, value + " ",
+                    ].randomElement(using: &random)!
+                }
             }
         default:
             let header = ["Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", "X-Auth-Token", "X-Forwarded-User", "X-Impersonate"]

@@ -32,6 +32,8 @@ public struct CacheBoundaries: Sendable {
     /// The request headers that say who is asking, by default ``defaultIdentityHeaders``: a request carrying any of
     /// them (even empty) bypasses shared endpoints. Lowercased.
     public let identityHeaders: [String]
+    /// ``identityHeaders`` as a set, for the lookup of each request header.
+    private let identityHeaderSet: Set<String>
     /// The endpoints, in matching order.
     public let endpoints: [CacheEndpoint]
     /// The endpoints' path patterns, split once.
@@ -73,6 +75,7 @@ public struct CacheBoundaries: Sendable {
             throw CacheError(.invalidConfiguration, "identityHeaders: a header name is empty")
         }
         self.identityHeaders = identityHeaders.map { $0.lowercased() }
+        self.identityHeaderSet = Set(self.identityHeaders)
         var names: Set<String> = []
         for endpoint in endpoints {
             try endpoint.validate()
@@ -172,10 +175,7 @@ public struct CacheBoundaries: Sendable {
 
     /// Whether the request carries one of the identity headers, even empty.
     private func carriesIdentity(_ request: CacheRequest) -> Bool {
-        request.headers.contains { field in
-            let name = field.name.lowercased()
-            return self.identityHeaders.contains(name)
-        }
+        request.headers.contains { self.identityHeaderSet.contains($0.name.lowercased()) }
     }
 }
 
