@@ -14,6 +14,10 @@ extension ResponseCacheMiddleware {
         /// The authenticated user of a request, for endpoints whose scope is per user: part of the key. `nil` (the
         /// default), or a closure returning `nil`, makes such endpoints bypass the cache.
         public var userID: (@Sendable (Request, Context) -> String?)?
+        /// Whether a request's response depends on who asks, beyond the boundaries' identity headers: an
+        /// authentication middleware inside the cache that reads a token from the query, a header of your own. A
+        /// request it returns `true` for bypasses shared endpoints (`personalised`). `nil` (the default): none.
+        public var isPersonalised: (@Sendable (Request, Context) -> Bool)?
         /// Where `cache.responses_not_stored` is counted; `nil` (the default) uses the global factory as it is when
         /// the middleware is made.
         public var metricsFactory: (any MetricsFactory)?
@@ -23,11 +27,13 @@ extension ResponseCacheMiddleware {
             cacheableStatuses: Set<Int> = [200],
             maximumBodySize: Int = 1 << 20,
             userID: (@Sendable (Request, Context) -> String?)? = nil,
+            isPersonalised: (@Sendable (Request, Context) -> Bool)? = nil,
             metricsFactory: (any MetricsFactory)? = nil
         ) {
             self.cacheableStatuses = cacheableStatuses
             self.maximumBodySize = maximumBodySize
             self.userID = userID
+            self.isPersonalised = isPersonalised
             self.metricsFactory = metricsFactory
         }
     }

@@ -24,8 +24,14 @@ import Tracing
 ///   per-delivery ones) and whole body. A response marked `Cache-Control: no-store`, `no-cache` or `private`, one
 ///   that sets a cookie, one whose `Vary` names a header the key leaves out, or one with a body over
 ///   ``Configuration/maximumBodySize`` is sent as it is and never stored (``NotStoredReason``).
-/// - A request carrying `Authorization` or a cookie bypasses a shared endpoint. A per-user endpoint keys on
-///   ``Configuration/userID`` and bypasses requests without one.
+/// - Two requests share an entry only if the handler would receive the same input: the key holds the scheme, the
+///   authority (and any `Host` field), the path, the query parameters as the handler reads them (names as sent,
+///   values percent-decoded; only the order of distinct names is canonical) and every vary header value, byte for
+///   byte, unless the endpoint declares a folding (``CacheLayer/ParameterFolding``) or that it ignores the host.
+///   A request whose target is in absolute form (`GET http://host/path`) bypasses the cache.
+/// - A request carrying one of the boundaries' ``CacheLayer/CacheBoundaries/identityHeaders`` (`Authorization`,
+///   `Cookie`, `X-Api-Key`...), or that ``Configuration/isPersonalised`` says is personal, bypasses a shared
+///   endpoint. A per-user endpoint keys on ``Configuration/userID`` and bypasses requests without one.
 /// - Concurrent identical requests on a cold key run the handler once; the others get its response. With the
 ///   endpoint's stampede protection set to a distributed lock, that holds across processes.
 /// - A body of unknown length (an async sequence, server-sent events) reaches the client chunk by chunk as the
@@ -49,9 +55,9 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     private let coding: CacheValueCoding<ResponseLoad>
     /// The storability rules of each endpoint, by name.
     private let storability: [String: ResponseStorability]
-    /// The request headers any boundary looks at: `Authorization` and `Cookie` (identity), and every endpoint's vary
-    /// headers. Only these are handed to the boundaries.
-    private let keyedHeaders: [HTTPField.Name]
+    /// The request headers any boundary looks at, by canonical (lowercase) name: the identity headers, `Host`, and
+    /// every endpoint's vary headers. Only these are handed to the boundaries.
+    private let keyedHeaders: Set<String>
     private let notStored: NotStoredCounters?
 
     /// Creates the middleware.
@@ -77,8 +83,7 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         self.storability = Dictionary(uniqueKeysWithValues: boundaries.endpoints.map { endpoint in
             (endpoint.name, ResponseStorability(cacheableStatuses: configuration.cacheableStatuses, varyHeaders: Set(endpoint.varyHeaders)))
         })
-        let varyHeaders: [String] = Set(boundaries.endpoints.flatMap(\.varyHeaders)).sorted()
-        self.keyedHeaders = [.authorization, .cookie] + varyHeaders.compactMap { HTTPField.Name($0) }
+        self.keyedHeaders = Set(boundaries.identityHeaders + ["host"] + boundaries.endpoints.flatMap(\.varyHeaders))
         self.notStored = NotStoredCounters(
             factory: configuration.metricsFactory ?? MetricsSystem.factory,
             boundaries: boundaries.endpoints.map(\.name)
@@ -92,7 +97,9 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard request.method == .get || request.method == .head else {
+        // An absolute-form target (`GET http://host/path`) shows the handler a scheme and host of its own in
+        // `request.uri`; such requests are rare enough not to be worth keying.
+        guard request.method == .get || request.method == .head, request.uri.scheme == nil, request.uri.host == nil else {
             return try await Self.bypass(request, context, next)
         }
         let decision = self.boundaries.decide(self.cacheRequest(request, context: context))
@@ -234,19 +241,24 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         return .notStored(response)
     }
 
-
-    /// What the boundaries need to know about `request`: method, path, query, the headers they look at, and the user.
-    /// Query names are taken as sent (not percent-decoded): a name spelled unusually is an unknown parameter, which
-    /// bypasses the cache.
+    /// What the boundaries need to know about `request`, as the handler sees it: method, scheme, authority, path,
+    /// query (as `request.uri.queryParameters` gives it: names as sent, values percent-decoded, in request order),
+    /// every value of the headers they look at, the user, and whether the application says it is personal.
     private func cacheRequest(_ request: Request, context: Context) -> CacheRequest {
-        CacheRequest(
+        // One pass over the fields, in request order, so each header's values keep theirs.
+        var headers: [(name: String, value: String)] = []
+        for field in request.headers where self.keyedHeaders.contains(field.name.canonicalName) {
+            headers.append((name: field.name.canonicalName, value: field.value))
+        }
+        return CacheRequest(
             method: request.method.rawValue,
+            scheme: request.head.scheme,
+            authority: request.head.authority,
             path: request.uri.path,
             query: request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) },
-            headers: self.keyedHeaders.compactMap { name in
-                request.headers[name].map { (name: name.canonicalName, value: $0) }
-            },
-            userID: self.configuration.userID?(request, context)
+            headers: headers,
+            userID: self.configuration.userID?(request, context),
+            isPersonalised: self.configuration.isPersonalised?(request, context) ?? false
         )
     }
 

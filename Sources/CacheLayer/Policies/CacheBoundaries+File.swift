@@ -30,7 +30,10 @@ extension CacheBoundaries {
     /// Durations are numbers of seconds or strings with a unit (`250ms`, `60s`, `5m`, `1h`). Other fields:
     /// `methods` (default `["GET", "HEAD"]`), `early_refresh_beta`, `stampede: "single_flight"` (the default),
     /// `pagination.unknown_parameters` (`bypass` or `include_in_key`), `page_parameter` as
-    /// `{"offset": "offset", "size_parameter": "limit", "default_size": 20}` or `{"cursor": "after"}`.
+    /// `{"offset": "offset", "size_parameter": "limit", "default_size": 20}` or `{"cursor": "after"}`,
+    /// `ignores_host` (default `false`), and the opt-in foldings ``ParameterFolding``:
+    /// `pagination.parameter_folding` and `vary_header_folding`, each a map from a name to a list of
+    /// `"trim_whitespace"`, `"ignore_case"`, `"integer_form"` and `{"absent_as": "1"}`.
     /// - Throws: ``CacheError/Code/invalidConfiguration`` whose message names the field (`endpoints[0].ttl`) and
     ///   what is wrong with it, including fields it does not know (a misspelt `tll`).
     public init(json: [UInt8], metricsFactory: (any MetricsFactory)? = nil) throws(CacheError) {
@@ -123,13 +126,15 @@ extension CacheBoundaries {
             var grace: FileDuration?
             var earlyRefreshBeta: Double?
             var varyHeaders: [String]?
+            var varyHeaderFolding: [String: FileFolding]?
+            var ignoresHost: Bool?
             var scope: CacheEndpoint.Scope?
 
             public init(from decoder: any Decoder) throws {
                 let c = try decoder.container(keyedBy: FieldName.self)
                 try c.rejectUnknownFields([
                     "name", "path", "methods", "ttl", "jitter", "pagination", "stampede", "grace", "early_refresh_beta",
-                    "vary_headers", "scope",
+                    "vary_headers", "vary_header_folding", "ignores_host", "scope",
                 ])
                 self.name = try c.decode(String.self, forKey: "name")
                 self.path = try c.decode(String.self, forKey: "path")
@@ -141,6 +146,8 @@ extension CacheBoundaries {
                 self.grace = try c.decodeIfPresent(FileDuration.self, forKey: "grace")
                 self.earlyRefreshBeta = try c.decodeNumberIfPresent(forKey: "early_refresh_beta")
                 self.varyHeaders = try c.decodeIfPresent([String].self, forKey: "vary_headers")
+                self.varyHeaderFolding = try c.decodeIfPresent([String: FileFolding].self, forKey: "vary_header_folding")
+                self.ignoresHost = try c.decodeIfPresent(Bool.self, forKey: "ignores_host")
                 if let scope = try c.decodeIfPresent(String.self, forKey: "scope") {
                     guard let known = CacheEndpoint.Scope(rawValue: scope) else {
                         throw DecodingError.dataCorruptedError(
@@ -169,6 +176,8 @@ extension CacheBoundaries {
                     gracePeriod: self.grace?.duration,
                     earlyRefresh: self.earlyRefreshBeta.map { EarlyRefresh(beta: $0) },
                     varyHeaders: self.varyHeaders ?? [],
+                    varyHeaderFolding: self.varyHeaderFolding?.mapValues(\.foldings) ?? [:],
+                    ignoresHost: self.ignoresHost ?? false,
                     scope: self.scope ?? .shared
                 )
             }
@@ -180,11 +189,13 @@ extension CacheBoundaries {
             var commonFilters: [String: [String]]
             var volatileParameters: [String]
             var unknownParameters: PaginationBoundary.UnknownParameterPolicy
+            var parameterFolding: [String: FileFolding]
 
             init(from decoder: any Decoder) throws {
                 let c = try decoder.container(keyedBy: FieldName.self)
                 try c.rejectUnknownFields([
                     "page_parameter", "highest_cached_page", "common_filters", "volatile_parameters", "unknown_parameters",
+                    "parameter_folding",
                 ])
                 if let name = try? c.decode(String.self, forKey: "page_parameter") {
                     self.pageParameter = .page(name)
@@ -212,6 +223,7 @@ extension CacheBoundaries {
                 }
                 self.commonFilters = try c.decodeIfPresent([String: [String]].self, forKey: "common_filters") ?? [:]
                 self.volatileParameters = try c.decodeIfPresent([String].self, forKey: "volatile_parameters") ?? []
+                self.parameterFolding = try c.decodeIfPresent([String: FileFolding].self, forKey: "parameter_folding") ?? [:]
                 switch try c.decodeIfPresent(String.self, forKey: "unknown_parameters") ?? "bypass" {
                 case "bypass": self.unknownParameters = .bypass
                 case "include_in_key": self.unknownParameters = .includeInKey
@@ -231,7 +243,8 @@ extension CacheBoundaries {
                     highestCachedPage: self.highestCachedPage,
                     commonFilters: self.commonFilters.mapValues(Set.init),
                     volatileParameters: Set(self.volatileParameters),
-                    unknownParameters: self.unknownParameters
+                    unknownParameters: self.unknownParameters,
+                    parameterFolding: self.parameterFolding.mapValues(\.foldings)
                 )
             }
         }

@@ -20,17 +20,62 @@ import Tracing
 /// Each decision is counted in `cache.boundary_decisions` (dimensions `boundary` and `decision`: `cache` or the
 /// bypass reason) and can be written on a span with ``BoundaryDecision/record(on:)``, so an endpoint's misses
 /// can be read per reason. Endpoints are matched in order; the first whose path and method match decides.
+///
+/// **The key rule:** two requests share an entry only if the handler would receive the same input. A key holds,
+/// byte for byte: the scheme and the authority (and any `Host` header field) unless the endpoint
+/// ``CacheEndpoint/ignoresHost``, the path, the query parameters (only the order of distinct names is canonical; see
+/// ``PaginationBoundary``), every value of each vary header (a missing header is not an empty one), and on per-user
+/// endpoints the user. Folding is opt-in per named parameter or header (``ParameterFolding``). A shared endpoint
+/// never caches a request that carries one of the ``identityHeaders`` or is marked
+/// ``CacheRequest/isPersonalised``.
 public struct CacheBoundaries: Sendable {
+    /// The request headers that say who is asking, by default ``defaultIdentityHeaders``: a request carrying any of
+    /// them (even empty) bypasses shared endpoints. Lowercased.
+    public let identityHeaders: [String]
+    /// ``identityHeaders`` as a set, for the lookup of each request header.
+    private let identityHeaderSet: Set<String>
     /// The endpoints, in matching order.
     public let endpoints: [CacheEndpoint]
     /// The endpoints' path patterns, split once.
     private let patterns: [PathPattern]
     private let decisions: DecisionCounters?
 
+    /// The identity headers of a request unless configured otherwise: credentials (`Authorization`,
+    /// `Proxy-Authorization`), sessions (`Cookie`), the usual API key and token headers (`X-Api-Key`, `Api-Key`,
+    /// `X-Auth-Token`, `X-Access-Token`, `X-Session-Token`, `X-Session-Id`, `X-Csrf-Token`, `X-Amz-Security-Token`),
+    /// and the identities that authenticating proxies add in front of a server (oauth2-proxy's
+    /// `X-Forwarded-User`, `X-Forwarded-Email`, `X-Forwarded-Access-Token`, `X-Auth-Request-User`,
+    /// `X-Auth-Request-Email`, `X-Auth-Request-Access-Token`; `X-Remote-User`; AWS ALB's `X-Amzn-Oidc-Data`,
+    /// `X-Amzn-Oidc-Identity`, `X-Amzn-Oidc-Accesstoken`; Google IAP's `X-Goog-Iap-Jwt-Assertion`; Cloudflare
+    /// Access's `Cf-Access-Jwt-Assertion`; Azure App Service's `X-Ms-Client-Principal`, `X-Ms-Client-Principal-Id`,
+    /// `X-Ms-Token-Aad-Access-Token`).
+    public static let defaultIdentityHeaders: [String] = [
+        "authorization", "proxy-authorization", "cookie",
+        "x-api-key", "api-key", "x-auth-token", "x-access-token", "x-session-token", "x-session-id", "x-csrf-token",
+        "x-amz-security-token",
+        "x-forwarded-user", "x-forwarded-email", "x-forwarded-access-token",
+        "x-auth-request-user", "x-auth-request-email", "x-auth-request-access-token", "x-remote-user",
+        "x-amzn-oidc-data", "x-amzn-oidc-identity", "x-amzn-oidc-accesstoken",
+        "x-goog-iap-jwt-assertion", "cf-access-jwt-assertion",
+        "x-ms-client-principal", "x-ms-client-principal-id", "x-ms-token-aad-access-token",
+    ]
+
     /// Creates boundaries; `metricsFactory` defaults to the global one as it is now.
-    /// - Throws: ``CacheError/Code/invalidConfiguration`` naming the endpoint and setting at fault, two
-    ///   endpoints with one name, or an endpoint named `none` (the `boundary` of unmatched requests).
-    public init(_ endpoints: [CacheEndpoint], metricsFactory: (any MetricsFactory)? = nil) throws(CacheError) {
+    /// - Parameter identityHeaders: the headers that make a request personal (``defaultIdentityHeaders`` unless
+    ///   given; add your own session header to them rather than replacing them).
+    /// - Throws: ``CacheError/Code/invalidConfiguration`` naming the endpoint and setting at fault (every number
+    ///   of a pagination boundary is checked), two endpoints with one name, an endpoint named `none` (the `boundary`
+    ///   of unmatched requests), or an empty identity header name.
+    public init(
+        _ endpoints: [CacheEndpoint],
+        identityHeaders: [String] = CacheBoundaries.defaultIdentityHeaders,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(CacheError) {
+        guard !identityHeaders.contains(where: \.isEmpty) else {
+            throw CacheError(.invalidConfiguration, "identityHeaders: a header name is empty")
+        }
+        self.identityHeaders = identityHeaders.map { $0.lowercased() }
+        self.identityHeaderSet = Set(self.identityHeaders)
         var names: Set<String> = []
         for endpoint in endpoints {
             try endpoint.validate()
@@ -54,6 +99,10 @@ public struct CacheBoundaries: Sendable {
     }
 
     private func decision(for request: CacheRequest) -> BoundaryDecision {
+        // A path is keyed after the authority; one that does not start with `/` could be read as part of it.
+        guard request.path.utf8.first == UInt8(ascii: "/") else {
+            return BoundaryDecision(endpoint: nil, outcome: .bypass(.noBoundary))
+        }
         let path = request.path.split(separator: "/")
         guard let index = self.patterns.firstIndex(where: { $0.matches(path) }) else {
             return BoundaryDecision(endpoint: nil, outcome: .bypass(.noBoundary))
@@ -65,7 +114,9 @@ public struct CacheBoundaries: Sendable {
         let user: String?
         switch endpoint.scope {
         case .shared:
-            if request.carriesIdentity { return BoundaryDecision(endpoint: endpoint, outcome: .bypass(.personalised)) }
+            if request.isPersonalised || self.carriesIdentity(request) {
+                return BoundaryDecision(endpoint: endpoint, outcome: .bypass(.personalised))
+            }
             user = nil
         case .perUser:
             guard let id = request.userID, !id.isEmpty else {
@@ -80,23 +131,51 @@ public struct CacheBoundaries: Sendable {
             case .bypass(let reason): return BoundaryDecision(endpoint: endpoint, outcome: .bypass(reason))
             }
         } else {
-            var parameters: [String: [String]] = [:]
-            for (name, value) in request.query {
-                parameters[PaginationBoundary.normaliseName(name), default: []].append(PaginationBoundary.normaliseValue(value))
-            }
-            pageKey = PaginationBoundary.canonicalKey(path: request.path, parameters: parameters)
+            pageKey = PaginationBoundary.canonicalKey(path: request.path, parameters: request.query)
         }
-        // Vary headers and the user follow the path and query, percent-encoded, after separators that encoding never
-        // produces: a key can only be equal to another made from the same parts.
-        var key = pageKey
-        for header in endpoint.varyHeaders {
-            key += " " + PaginationBoundary.percentEncoded(header, keeping: "") + "="
-                + PaginationBoundary.percentEncoded(request.header(header)?.lowercased() ?? "", keeping: "")
+        // Layout: [scheme://authority]path[?query][ host=v...][ name[=v...]...][ @user]. Every part is
+        // percent-encoded, and the separators (`:`, `//`, `?`, space, `=`, `@`, `!`, `*`) are characters encoding
+        // never produces, so a key can only be equal to another made from the same parts. A missing scheme or
+        // authority is `!`, an ignored authority `*`; a key with neither scheme nor authority has no prefix (and no
+        // `:` anywhere).
+        var key = ""
+        let authority = endpoint.ignoresHost ? nil : request.authority
+        if request.scheme != nil || authority != nil || endpoint.ignoresHost {
+            key += request.scheme.map { PaginationBoundary.percentEncoded($0, keeping: "") } ?? "!"
+            key += "://"
+            key += endpoint.ignoresHost ? "*" : authority.map { PaginationBoundary.percentEncoded($0, keeping: ":") } ?? "!"
+        }
+        key += pageKey
+        if !endpoint.ignoresHost {
+            // `Host` header fields the authority did not absorb (HTTP/1 servers move the first into the authority).
+            let hosts = request.headerValues("host")
+            if !hosts.isEmpty {
+                key += " host" + Self.encodedValues(hosts)
+            }
+        }
+        // Each vary header: its name, then `=value` per field in request order; no `=` at all when it is missing.
+        for header in endpoint.varyHeaders where endpoint.ignoresHost || header != "host" {
+            var values = request.headerValues(header)
+            if let folding = endpoint.varyHeaderFolding.isEmpty ? nil : endpoint.varyHeaderFolding[header] {
+                if values.isEmpty, let absent = ParameterFolding.absentValue(folding) { values = [absent] }
+                values = values.map { ParameterFolding.fold($0, folding) }
+            }
+            key += " " + PaginationBoundary.percentEncoded(header, keeping: "") + Self.encodedValues(values)
         }
         if let user {
             key += " @" + PaginationBoundary.percentEncoded(user, keeping: "")
         }
         return BoundaryDecision(endpoint: endpoint, outcome: .cache(key: key))
+    }
+
+    /// `=value` per value, percent-encoded.
+    private static func encodedValues(_ values: [String]) -> String {
+        values.reduce(into: "") { $0 += "=" + PaginationBoundary.percentEncoded($1, keeping: "") }
+    }
+
+    /// Whether the request carries one of the identity headers, even empty.
+    private func carriesIdentity(_ request: CacheRequest) -> Bool {
+        request.headers.contains { self.identityHeaderSet.contains($0.name.lowercased()) }
     }
 }
 

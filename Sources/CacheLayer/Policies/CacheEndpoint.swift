@@ -12,7 +12,8 @@
 public struct CacheEndpoint: Sendable {
     /// Whose responses a cached entry may be served to.
     public enum Scope: String, Sendable, Hashable {
-        /// Every caller shares the entry; requests carrying an identity (`Authorization`, a cookie) bypass.
+        /// Every caller shares the entry; requests carrying an identity (one of
+        /// ``CacheBoundaries/identityHeaders``, or marked ``CacheRequest/isPersonalised``) bypass.
         case shared
         /// Each user has entries of their own: ``CacheRequest/userID`` is part of the key, and a request without
         /// one bypasses.
@@ -45,8 +46,15 @@ public struct CacheEndpoint: Sendable {
     public var gracePeriod: Duration?
     /// Probabilistic early refresh; `nil` for none.
     public var earlyRefresh: EarlyRefresh?
-    /// Request headers whose values select different responses (`Accept-Language`, say): part of the key.
+    /// Request headers whose values select different responses (`Accept-Language`, say): part of the key, every
+    /// value byte for byte, a missing header apart from an empty one.
     public var varyHeaders: [String]
+    /// Declared foldings of vary header values, per header name (none by default): `["accept-language":
+    /// [.ignoreCase]]` when the handler reads the header without case. See ``ParameterFolding``.
+    public var varyHeaderFolding: [String: Set<ParameterFolding>]
+    /// Whether the response is the same whatever host or authority the request names (`false` by default: the
+    /// authority and `Host` are part of the key, since a handler may render absolute links or pick a tenant by host).
+    public var ignoresHost: Bool
     /// Whose responses an entry may be served to.
     public var scope: Scope
 
@@ -62,6 +70,8 @@ public struct CacheEndpoint: Sendable {
         gracePeriod: Duration? = nil,
         earlyRefresh: EarlyRefresh? = nil,
         varyHeaders: [String] = [],
+        varyHeaderFolding: [String: Set<ParameterFolding>] = [:],
+        ignoresHost: Bool = false,
         scope: Scope = .shared
     ) {
         self.name = name
@@ -74,6 +84,9 @@ public struct CacheEndpoint: Sendable {
         self.gracePeriod = gracePeriod
         self.earlyRefresh = earlyRefresh
         self.varyHeaders = varyHeaders.map { $0.lowercased() }
+        self.varyHeaderFolding = Dictionary(
+            varyHeaderFolding.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $0.union($1) })
+        self.ignoresHost = ignoresHost
         self.scope = scope
     }
 
@@ -87,7 +100,7 @@ public struct CacheEndpoint: Sendable {
         return policy
     }
 
-    /// Checks the settings, naming the first bad one.
+    /// Checks the settings (every number of the pagination included), naming the endpoint and the first bad field.
     func validate() throws(CacheError) {
         let label = "endpoint '\(self.name)'"
         guard !self.name.isEmpty else { throw CacheError(.invalidConfiguration, "an endpoint has an empty name") }
@@ -100,6 +113,10 @@ public struct CacheEndpoint: Sendable {
         guard !self.methods.isEmpty else { throw CacheError(.invalidConfiguration, "\(label): methods is empty") }
         do {
             try self.loadPolicy.validate()
+            try self.pagination?.validate()
+            for (name, folding) in self.varyHeaderFolding {
+                try ParameterFolding.validate(folding, name: name, field: "varyHeaderFolding")
+            }
         } catch {
             throw CacheError(.invalidConfiguration, "\(label): \(error.message)")
         }

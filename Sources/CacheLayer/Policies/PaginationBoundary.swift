@@ -13,17 +13,27 @@
 /// // .cache(key: "/admin/order-items?page=1&status=open")
 /// ```
 ///
-/// Canonical keys are order-insensitive, drop volatile parameters, normalise values (trimmed, lowercased,
-/// integers without leading zeros, repeated values sorted) and percent-encode what they keep, so two requests share
-/// a key exactly when their canonical parameters are equal.
+/// **The key rule:** two requests share a key only if the handler would receive the same input. Parameter names are
+/// matched exactly (a handler's lookup is case-sensitive), and every value is part of the key byte for byte; only
+/// the order of distinct parameter names is canonical (the values of one name keep their order:
+/// `status=open&status=shipped` is not `status=shipped&status=open`). Nothing is rewritten: `?page=1` is not the
+/// absent page, and offset mode keys the offset and size as sent. Folding is opt-in per named parameter
+/// (``parameterFolding``, ``ParameterFolding``); dropping one is ``volatileParameters``. Names and values are
+/// percent-encoded in the key, so no two different parameter lists produce the same text.
+///
+/// Every number is checked: a page, offset or size that does not parse, is out of range, or would overflow bypasses
+/// the cache; it never traps.
 public struct PaginationBoundary: Sendable {
     /// How the endpoint paginates.
     public enum PageParameter: Sendable, Hashable {
-        /// `?page=N`, counting from 1; no parameter means page 1.
+        /// `?page=N`, counting from 1; no parameter is page 1 (and its own key, unless folded with
+        /// ``ParameterFolding/absentAs(_:)``).
         case page(String)
-        /// `?offset=N` with a page size from `sizeParameter` (or `defaultSize`); page = offset / size + 1.
+        /// `?offset=N` with a page size from `sizeParameter` (or `defaultSize`, at least 1, when the request has
+        /// none): page = offset / size + 1. An offset that is not a multiple of the size bypasses
+        /// (``BypassReason/unalignedOffset``); the key holds the offset and size as sent.
         case offset(String, sizeParameter: String, defaultSize: Int)
-        /// `?cursor=...`: only the first page (no cursor) is a cacheable page.
+        /// `?cursor=...`: only the first page (no cursor, or an empty one) is a cacheable page.
         case cursor(String)
     }
 
@@ -38,15 +48,16 @@ public struct PaginationBoundary: Sendable {
     /// Why a request is not cached. Low-cardinality: usable as a metric dimension and a span attribute.
     public struct BypassReason: Sendable, Hashable, CustomStringConvertible {
         /// The stable name: `deep_page`, `uncommon_filter`, `unknown_parameter`, `personalised`, `no_boundary`,
-        /// `method`.
+        /// `method`, `unaligned_offset`.
         public let name: String
         private init(_ name: String) { self.name = name }
 
-        /// A page beyond ``PaginationBoundary/highestCachedPage``, or a page value that is not a page.
+        /// A page beyond ``PaginationBoundary/highestCachedPage``, or a page or offset value that is not one
+        /// (not a number, out of range, too large for `Int`).
         public static let deepPage = BypassReason("deep_page")
         /// A filter value outside the common set.
         public static let uncommonFilter = BypassReason("uncommon_filter")
-        /// A parameter the boundary does not know.
+        /// A parameter the boundary does not know, or a page size that is not a positive number.
         public static let unknownParameter = BypassReason("unknown_parameter")
         /// The request carries a user's identity and the boundary shares responses between users.
         public static let personalised = BypassReason("personalised")
@@ -54,10 +65,12 @@ public struct PaginationBoundary: Sendable {
         public static let noBoundary = BypassReason("no_boundary")
         /// The request's method is not one the endpoint caches (only GET and HEAD by default).
         public static let method = BypassReason("method")
+        /// An offset that is not a multiple of the page size (`offset=19&limit=20`): not a page, so not cached.
+        public static let unalignedOffset = BypassReason("unaligned_offset")
 
         /// Every reason, in the order above.
         public static let all: [BypassReason] = [
-            .deepPage, .uncommonFilter, .unknownParameter, .personalised, .noBoundary, .method,
+            .deepPage, .uncommonFilter, .unknownParameter, .personalised, .noBoundary, .method, .unalignedOffset,
         ]
 
         public var description: String { self.name }
@@ -73,117 +86,140 @@ public struct PaginationBoundary: Sendable {
 
     /// How the endpoint paginates.
     public var pageParameter: PageParameter
-    /// The deepest page that is cached (1: only the first page).
+    /// The deepest page that is cached (1: only the first page); at least 1 (``CacheBoundaries`` checks it).
     public var highestCachedPage: Int
-    /// For each filter parameter, the (normalised) values that are common enough to cache.
+    /// For each filter parameter, the values that are common enough to cache, as the handler receives them (or
+    /// folded, when the parameter declares a folding: a common value matches a request value when both fold alike).
     public var commonFilters: [String: Set<String>]
     /// Parameters that never change the response (cache busters, request ids, timestamps): dropped from keys.
     public var volatileParameters: Set<String>
     /// What to do with any other parameter.
     public var unknownParameters: UnknownParameterPolicy
+    /// The declared foldings, per parameter name (none by default): see ``ParameterFolding``.
+    public var parameterFolding: [String: Set<ParameterFolding>]
 
-    /// Creates a boundary. Parameter names are matched case-insensitively; filter values are normalised as
-    /// request values are.
+    /// Creates a boundary. Parameter names are matched exactly, as a handler looks them up.
     public init(
         pageParameter: PageParameter = .page("page"),
         highestCachedPage: Int = 1,
         commonFilters: [String: Set<String>] = [:],
         volatileParameters: Set<String> = [],
-        unknownParameters: UnknownParameterPolicy = .bypass
+        unknownParameters: UnknownParameterPolicy = .bypass,
+        parameterFolding: [String: Set<ParameterFolding>] = [:]
     ) {
         self.pageParameter = pageParameter
-        self.highestCachedPage = max(1, highestCachedPage)
-        self.commonFilters = Dictionary(
-            commonFilters.map { (Self.normaliseName($0.key), Set($0.value.map(Self.normaliseValue))) },
-            uniquingKeysWith: { $0.union($1) }
-        )
-        self.volatileParameters = Set(volatileParameters.map(Self.normaliseName))
+        self.highestCachedPage = highestCachedPage
+        self.commonFilters = commonFilters
+        self.volatileParameters = volatileParameters
         self.unknownParameters = unknownParameters
+        self.parameterFolding = parameterFolding
     }
 
-    /// Decides for a request to `path` with `query` parameters (in any order, repeats allowed).
+    /// Decides for a request to `path` with `query` parameters (in request order, repeats allowed, values as the
+    /// handler receives them: percent-decoded).
     public func decide(path: String, query: [(name: String, value: String)], isPersonalised: Bool = false) -> Decision {
         if isPersonalised { return .bypass(.personalised) }
-        var kept: [String: [String]] = [:]
+        var parameters = QueryParameters()
         var page: Int?
         var offset: Int?
         var size: Int?
-        for (rawName, rawValue) in query {
-            let name = Self.normaliseName(rawName)
-            let value = Self.normaliseValue(rawValue)
-            if self.volatileParameters.contains(name) { continue }
+        for (name, sent) in self.queryWithDefaults(query) {
+            if Self.containsExactly(self.volatileParameters, name) { continue }
+            let folding = self.parameterFolding.isEmpty ? nil : Self.exactValue(self.parameterFolding, name)
+            let value = folding.map { ParameterFolding.fold(sent, $0) } ?? sent
             switch self.pageParameter {
-            case .page(let parameter) where name == Self.normaliseName(parameter):
+            case .page(let parameter) where name.utf8.elementsEqual(parameter.utf8):
                 guard let number = Int(value), number >= 1, page == nil || page == number else { return .bypass(.deepPage) }
                 page = number
-                continue
-            case .offset(let parameter, _, _) where name == Self.normaliseName(parameter):
+            case .offset(let parameter, _, _) where name.utf8.elementsEqual(parameter.utf8):
                 guard let number = Int(value), number >= 0, offset == nil || offset == number else { return .bypass(.deepPage) }
                 offset = number
-                continue
-            case .offset(_, let sizeParameter, _) where name == Self.normaliseName(sizeParameter):
+            case .offset(_, let sizeParameter, _) where name.utf8.elementsEqual(sizeParameter.utf8):
                 guard let number = Int(value), number >= 1, size == nil || size == number else {
                     return .bypass(.unknownParameter)
                 }
                 size = number
-                continue
-            case .cursor(let parameter) where name == Self.normaliseName(parameter):
+            case .cursor(let parameter) where name.utf8.elementsEqual(parameter.utf8):
                 if !value.isEmpty { return .bypass(.deepPage) }
-                continue
             default:
-                break
+                if let common = Self.exactValue(self.commonFilters, name) {
+                    guard Self.isCommon(value, in: common, folding: folding) else { return .bypass(.uncommonFilter) }
+                } else if self.unknownParameters != .includeInKey {
+                    return .bypass(.unknownParameter)
+                }
             }
-            if let common = self.commonFilters[name] {
-                guard common.contains(value) else { return .bypass(.uncommonFilter) }
-                kept[name, default: []].append(value)
-            } else if self.unknownParameters == .includeInKey {
-                kept[name, default: []].append(value)
-            } else {
-                return .bypass(.unknownParameter)
-            }
+            parameters.append(name: name, value: value)
         }
-        // The page number identifies the page in the key, so `?page=1` and no page parameter share one key, and
-        // offsets 0...19 with size 20 are all page 1. The page size is part of the key: page 2 of 20 is not page 2 of 50.
-        let pageNumber: Int
+        // The page is decided from the numbers; the key holds the parameters as sent (or as declared folded).
         switch self.pageParameter {
-        case .page(let parameter):
-            pageNumber = page ?? 1
-            kept[Self.normaliseName(parameter)] = [String(pageNumber)]
-        case .offset(_, let sizeParameter, let defaultSize):
+        case .page:
+            guard (page ?? 1) <= self.highestCachedPage else { return .bypass(.deepPage) }
+        case .offset(_, _, let defaultSize):
             let pageSize = size ?? defaultSize
-            pageNumber = (offset ?? 0) / pageSize + 1
-            kept["page"] = [String(pageNumber)]
-            kept[Self.normaliseName(sizeParameter)] = [String(pageSize)]
+            let offset = offset ?? 0
+            // An unchecked boundary (decide called directly) with a size below 1 caches nothing rather than trapping.
+            guard pageSize >= 1 else { return .bypass(.deepPage) }
+            guard offset % pageSize == 0 else { return .bypass(.unalignedOffset) }
+            // offset / size is the page's index from 0: no addition, so no overflow.
+            guard offset / pageSize < self.highestCachedPage else { return .bypass(.deepPage) }
         case .cursor:
-            pageNumber = 1
+            guard 1 <= self.highestCachedPage else { return .bypass(.deepPage) }
         }
-        guard pageNumber <= self.highestCachedPage else { return .bypass(.deepPage) }
-        return .cache(key: Self.canonicalKey(path: path, parameters: kept))
+        return .cache(key: parameters.key(path: path))
     }
 
-    /// `path?name=value&...` with names sorted, each name's values sorted and de-duplicated, and every name and
-    /// value percent-encoded, so no two different parameter sets can produce the same text.
-    static func canonicalKey(path: String, parameters: [String: [String]]) -> String {
-        var key = Self.percentEncoded(path, keeping: "/")
-        var separator = "?"
-        for name in parameters.keys.sorted() {
-            for value in Set(parameters[name]!).sorted() {
-                key += separator + Self.percentEncoded(name, keeping: "") + "=" + Self.percentEncoded(value, keeping: "")
-                separator = "&"
-            }
+    /// `query`, followed by the declared stand-in of each missing parameter that has one.
+    private func queryWithDefaults(_ query: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        var query = query
+        for (name, folding) in self.parameterFolding {
+            guard let value = ParameterFolding.absentValue(folding),
+                !query.contains(where: { $0.name.utf8.elementsEqual(name.utf8) })
+            else { continue }
+            query.append((name: name, value: value))
         }
-        return key
+        return query
     }
 
-    static func normaliseName(_ name: String) -> String {
-        name.trimmed.lowercased()
+    /// Whether `value` is one of the common values, folded alike when the parameter declares folding.
+    private static func isCommon(_ value: String, in common: Set<String>, folding: Set<ParameterFolding>?) -> Bool {
+        guard let folding else { return common.contains { $0.utf8.elementsEqual(value.utf8) } }
+        return common.contains { ParameterFolding.fold($0, folding).utf8.elementsEqual(value.utf8) }
     }
 
-    /// Trimmed, lowercased, and integers written without sign or leading zeros.
-    static func normaliseValue(_ value: String) -> String {
-        let trimmed = value.trimmed.lowercased()
-        if let number = Int(trimmed) { return String(number) }
-        return trimmed
+    /// The value stored under exactly `name` (byte for byte: `String` equality would also match another Unicode
+    /// spelling of the name, which a handler reading names as bytes tells apart).
+    static func exactValue<Value>(_ dictionary: [String: Value], _ name: String) -> Value? {
+        guard let index = dictionary.index(forKey: name), dictionary[index].key.utf8.elementsEqual(name.utf8) else {
+            return nil
+        }
+        return dictionary[index].value
+    }
+
+    /// Whether `set` holds exactly `name`, byte for byte.
+    static func containsExactly(_ set: Set<String>, _ name: String) -> Bool {
+        guard let index = set.firstIndex(of: name) else { return false }
+        return set[index].utf8.elementsEqual(name.utf8)
+    }
+
+    /// Checks the numbers and foldings; the message names the field.
+    func validate() throws(CacheError) {
+        guard self.highestCachedPage >= 1 else {
+            throw CacheError(.invalidConfiguration, "pagination.highestCachedPage must be at least 1, got \(self.highestCachedPage)")
+        }
+        if case .offset(_, _, let defaultSize) = self.pageParameter, defaultSize < 1 {
+            throw CacheError(.invalidConfiguration, "pagination.pageParameter.defaultSize must be at least 1, got \(defaultSize)")
+        }
+        for (name, folding) in self.parameterFolding {
+            try ParameterFolding.validate(folding, name: name, field: "pagination.parameterFolding")
+        }
+    }
+
+    /// `path?name=value&...` over `parameters` kept as they are: distinct names sorted by their bytes, each name's
+    /// values in request order, everything percent-encoded, so no two different parameter lists produce the same text.
+    static func canonicalKey(path: String, parameters: [(name: String, value: String)]) -> String {
+        var grouped = QueryParameters()
+        for (name, value) in parameters { grouped.append(name: name, value: value) }
+        return grouped.key(path: path)
     }
 
     static func percentEncoded(_ text: String, keeping extra: String) -> String {
@@ -205,8 +241,32 @@ public struct PaginationBoundary: Sendable {
     }
 }
 
-extension String {
-    fileprivate var trimmed: String {
-        String(self.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+/// Query parameters grouped by name (compared byte for byte), each name's values in request order.
+struct QueryParameters {
+    private var names: [[UInt8]] = []
+    private var values: [[String]] = []
+
+    mutating func append(name: String, value: String) {
+        let bytes = Array(name.utf8)
+        if let index = self.names.firstIndex(of: bytes) {
+            self.values[index].append(value)
+        } else {
+            self.names.append(bytes)
+            self.values.append([value])
+        }
+    }
+
+    /// `path?name=value&...`, distinct names in byte order, values in request order, all percent-encoded.
+    func key(path: String) -> String {
+        var key = PaginationBoundary.percentEncoded(path, keeping: "/")
+        var separator = "?"
+        for index in self.names.indices.sorted(by: { self.names[$0].lexicographicallyPrecedes(self.names[$1]) }) {
+            let name = PaginationBoundary.percentEncoded(String(decoding: self.names[index], as: UTF8.self), keeping: "")
+            for value in self.values[index] {
+                key += separator + name + "=" + PaginationBoundary.percentEncoded(value, keeping: "")
+                separator = "&"
+            }
+        }
+        return key
     }
 }

@@ -45,7 +45,8 @@ struct CacheBoundariesTests {
             return decision.key.map { "cache \($0)" } ?? "bypass \(decision.name)"
         }
         #expect(decide("/admin/order-items", [("status", "open"), ("page", "1"), ("_", "123")]) == "cache /admin/order-items?page=1&status=open")
-        #expect(decide("/admin/order-items", [("page", "1"), ("status", "OPEN")], method: "HEAD") == "cache /admin/order-items?page=1&status=open")
+        #expect(decide("/admin/order-items", [("page", "1"), ("status", "open")], method: "HEAD") == "cache /admin/order-items?page=1&status=open")
+        #expect(decide("/admin/order-items", [("status", "OPEN")]) == "bypass uncommon_filter", "values are matched as sent")
         #expect(decide("/admin/order-items", [("page", "2")]) == "bypass deep_page")
         #expect(decide("/admin/order-items", [("status", "returned")]) == "bypass uncommon_filter")
         #expect(decide("/admin/order-items", [("customer", "7")]) == "bypass unknown_parameter")
@@ -56,7 +57,8 @@ struct CacheBoundariesTests {
 
         // Path parameters and vary headers.
         #expect(decide("/orders/42", headers: [("accept-language", "en")]) == "cache /orders/42 accept-language=en")
-        #expect(decide("/orders/42", headers: [("Accept-Language", "EN")]) == "cache /orders/42 accept-language=en")
+        #expect(decide("/orders/42", headers: [("Accept-Language", "EN")]) == "cache /orders/42 accept-language=EN")
+        #expect(decide("/orders/42") == "cache /orders/42 accept-language", "a missing header is not an empty one")
         #expect(decide("/orders/42", headers: [("Accept-Language", "de")]) == "cache /orders/42 accept-language=de")
         #expect(decide("/orders/42/items") == "bypass no_boundary")
 
@@ -84,15 +86,122 @@ struct CacheBoundariesTests {
                 path: path, query: [(name: "q", value: value)],
                 headers: [(name: "X-A", value: headerA), (name: "x-b", value: headerB)], userID: user)
             let key = try #require(boundaries.decide(request).key)
-            // The reference: the parts themselves, normalised as the boundary documents (values trimmed, lowercased).
-            let parts = [path, PaginationBoundary.normaliseValue(value), headerA.lowercased(), headerB.lowercased(), user]
+            // The reference: the parts themselves, byte for byte.
+            let parts = [path, value, headerA, headerB, user]
                 .map { "\($0.utf8.count):\($0)" }.joined()
             if let previous = seen[key] {
                 #expect(previous == parts, "\(key) made from two different requests")
             }
             seen[key] = parts
         }
-        #expect(Set(seen.values).count == seen.count)
+        #expect(Set(seen.values.map { Array($0.utf8) }).count == seen.count)
+    }
+
+    @Test func varyHeaderValuesAreKeyedByteForByteAndMissingIsNotEmpty() throws {
+        let boundaries = try CacheBoundaries([CacheEndpoint(name: "tenant", path: "/t", ttl: .seconds(1), varyHeaders: ["X-Tenant"])])
+        func key(_ headers: [(String, String)]) -> String? {
+            boundaries.decide(CacheRequest(path: "/t", headers: headers.map { (name: $0.0, value: $0.1) })).key
+        }
+        #expect(key([("X-Tenant", "AbC")]) != key([("X-Tenant", "abc")]), "a cross-tenant leak")
+        #expect(key([]) != key([("X-Tenant", "")]))
+        #expect(key([("x-tenant", "a")]) == key([("X-TENANT", "a")]), "header names are case-insensitive in HTTP")
+        #expect(key([("X-Tenant", "a"), ("X-Tenant", "b")]) != key([("X-Tenant", "a")]), "every value the handler can read")
+        #expect(key([("X-Tenant", "a"), ("X-Tenant", "b")]) != key([("X-Tenant", "b"), ("X-Tenant", "a")]))
+    }
+
+    @Test(arguments: [
+        ("defaultSize", PaginationBoundary.PageParameter.offset("offset", sizeParameter: "limit", defaultSize: 0), 1),
+        ("defaultSize", PaginationBoundary.PageParameter.offset("offset", sizeParameter: "limit", defaultSize: -5), 1),
+        ("highestCachedPage", PaginationBoundary.PageParameter.page("page"), 0),
+        ("highestCachedPage", PaginationBoundary.PageParameter.page("page"), -1),
+    ])
+    func everyNumberOfABoundaryIsChecked(field: String, pageParameter: PaginationBoundary.PageParameter, highest: Int) throws {
+        var pagination = PaginationBoundary(pageParameter: pageParameter)
+        pagination.highestCachedPage = highest
+        let endpoint = CacheEndpoint(name: "feed", path: "/feed", ttl: .seconds(1), pagination: pagination)
+        let error = #expect(throws: CacheError.self) { try CacheBoundaries([endpoint]) }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.contains("endpoint 'feed'") == true && error?.message.contains(field) == true, "\(error?.message ?? "no error")")
+    }
+
+    @Test func theSchemeAndAuthorityArePartOfTheKeyUnlessTheEndpointIgnoresTheHost() throws {
+        let boundaries = try CacheBoundaries([
+            CacheEndpoint(name: "page", path: "/page", ttl: .seconds(1)),
+            CacheEndpoint(name: "any-host", path: "/any", ttl: .seconds(1), ignoresHost: true),
+        ])
+        func key(_ path: String, scheme: String? = "http", authority: String? = "shop.example", host: [String] = []) -> String? {
+            boundaries.decide(CacheRequest(scheme: scheme, authority: authority, path: path, headers: host.map { (name: "Host", value: $0) })).key
+        }
+        #expect(key("/page") == "http://shop.example/page")
+        #expect(key("/page", authority: "shop.example:8080") == "http://shop.example:8080/page")
+        #expect(key("/page", authority: "evil.example") != key("/page"))
+        #expect(key("/page", authority: "SHOP.example") != key("/page"))
+        #expect(key("/page", scheme: "https") != key("/page"))
+        #expect(key("/page", authority: nil) != key("/page", authority: ""), "no authority is not an empty one")
+        #expect(key("/page", host: ["evil.example"]) != key("/page"), "a Host field besides the authority")
+        #expect(key("/page", scheme: nil, authority: nil) == "/page")
+        #expect(key("/any", authority: "evil.example") == key("/any"))
+        #expect(key("/any", host: ["evil.example"]) == key("/any"))
+        #expect(key("/any", scheme: "https") != key("/any"), "the scheme stays in the key")
+        #expect(boundaries.decide(CacheRequest(path: "page")).bypassReason == .noBoundary, "a path must start with '/'")
+    }
+
+    @Test func foldingIsOptInPerNamedParameterAndHeader() throws {
+        let boundaries = try CacheBoundaries([
+            CacheEndpoint(
+                name: "items", path: "/items", ttl: .seconds(1),
+                pagination: PaginationBoundary(
+                    highestCachedPage: 2,
+                    commonFilters: ["status": ["open", "shipped"]],
+                    unknownParameters: .includeInKey,
+                    parameterFolding: ["status": [.trimWhitespace, .ignoreCase], "zip": [.integerForm], "page": [.integerForm, .absentAs("1")]]
+                ),
+                varyHeaders: ["Accept-Language", "X-Tenant"],
+                varyHeaderFolding: ["Accept-Language": [.ignoreCase]]
+            )
+        ])
+        func key(_ query: [(String, String)], _ headers: [(String, String)] = []) -> String? {
+            boundaries.decide(CacheRequest(
+                path: "/items", query: query.map { (name: $0.0, value: $0.1) }, headers: headers.map { (name: $0.0, value: $0.1) })).key
+        }
+        #expect(key([("status", " OPEN ")]) == key([("status", "open")]))
+        #expect(key([("status", "open")]) != nil)
+        #expect(key([("zip", "01234")]) == key([("zip", "1234")]))
+        #expect(key([("q", "Foo")]) != key([("q", "foo")]), "q declares no folding")
+        #expect(key([]) == key([("page", "1")]))
+        #expect(key([]) == key([("page", "01")]))
+        #expect(key([("page", "2")]) != key([]))
+        #expect(key([("page", "3")]) == nil)
+        #expect(key([], [("Accept-Language", "EN")]) == key([], [("accept-language", "en")]))
+        #expect(key([], [("X-Tenant", "AbC")]) != key([], [("X-Tenant", "abc")]), "X-Tenant declares no folding")
+
+        let twoDefaults = CacheEndpoint(
+            name: "bad", path: "/bad", ttl: .seconds(1),
+            pagination: PaginationBoundary(parameterFolding: ["page": [.absentAs("1"), .absentAs("2")]]))
+        let error = #expect(throws: CacheError.self) { try CacheBoundaries([twoDefaults]) }
+        #expect(error?.message.contains("endpoint 'bad'") == true && error?.message.contains("parameterFolding") == true)
+    }
+
+    @Test func aFileDeclaresFoldingAndHostIndependence() throws {
+        let json = """
+            {"endpoints": [{"name": "items", "path": "/items", "ttl": "1s", "ignores_host": true,
+              "vary_headers": ["accept-language"], "vary_header_folding": {"accept-language": ["ignore_case"]},
+              "pagination": {"unknown_parameters": "include_in_key",
+                             "parameter_folding": {"q": ["trim_whitespace", "ignore_case", "integer_form"], "page": [{"absent_as": "1"}]}}}]}
+            """
+        let boundaries = try CacheBoundaries(json: Array(json.utf8))
+        let endpoint = try #require(boundaries.endpoints.first)
+        #expect(endpoint.ignoresHost)
+        #expect(endpoint.varyHeaderFolding == ["accept-language": [.ignoreCase]])
+        #expect(endpoint.pagination?.parameterFolding == ["q": [.trimWhitespace, .ignoreCase, .integerForm], "page": [.absentAs("1")]])
+        let bad = #expect(throws: CacheError.self) {
+            try CacheBoundaries(json: Array(#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"parameter_folding": {"q": ["upper"]}}}]}"#.utf8))
+        }
+        #expect(bad?.message.hasPrefix("endpoints[0].pagination.parameter_folding.q") == true, "\(bad?.message ?? "")")
+        let zero = #expect(throws: CacheError.self) {
+            try CacheBoundaries(json: Array(#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"page_parameter": {"offset": "o", "size_parameter": "l", "default_size": 0}}}]}"#.utf8))
+        }
+        #expect(zero?.message.contains("default_size") == true || zero?.message.contains("defaultSize") == true, "\(zero?.message ?? "")")
     }
 
     @Test func decisionsAreCountedPerBoundaryAndReasonAndWrittenOnTheRequestSpan() throws {
@@ -190,8 +299,8 @@ struct CacheBoundariesTests {
         #expect(feed.methods == ["GET"])
         #expect(feed.earlyRefresh == EarlyRefresh(beta: 1.5))
         let third = boundaries.decide(CacheRequest(path: "/feed", query: [(name: "offset", value: "40"), (name: "tag", value: "a")]))
-        // A vary header the request does not send counts as an empty value.
-        #expect(third.key == "/feed?limit=20&page=3&tag=a accept-language=")
+        // The offset as sent, no page synthesised; a vary header the request does not send is apart from an empty one.
+        #expect(third.key == "/feed?offset=40&tag=a accept-language")
     }
 
     @Test func aYAMLFileReadsLikeJSONAndNamesBadFields() throws {
