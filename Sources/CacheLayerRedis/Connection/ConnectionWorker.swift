@@ -172,9 +172,10 @@ final class ConnectionWorker: @unchecked Sendable {
                 // The context may hold unread replies or half a reply: it is never used again.
                 connection = nil
                 _ = self.hook(.dropped)
-                self.failQueued(error, mayHaveRun: false)
                 // Reconnect after a backoff, like after a failed attempt; calls meanwhile fail at once (the pool
-                // sends them to another connection when it has one).
+                // sends them to another connection when it has one). `pause` fails what is queued, after marking
+                // the connection refusing: failing it first would let a caller see its call fail while
+                // ``isRefusing`` still said the connection was up.
                 failures += 1
                 let refusal = CacheError(.backendUnavailable, "the Redis connection is reconnecting after it failed: \(error.message)")
                 guard self.pause(until: monotonicNanoseconds() + self.backoff(afterFailures: failures), refusal: refusal) else {
@@ -251,7 +252,7 @@ final class ConnectionWorker: @unchecked Sendable {
             failures += 1
             self.breaker.recordFailure(now: monotonicNanoseconds())
             _ = self.hook(.connectFailed)
-            self.failQueued(error, mayHaveRun: false)
+            // `pause` fails what is queued, after marking the connection refusing.
             return self.pause(until: monotonicNanoseconds() + self.backoff(afterFailures: failures), refusal: error)
         }
     }
