@@ -30,13 +30,10 @@ final class ClusterNode: Sendable {
             "server.port": .int64(Int64(address.port)),
         ])
         self.spanAttributes = spanAttributes
-        self.pool = ConnectionPool(configuration: configuration.nodeConfiguration(host: address.host, port: address.port)) { peer in
-            guard let peer else { return }
-            spanAttributes.current.withLock { attributes in
-                attributes["network.peer.address"] = peer.address
-                attributes["network.peer.port"] = peer.port
-            }
-        }
+        self.pool = ConnectionPool(
+            configuration: configuration.nodeConfiguration(host: address.host, port: address.port),
+            onConnect: spanAttributes.recordPeer
+        )
         self.counters = metricsFactory.map { factory in
             func counter(_ result: String) -> Counter {
                 Counter(label: "cache.redis.node.requests", dimensions: [("node", address.description), ("result", result)], factory: factory)
