@@ -46,7 +46,7 @@ public final class RedisBackend: CacheBackend {
         }
         let spanAttributes = SpanAttributesBox(attributes)
         self.spanAttributes = spanAttributes
-        self.pool = ConnectionPool(configuration: configuration, onConnect: spanAttributes.recordPeer)
+        self.pool = ConnectionPool(settings: configuration.connectionSettings, onConnect: spanAttributes.recordPeer)
     }
 
     /// Creates the backend from a URL (see ``Configuration/init(url:)``).

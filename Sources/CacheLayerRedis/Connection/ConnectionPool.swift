@@ -12,15 +12,17 @@ final class ConnectionPool: Sendable {
     private let next = Atomic<UInt>(0)
     let breaker: CircuitBreaker
 
-    init(configuration: RedisBackend.Configuration, onConnect: @escaping @Sendable ((address: String, port: Int)?) -> Void) {
+    /// Starts `settings.connectionCount` connections to `settings.address`; `onConnect` gets the peer each time
+    /// one of them connects.
+    init(settings: ConnectionSettings, onConnect: @escaping @Sendable ((address: String, port: Int)?) -> Void) {
         let breaker = CircuitBreaker(
-            failureThreshold: configuration.reconnection.failureThreshold,
-            coolDown: configuration.reconnection.coolDown
+            failureThreshold: settings.reconnection.failureThreshold,
+            coolDown: settings.reconnection.coolDown
         )
         self.breaker = breaker
         let group = ConnectionGroup()
-        self.workers = (0..<configuration.connectionCount).map { index in
-            ConnectionWorker(configuration: configuration, index: index, breaker: breaker, group: group, onConnect: onConnect)
+        self.workers = (0..<settings.connectionCount).map { index in
+            ConnectionWorker(settings: settings, index: index, breaker: breaker, group: group, onConnect: onConnect)
         }
         group.set(self.workers)
         for worker in self.workers {
