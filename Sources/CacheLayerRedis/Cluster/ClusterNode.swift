@@ -22,7 +22,8 @@ final class ClusterNode: Sendable {
         case ok, redirected, error
     }
 
-    init(address: ClusterNodeAddress, configuration: RedisClusterBackend.Configuration, metricsFactory: (any MetricsFactory)?) {
+    /// Starts the node's connections with `connectionSettings` (whose address is this node's).
+    init(address: ClusterNodeAddress, connectionSettings: ConnectionSettings, metricsFactory: (any MetricsFactory)?) {
         self.address = address
         let spanAttributes = SpanAttributesBox([
             "db.system.name": "redis",
@@ -30,13 +31,7 @@ final class ClusterNode: Sendable {
             "server.port": .int64(Int64(address.port)),
         ])
         self.spanAttributes = spanAttributes
-        self.pool = ConnectionPool(configuration: configuration.nodeConfiguration(host: address.host, port: address.port)) { peer in
-            guard let peer else { return }
-            spanAttributes.current.withLock { attributes in
-                attributes["network.peer.address"] = peer.address
-                attributes["network.peer.port"] = peer.port
-            }
-        }
+        self.pool = ConnectionPool(settings: connectionSettings, onConnect: spanAttributes.recordPeer)
         self.counters = metricsFactory.map { factory in
             func counter(_ result: String) -> Counter {
                 Counter(label: "cache.redis.node.requests", dimensions: [("node", address.description), ("result", result)], factory: factory)

@@ -80,7 +80,7 @@ final class ClusterTopology: Sendable {
         let node: ClusterNode? = self.state.withLock { state in
             guard !state.stopped else { return nil }
             if let node = state.nodes[address] { return node }
-            let node = ClusterNode(address: address, configuration: self.configuration, metricsFactory: self.metricsFactory)
+            let node = self.makeNode(at: address)
             state.nodes[address] = node
             return node
         }
@@ -130,6 +130,15 @@ final class ClusterTopology: Sendable {
         }
     }
 
+    /// A node with connections of its own, made with the cluster's connection settings and the node's address.
+    private func makeNode(at address: ClusterNodeAddress) -> ClusterNode {
+        ClusterNode(
+            address: address,
+            connectionSettings: self.configuration.connectionSettings(host: address.host, port: address.port),
+            metricsFactory: self.metricsFactory
+        )
+    }
+
     private static let shutDown = CacheError(.backendUnavailable, "the Redis Cluster backend was shut down")
     private static let clusterSlots = RedisCommand("CLUSTER", Array("SLOTS".utf8)).idempotent
 
@@ -165,8 +174,7 @@ final class ClusterTopology: Sendable {
             var owners: [ClusterNode?] = Array(repeating: nil, count: HashSlot.count)
             for (range, address) in slots.ranges {
                 let node =
-                    masters[address] ?? state.nodes[address]
-                    ?? ClusterNode(address: address, configuration: self.configuration, metricsFactory: self.metricsFactory)
+                    masters[address] ?? state.nodes[address] ?? self.makeNode(at: address)
                 masters[address] = node
                 for slot in range {
                     owners[slot] = node

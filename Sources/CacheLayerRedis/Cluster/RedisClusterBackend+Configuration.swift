@@ -144,22 +144,27 @@ extension RedisClusterBackend {
                 throw refuse("maximumRedirections must be in 0...100, got \(self.maximumRedirections)")
             }
             guard self.minimumRefreshInterval >= .zero else { throw refuse("minimumRefreshInterval must not be negative") }
-            _ = try self.nodeConfiguration(host: self.seeds[0].host, port: self.seeds[0].port).validated()
+            // The settings every node's connections share, checked as the single-node backend checks its own.
+            try RedisBackend.Configuration.checkTimeout(self.connectTimeout, field: "connectTimeout")
+            try RedisBackend.Configuration.checkTimeout(self.commandTimeout, field: "commandTimeout")
+            try RedisBackend.Configuration.checkMaximumValueSize(self.maximumValueSize)
+            try RedisBackend.Configuration.checkReconnection(self.reconnection)
+            try RedisBackend.Configuration.checkCredentials(username: self.username, password: self.password)
             return self
         }
 
-        /// The single-node configuration of one node's connections.
-        func nodeConfiguration(host: String, port: Int) -> RedisBackend.Configuration {
-            RedisBackend.Configuration(
-                endpoint: .tcp(host: host, port: port),
+        /// The settings of the connections to the node at `host:port` (call ``validated()`` first: they are taken
+        /// as they are). A cluster has only database 0.
+        func connectionSettings(host: String, port: Int) -> ConnectionSettings {
+            ConnectionSettings(
+                address: .tcp(host: host, port: port),
                 username: self.username,
                 password: self.password,
-                keyPrefix: self.keyPrefix,
+                database: 0,
                 connectTimeout: self.connectTimeout,
                 commandTimeout: self.commandTimeout,
                 connectionCount: self.connectionsPerNode,
-                maximumValueSize: self.maximumValueSize,
-                reconnection: self.reconnection,
+                reconnection: self.reconnection.connectionSettings,
                 testHooks: self.testHooks
             )
         }

@@ -65,10 +65,3 @@ final class ConditionLock: @unchecked Sendable {
         pthread_cond_signal(self.condition)
     }
 }
-
-/// The monotonic clock in nanoseconds, the time base of ``ConditionLock/wait(until:)``.
-func monotonicNanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}

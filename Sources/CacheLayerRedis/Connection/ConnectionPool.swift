@@ -12,15 +12,17 @@ final class ConnectionPool: Sendable {
     private let next = Atomic<UInt>(0)
     let breaker: CircuitBreaker
 
-    init(configuration: RedisBackend.Configuration, onConnect: @escaping @Sendable ((address: String, port: Int)?) -> Void) {
+    /// Starts `settings.connectionCount` connections to `settings.address`; `onConnect` gets the peer each time
+    /// one of them connects.
+    init(settings: ConnectionSettings, onConnect: @escaping @Sendable ((address: String, port: Int)?) -> Void) {
         let breaker = CircuitBreaker(
-            failureThreshold: configuration.reconnection.failureThreshold,
-            coolDown: configuration.reconnection.coolDown
+            failureThreshold: settings.reconnection.failureThreshold,
+            coolDown: settings.reconnection.coolDown
         )
         self.breaker = breaker
         let group = ConnectionGroup()
-        self.workers = (0..<configuration.connectionCount).map { index in
-            ConnectionWorker(configuration: configuration, index: index, breaker: breaker, group: group, onConnect: onConnect)
+        self.workers = (0..<settings.connectionCount).map { index in
+            ConnectionWorker(settings: settings, index: index, breaker: breaker, group: group, onConnect: onConnect)
         }
         group.set(self.workers)
         for worker in self.workers {
@@ -57,30 +59,6 @@ final class ConnectionPool: Sendable {
     func stop() {
         for worker in self.workers {
             worker.stop()
-        }
-    }
-}
-
-/// The connections of one pool as each sees the others: when one reaches the server, the others stop waiting
-/// out their backoff or the breaker's cool-down and reconnect at once, so the pool does not keep connections
-/// paused after the server is back.
-final class ConnectionGroup: Sendable {
-    private struct Member {
-        weak var worker: ConnectionWorker?
-    }
-
-    private let members = Mutex<[Member]>([])
-
-    /// Sets the members, once, before their threads start.
-    func set(_ workers: [ConnectionWorker]) {
-        self.members.withLock { $0 = workers.map(Member.init) }
-    }
-
-    /// Wakes every member but `worker`.
-    func serverReached(by worker: ConnectionWorker) {
-        let others = self.members.withLock { $0.compactMap(\.worker).filter { $0 !== worker } }
-        for other in others {
-            other.wake()
         }
     }
 }

@@ -2,8 +2,8 @@
 /// tested by stopping the thread at the exact point they need (a reconnect racing a shutdown, a reply lost after
 /// a command ran), not by sleeping and hoping.
 ///
-/// Internal: set through the configurations' internal `testHooks` by `@testable` tests. In production it is
-/// `nil`, and each point costs one check of it.
+/// Internal: `@testable` tests set it through the backends' configurations (their internal `testHooks`), which
+/// pass it on in ``ConnectionSettings/testHooks``. In production it is `nil`, and each point costs one check of it.
 struct ConnectionTestHooks: Sendable {
     /// What the thread is doing.
     enum Event: Sendable {
@@ -32,7 +32,7 @@ struct ConnectionTestHooks: Sendable {
 
     /// Where the thread is: which server, which of the pool's connections, what it is doing.
     struct Point: Sendable {
-        let endpoint: RedisBackend.Configuration.Endpoint
+        let address: ConnectionSettings.Address
         let connection: Int
         let event: Event
     }

@@ -42,7 +42,7 @@ final class ConnectionWorker: @unchecked Sendable {
 
     static let shutDown = CacheError(.backendUnavailable, "the Redis backend was shut down")
 
-    private let configuration: RedisBackend.Configuration
+    private let settings: ConnectionSettings
     /// This connection's place in its pool (for test hooks).
     private let index: Int
     private let breaker: CircuitBreaker
@@ -64,13 +64,13 @@ final class ConnectionWorker: @unchecked Sendable {
     private var wakeRequested = false
 
     init(
-        configuration: RedisBackend.Configuration,
+        settings: ConnectionSettings,
         index: Int,
         breaker: CircuitBreaker,
         group: ConnectionGroup,
         onConnect: @escaping @Sendable ((address: String, port: Int)?) -> Void
     ) {
-        self.configuration = configuration
+        self.settings = settings
         self.index = index
         self.breaker = breaker
         self.group = group
@@ -203,7 +203,7 @@ final class ConnectionWorker: @unchecked Sendable {
             self.fail(batch, error, mayHaveRun: true)
             return error
         }
-        if self.configuration.testHooks != nil, self.hook(.flushed(batch.map(\.command))) == .loseConnection {
+        if self.settings.testHooks != nil, self.hook(.flushed(batch.map(\.command))) == .loseConnection {
             let error = CacheError(.backendUnavailable, "Redis connection failed while reading the replies (lost by a test hook)")
             self.fail(batch, error, mayHaveRun: true)
             return error
@@ -230,7 +230,7 @@ final class ConnectionWorker: @unchecked Sendable {
             return self.pause(until: until, refusal: CacheError(.backendUnavailable, "the Redis circuit breaker is open after repeated connection failures"))
         }
         _ = self.hook(.willConnect)
-        switch HiredisConnection.connect(self.configuration) {
+        switch HiredisConnection.connect(self.settings) {
         case .success(let made):
             failures = 0
             self.breaker.recordSuccess()
@@ -284,8 +284,8 @@ final class ConnectionWorker: @unchecked Sendable {
 
     /// Exponential backoff with full jitter: a random wait up to initial * 2^(failures-1), capped.
     private func backoff(afterFailures failures: Int) -> UInt64 {
-        let initial = self.configuration.reconnection.initialBackoff.nanoseconds
-        let maximum = self.configuration.reconnection.maximumBackoff.nanoseconds
+        let initial = self.settings.reconnection.initialBackoff.nanoseconds
+        let maximum = self.settings.reconnection.maximumBackoff.nanoseconds
         let shift = UInt64(min(max(failures, 1) - 1, 20))
         // No overflow: a ceiling past the maximum is the maximum.
         let ceiling = initial > maximum >> shift ? maximum : initial << shift
@@ -306,7 +306,7 @@ final class ConnectionWorker: @unchecked Sendable {
     }
 
     private func hook(_ event: ConnectionTestHooks.Event) -> ConnectionTestHooks.Action {
-        guard let hooks = self.configuration.testHooks else { return .proceed }
-        return hooks.handle(ConnectionTestHooks.Point(endpoint: self.configuration.endpoint, connection: self.index, event: event))
+        guard let hooks = self.settings.testHooks else { return .proceed }
+        return hooks.handle(ConnectionTestHooks.Point(address: self.settings.address, connection: self.index, event: event))
     }
 }

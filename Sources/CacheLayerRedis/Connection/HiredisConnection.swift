@@ -18,10 +18,10 @@ final class HiredisConnection {
     let peer: (address: String, port: Int)?
 
     /// Connects and logs in. Runs blocking C calls: call it on a connection thread only.
-    static func connect(_ configuration: RedisBackend.Configuration) -> Result<HiredisConnection, CacheError> {
-        let connectTimeout = configuration.connectTimeout.timeval
+    static func connect(_ settings: ConnectionSettings) -> Result<HiredisConnection, CacheError> {
+        let connectTimeout = settings.connectTimeout.timeval
         let made: UnsafeMutablePointer<redisContext>? =
-            switch configuration.endpoint {
+            switch settings.address {
             case .tcp(let host, let port): redisConnectWithTimeout(host, Int32(port), connectTimeout)
             case .unixSocket(let path): redisConnectUnixWithTimeout(path, connectTimeout)
             }
@@ -29,18 +29,18 @@ final class HiredisConnection {
             return .failure(CacheError(.backendUnavailable, "cannot allocate a hiredis context"))
         }
         if context.pointee.err != 0 {
-            let error = Self.error(context, while: "connecting to \(configuration.endpoint)")
+            let error = Self.error(context, while: "connecting to \(settings.address)")
             redisFree(context)
             return .failure(error)
         }
         // The connect timeout stays on the socket after connecting; replace it with the command timeout, which
         // also bounds the login below.
-        redisSetTimeout(context, configuration.commandTimeout.timeval)
-        if case .tcp = configuration.endpoint {
+        redisSetTimeout(context, settings.commandTimeout.timeval)
+        if case .tcp = settings.address {
             redisEnableKeepAlive(context)
         }
         let connection = HiredisConnection(context: context)
-        if let failure = connection.logIn(configuration) {
+        if let failure = connection.logIn(settings) {
             return .failure(failure)
         }
         return .success(connection)
@@ -55,17 +55,17 @@ final class HiredisConnection {
         redisFree(self.context)
     }
 
-    private func logIn(_ configuration: RedisBackend.Configuration) -> CacheError? {
+    private func logIn(_ settings: ConnectionSettings) -> CacheError? {
         var handshake: [RedisCommand] = []
-        if let password = configuration.password {
-            if let username = configuration.username {
+        if let password = settings.password {
+            if let username = settings.username {
                 handshake.append(RedisCommand("AUTH", Array(username.utf8), Array(password.utf8)))
             } else {
                 handshake.append(RedisCommand("AUTH", Array(password.utf8)))
             }
         }
-        if configuration.database != 0 {
-            handshake.append(RedisCommand("SELECT", Array(String(configuration.database).utf8)))
+        if settings.database != 0 {
+            handshake.append(RedisCommand("SELECT", Array(String(settings.database).utf8)))
         }
         for command in handshake {
             switch self.roundTrip(command) {

@@ -228,21 +228,3 @@ struct RedisConnectionRaceTests {
         }
     }
 }
-
-extension Result {
-    var error: Failure? {
-        if case .failure(let error) = self { error } else { nil }
-    }
-}
-
-/// Like ``waitUntil(within:_:)``, running `drive` before each look (to make something happen that the
-/// condition waits for, such as calls that find a connection closed).
-func waitUntil(within limit: Duration, _ condition: () -> Bool, drive: () async -> Void) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        await drive()
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return condition()
-}

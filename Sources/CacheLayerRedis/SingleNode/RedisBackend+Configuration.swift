@@ -104,33 +104,6 @@ extension RedisBackend {
             self.reconnection = reconnection
         }
 
-        /// A configuration with test hooks (the cluster's per-node configurations carry its hooks).
-        init(
-            endpoint: Endpoint,
-            username: String?,
-            password: String?,
-            keyPrefix: String,
-            connectTimeout: Duration,
-            commandTimeout: Duration,
-            connectionCount: Int,
-            maximumValueSize: Int,
-            reconnection: Reconnection,
-            testHooks: ConnectionTestHooks?
-        ) {
-            self.init(
-                endpoint: endpoint,
-                username: username,
-                password: password,
-                keyPrefix: keyPrefix,
-                connectTimeout: connectTimeout,
-                commandTimeout: commandTimeout,
-                connectionCount: connectionCount,
-                maximumValueSize: maximumValueSize,
-                reconnection: reconnection
-            )
-            self.testHooks = testHooks
-        }
-
         /// Checks the values a URL or code could get wrong, and the strings that reach C functions whole (a NUL
         /// would cut them short there).
         func validated() throws(CacheError) -> Configuration {
@@ -154,16 +127,30 @@ extension RedisBackend {
             guard (1...64).contains(self.connectionCount) else {
                 throw refuse("connectionCount must be in 1...64, got \(self.connectionCount)")
             }
-            guard self.maximumValueSize > 0 else { throw refuse("maximumValueSize must be positive") }
+            try Self.checkMaximumValueSize(self.maximumValueSize)
             try Self.checkReconnection(self.reconnection)
-            if let username = self.username {
-                guard self.password != nil else { throw refuse("a username needs a password") }
-                guard !username.isEmpty, !username.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
-                    throw refuse("the username is empty or contains a space, a control character or a NUL byte")
-                }
-            }
-            // The password is sent as a length-counted argument (binary-safe): any bytes are passed on whole.
+            try Self.checkCredentials(username: self.username, password: self.password)
             return self
+        }
+
+        /// The settings of the backend's connections (call ``validated()`` first: they are taken as they are).
+        var connectionSettings: ConnectionSettings {
+            let address: ConnectionSettings.Address =
+                switch self.endpoint {
+                case .tcp(let host, let port): .tcp(host: host, port: port)
+                case .unixSocket(let path): .unixSocket(path: path)
+                }
+            return ConnectionSettings(
+                address: address,
+                username: self.username,
+                password: self.password,
+                database: self.database,
+                connectTimeout: self.connectTimeout,
+                commandTimeout: self.commandTimeout,
+                connectionCount: self.connectionCount,
+                reconnection: self.reconnection.connectionSettings,
+                testHooks: self.testHooks
+            )
         }
 
         /// The longest unix socket path a socket address holds (with its terminating NUL): 107 bytes on Linux,
@@ -192,6 +179,22 @@ extension RedisBackend {
             }
         }
 
+        /// Refuses a maximum value size that is not positive.
+        static func checkMaximumValueSize(_ size: Int) throws(CacheError) {
+            guard size > 0 else { throw CacheError(.invalidConfiguration, "maximumValueSize must be positive") }
+        }
+
+        /// Refuses a username without a password, and one that is empty or holds a space, a control character or
+        /// a NUL byte. The password is sent as a length-counted argument (binary-safe): any bytes are passed on
+        /// whole.
+        static func checkCredentials(username: String?, password: String?) throws(CacheError) {
+            guard let username else { return }
+            guard password != nil else { throw CacheError(.invalidConfiguration, "a username needs a password") }
+            guard !username.isEmpty, !username.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+                throw CacheError(.invalidConfiguration, "the username is empty or contains a space, a control character or a NUL byte")
+            }
+        }
+
         /// Refuses backoff and breaker settings that make no sense (negative, or a maximum below the first wait).
         static func checkReconnection(_ reconnection: Reconnection) throws(CacheError) {
             func refuse(_ message: String) -> CacheError { CacheError(.invalidConfiguration, message) }
@@ -202,5 +205,17 @@ extension RedisBackend {
             }
             guard reconnection.coolDown >= .zero else { throw refuse("reconnection.coolDown must not be negative") }
         }
+    }
+}
+
+extension RedisBackend.Configuration.Reconnection {
+    /// The same settings, as the connections take them.
+    var connectionSettings: ConnectionSettings.Reconnection {
+        ConnectionSettings.Reconnection(
+            initialBackoff: self.initialBackoff,
+            maximumBackoff: self.maximumBackoff,
+            failureThreshold: self.failureThreshold,
+            coolDown: self.coolDown
+        )
     }
 }

@@ -136,19 +136,6 @@ struct RedisConfigurationTests {
         #expect(error?.message.contains("commandTimeout") == true, "\(error?.message ?? "")")
     }
 
-    @Test func timeoutConversionsNeverGiveZeroAndNeverTrap() {
-        // Rounded up to the next microsecond: never the zero that means "no timeout".
-        #expect(Duration.nanoseconds(1).timeval.tv_sec == 0 && Duration.nanoseconds(1).timeval.tv_usec == 1)
-        #expect(Duration.nanoseconds(1_001).timeval.tv_usec == 2)
-        #expect(Duration.milliseconds(1_500).timeval.tv_sec == 1 && Duration.milliseconds(1_500).timeval.tv_usec == 500_000)
-        // Longer than `components` can express (it traps past Int64.max seconds): clamped, no trap.
-        let huge = Duration.seconds(Int64.max) + .seconds(Int64.max)
-        #expect(huge.nanoseconds == UInt64(Int64.max))
-        #expect(Duration.seconds(Int64.max).nanoseconds == UInt64(Int64.max))
-        #expect((Duration.zero - huge).nanoseconds == 0)
-        #expect(huge.timeval.tv_sec > 0)
-    }
-
     @Test func reconnectionSettingsAreChecked() {
         for reconnection in [
             RedisBackend.Configuration.Reconnection(initialBackoff: .seconds(-1)),

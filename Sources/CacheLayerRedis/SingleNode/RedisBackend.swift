@@ -46,13 +46,7 @@ public final class RedisBackend: CacheBackend {
         }
         let spanAttributes = SpanAttributesBox(attributes)
         self.spanAttributes = spanAttributes
-        self.pool = ConnectionPool(configuration: configuration) { peer in
-            guard let peer else { return }
-            spanAttributes.current.withLock { attributes in
-                attributes["network.peer.address"] = peer.address
-                attributes["network.peer.port"] = peer.port
-            }
-        }
+        self.pool = ConnectionPool(settings: configuration.connectionSettings, onConnect: spanAttributes.recordPeer)
     }
 
     /// Creates the backend from a URL (see ``Configuration/init(url:)``).
@@ -126,14 +120,5 @@ public final class RedisBackend: CacheBackend {
             scan: { (command) throws(CacheError) in try await self.execute(command) },
             unlink: { (keys) throws(CacheError) in _ = try await self.execute(NamespaceFlush.unlinkCommand(keys)) }
         )
-    }
-}
-
-/// The backend's span attributes, updated with the peer address each time a connection is made.
-final class SpanAttributesBox: Sendable {
-    let current: Mutex<SpanAttributes>
-
-    init(_ attributes: SpanAttributes) {
-        self.current = Mutex(attributes)
     }
 }

@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+/// Durations as the numbers the rest of the module needs: whole nanoseconds (monotonic deadlines, the breaker's
+/// cool-down, `PX` milliseconds) and a `timeval` (hiredis's timeouts), clamped so no conversion ever traps.
 extension Duration {
     /// The longest duration the conversions below represent: `Int64.max` nanoseconds (about 292 years). Longer
     /// durations are clamped to it, so a deadline (now + duration, in `UInt64` nanoseconds) never overflows.
