@@ -74,6 +74,15 @@ let package = Package(
             ],
             path: "Sources/RedisThroughput"
         ),
+        // What deciding a request costs (CacheBoundaries.decide over an order-items mix), in interleaved rounds:
+        // `swift run -c release KeyRuleCost`. Outside `Benchmarks/` for the same reason as MemoryFootprint.
+        .executableTarget(
+            name: "KeyRuleCost",
+            dependencies: [
+                .product(name: "CacheLayer", package: cacheLayerPackage)
+            ],
+            path: "Sources/KeyRuleCost"
+        ),
         // A blocking hiredis connection for CONFIG GET/SET, INFO and SCAN, which the cache backend does not send:
         // the hit-rate tool sets Redis's maxmemory and policy per run and reads its memory.
         .target(
