@@ -2,7 +2,7 @@
 # Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway redis-server and a
 # throwaway six-node Redis Cluster on free loopback ports, points the tests at them (CACHELAYER_REDIS_URL,
 # CACHELAYER_REDIS_CLUSTER_URLS), stops them at the end, checks that the benchmarks package builds and runs its
-# hit-rate tool's tests, and builds the order-items example and runs its smoke test.
+# hit-rate tool's tests, builds the order-items example and runs its smoke test, and runs a short fuzz pass.
 # Extra arguments go to `swift test` (for example: scripts/test.sh --filter MemoryBackend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,4 +32,8 @@ if [ $# -eq 0 ]; then
     require_packages libsqlite3-dev:/usr/include/sqlite3.h
     swift build --package-path Examples/OrderItems --build-tests
     swift test --package-path Examples/OrderItems --skip-build
+
+    # A short fuzz pass (Fuzz/README.md): the libFuzzer harnesses of every decoder of untrusted input replay their
+    # committed reproducers, then fuzz for 10 s each; any finding fails the run. Long runs: scripts/fuzz.sh 600.
+    scripts/fuzz.sh 10
 fi
