@@ -33,7 +33,7 @@ func check(url: String, password: String?) {
     do {
         configuration = try RedisBackend.Configuration(url: url)
     } catch {
-        if let password, contains(error.message, password) || contains("\(error)", password) {
+        if let password, shows(password, in: "\(error)", url: url) {
             fatalError("the error for a refused URL shows its password: \(error)")
         }
         return
@@ -52,4 +52,32 @@ func check(url: String, password: String?) {
 /// once Foundation is loaded, traps with "String index is out of bounds" on some strings with NULs and invalid UTF-8.)
 func contains(_ text: String, _ part: String) -> Bool {
     text.utf8.firstRange(of: part.utf8) != nil
+}
+
+/// Whether `message`, the text of the error for `url` (`redis://user:PASSWORD@REST`), shows `password`: it contains
+/// the password more often than the error for the same URL with the password's bytes replaced by `Z`s does (the
+/// message's own words, the scheme or the host may contain the password's text by chance). When that other URL
+/// parses differently (it is accepted), any occurrence outside the URL without its password counts.
+func shows(_ password: String, in message: String, url: String) -> Bool {
+    guard contains(message, password) else { return false }
+    let prefix = "redis://user:"
+    let rest = String(decoding: Array(url.utf8).dropFirst(prefix.utf8.count + password.utf8.count), as: UTF8.self)
+    let masked = prefix + String(repeating: "Z", count: password.utf8.count) + rest
+    do {
+        _ = try RedisBackend.Configuration(url: masked)
+        return !contains(prefix + rest, password)
+    } catch {
+        return occurrences(of: password, in: message) > occurrences(of: password, in: "\(error)")
+    }
+}
+
+/// How many times `part` occurs in `text`, by bytes.
+func occurrences(of part: String, in text: String) -> Int {
+    var count = 0
+    var rest = Substring(text).utf8[...]
+    while let range = rest.firstRange(of: part.utf8) {
+        count += 1
+        rest = rest[range.upperBound...]
+    }
+    return count
 }
