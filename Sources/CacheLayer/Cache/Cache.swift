@@ -233,7 +233,7 @@ public struct Cache: Sendable {
     /// Every backend holds it exactly: Redis `PX` takes it in milliseconds with centuries to spare, the memory tier's
     /// nanosecond deadlines reach 584 years, and a freshness header's fresh-until time (milliseconds since the epoch)
     /// stays far inside `Int64`.
-    public static let maximumTTL: Duration = .seconds(3_153_600_000)
+    public static let maximumTTL: Duration = CacheTTL.maximum
 
     /// The TTL stored for a requested `ttl`: spread by `jitter` (`nil`: the configured one), clamped to
     /// ``maximumTTL``. The one place a TTL is limited; the TTL is clamped before the jitter too, so no arithmetic

@@ -32,7 +32,7 @@ struct HashedKey: Sendable {
 ///
 /// Expired entries are never returned. They are removed when touched, or when they reach the back of the list while
 /// space is being made (counted as expirations, not evictions, whatever their mark).
-struct LRUStore: ~Copyable {
+struct SecondChanceStore: ~Copyable {
     /// Running totals, read before and after an operation to report what it changed.
     struct Counters: Sendable, Equatable {
         var bytes = 0
@@ -74,11 +74,11 @@ struct LRUStore: ~Copyable {
     private var markCapacity: Int
     private var freeSlots: [Int32] = []
     /// Open addressing: each bucket holds a slot number or `none`; the table is at most half full.
-    private var buckets: [Int32] = Array(repeating: LRUStore.none, count: 16)
+    private var buckets: [Int32] = Array(repeating: SecondChanceStore.none, count: 16)
     /// The most recently written (or second-chanced) entry.
-    private var head: Int32 = LRUStore.none
+    private var head: Int32 = SecondChanceStore.none
     /// The back of the list: the next entry to be evicted, or given a second chance if it is marked.
-    private var tail: Int32 = LRUStore.none
+    private var tail: Int32 = SecondChanceStore.none
 
     init(byteBudget: Int, entryLimit: Int) {
         precondition(byteBudget > 0 && entryLimit > 0)

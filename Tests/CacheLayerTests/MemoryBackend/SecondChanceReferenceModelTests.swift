@@ -6,7 +6,7 @@ import Testing
 /// eviction order; every result, the byte total and every counter must agree after every operation, and the budget
 /// must hold after each.
 @Suite("Memory backend against the reference model")
-struct LRUReferenceModelTests {
+struct SecondChanceReferenceModelTests {
     struct Scenario: CustomTestStringConvertible, Sendable {
         var seed: UInt64
         var shards: Int

@@ -1,5 +1,4 @@
 import CoreMetrics
-import Tracing
 
 /// Per-endpoint cache boundaries: for each request, whether it is cached, under which key, for how long and with
 /// which stampede protection, or why it bypasses the cache.
@@ -176,73 +175,5 @@ public struct CacheBoundaries: Sendable {
     /// Whether the request carries one of the identity headers, even empty.
     private func carriesIdentity(_ request: CacheRequest) -> Bool {
         request.headers.contains { self.identityHeaderSet.contains($0.name.lowercased()) }
-    }
-}
-
-/// What ``CacheBoundaries`` decided for one request.
-public struct BoundaryDecision: Sendable {
-    /// Cache under a key, or bypass for a reason.
-    public enum Outcome: Sendable, Hashable {
-        /// Read through the cache under this key.
-        case cache(key: String)
-        /// Go straight to the origin.
-        case bypass(PaginationBoundary.BypassReason)
-    }
-
-    /// The endpoint that decided; `nil` when none matched.
-    public let endpoint: CacheEndpoint?
-    /// The outcome.
-    public let outcome: Outcome
-
-    /// The cache key, when the request is cached.
-    public var key: String? {
-        if case .cache(let key) = self.outcome { return key }
-        return nil
-    }
-
-    /// Why the request bypasses the cache, when it does.
-    public var bypassReason: PaginationBoundary.BypassReason? {
-        if case .bypass(let reason) = self.outcome { return reason }
-        return nil
-    }
-
-    /// The `decision` metric dimension and span attribute: `cache`, or the bypass reason.
-    public var name: String { self.bypassReason?.name ?? "cache" }
-
-    /// The `boundary` metric dimension and span attribute: the endpoint's name, or `none`.
-    public var boundaryName: String { self.endpoint?.name ?? "none" }
-
-    /// Writes `cache.boundary` and `cache.decision` on `span` (the request's span, say), when it is recording.
-    public func record(on span: any Span) {
-        guard span.isRecording else { return }
-        span.attributes["cache.boundary"] = self.boundaryName
-        span.attributes["cache.decision"] = self.name
-    }
-}
-
-/// `cache.boundary_decisions` counters, one per boundary and decision, all made up front so that a decision
-/// only looks its counter up.
-private struct DecisionCounters: Sendable {
-    /// Boundary name (`none` for requests no endpoint matched), then decision name.
-    private let counters: [String: [String: Counter]]
-
-    init?(factory: any MetricsFactory, endpoints: [CacheEndpoint]) {
-        guard !(factory is NOOPMetricsHandler) else { return nil }
-        let decisions = ["cache"] + PaginationBoundary.BypassReason.all.map(\.name)
-        var counters: [String: [String: Counter]] = [:]
-        for boundary in endpoints.map(\.name) + ["none"] {
-            counters[boundary] = Dictionary(uniqueKeysWithValues: decisions.map { decision in
-                (decision, Counter(
-                    label: "cache.boundary_decisions",
-                    dimensions: [("boundary", boundary), ("decision", decision)],
-                    factory: factory
-                ))
-            })
-        }
-        self.counters = counters
-    }
-
-    func count(_ decision: BoundaryDecision) {
-        self.counters[decision.boundaryName]?[decision.name]?.increment()
     }
 }

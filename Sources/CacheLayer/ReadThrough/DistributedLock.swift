@@ -17,7 +17,7 @@ struct DistributedLock: Sendable {
     /// Takes the lock for `lease` (at most ``Cache/maximumTTL``) if nobody holds it. Returns the token that releases it, or `nil` when it is held.
     func tryAcquire(lease: Duration) async throws(CacheError) -> [UInt8]? {
         let token = Self.makeToken()
-        return try await self.backend.setIfAbsent(self.key, to: token, ttl: min(lease, Cache.maximumTTL)) ? token : nil
+        return try await self.backend.setIfAbsent(self.key, to: token, ttl: min(lease, CacheTTL.maximum)) ? token : nil
     }
 
     /// Releases the lock if `token` still holds it (after the lease ran out, another caller may). Never throws: a

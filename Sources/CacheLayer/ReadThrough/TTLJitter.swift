@@ -65,9 +65,9 @@ public struct TTLJitter: Sendable, Equatable {
             let fraction = fraction.isNaN ? 0 : min(max(fraction, 0), 1)
             let factor = 1 - fraction + 2 * fraction * unit
             // At least one millisecond: a jittered TTL is always a real, positive expiry.
-            return max(min(ttl, Cache.maximumTTL) * factor, .milliseconds(1))
+            return max(min(ttl, CacheTTL.maximum) * factor, .milliseconds(1))
         case .added(let maximum):
-            return min(ttl, Cache.maximumTTL) + min(max(maximum, .zero), Cache.maximumTTL) * unit
+            return min(ttl, CacheTTL.maximum) + min(max(maximum, .zero), CacheTTL.maximum) * unit
         }
     }
 }

@@ -64,7 +64,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         self.shards = UnsafeMutableRawPointer.allocate(byteCount: Self.shardStride * shardCount, alignment: 128)
         for index in 0..<shardCount {
             (self.shards + index * Self.shardStride).bindMemory(to: MemoryShard.self, capacity: 1)
-                .initialize(to: MemoryShard(store: LRUStore(byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit)))
+                .initialize(to: MemoryShard(store: SecondChanceStore(byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit)))
         }
         let stripeTotal = shardCount * MemoryShard.stripeCount
         self.stripes = UnsafeMutableRawPointer.allocate(byteCount: ReadStripe.stride * stripeTotal, alignment: 128)
@@ -122,7 +122,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     /// Runs `body` with shard `index`'s store to itself.
     func withExclusiveAccess<Result: Sendable, Failure: Error>(
         toShard index: Int,
-        _ body: (inout LRUStore) throws(Failure) -> Result
+        _ body: (inout SecondChanceStore) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         try MemoryShard.withExclusiveAccess(self.shard(index), stripes: self.stripes(ofShard: index), body)
     }
@@ -135,7 +135,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     /// Runs `body` on the shard that owns `key`, with its store to itself, reporting what it changed to the metrics.
     private func withShard<Result: Sendable, Failure: Error>(
         for key: HashedKey,
-        _ body: (inout LRUStore) throws(Failure) -> Result
+        _ body: (inout SecondChanceStore) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         let index = self.shardIndex(for: key)
         guard let metrics = self.metrics else {
