@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 struct Product: Codable, Equatable, Sendable {
     var id: Int
@@ -113,7 +114,7 @@ struct CacheTests {
     }
 
     @Test func failOpenTurnsBackendFailuresIntoMissesAndNoOps() async throws {
-        let failing = FailingBackend(CacheError(.backendUnavailable, "connection refused"))
+        let failing = try ControllableBackend.down(CacheError(.backendUnavailable, "connection refused"))
         let cache = try Cache(namespace: "down", backend: failing)
         #expect(try await cache.getBytes("k") == nil)
         #expect(try await cache.getBytes(["a", "b"]) == [nil, nil])
@@ -128,7 +129,7 @@ struct CacheTests {
     }
 
     @Test func failClosedThrowsBackendFailures() async throws {
-        let failing = FailingBackend(CacheError(.timeout, "no reply within 50 ms"))
+        let failing = try ControllableBackend.down(CacheError(.timeout, "no reply within 50 ms"))
         let cache = try Cache(namespace: "down", backend: failing, configuration: .init(failOpen: false))
         let get = await #expect(throws: CacheError.self) { try await cache.getBytes("k") }
         #expect(get?.code == .timeout)

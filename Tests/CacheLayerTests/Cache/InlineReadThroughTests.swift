@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 /// `readThrough`: read-through whose loader runs in the caller's task (a middleware's `next`), saying where each
 /// value came from.

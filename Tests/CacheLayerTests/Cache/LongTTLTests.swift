@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 /// A TTL is stored as asked, clamped to ``Cache/maximumTTL``, or refused with `invalid_ttl`: never a trap. Each test
 /// here killed the test process ("Not enough bits to represent the passed value" in `Duration.components`) before

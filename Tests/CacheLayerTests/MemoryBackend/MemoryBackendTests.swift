@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 @Suite("Memory backend")
 struct MemoryBackendTests {

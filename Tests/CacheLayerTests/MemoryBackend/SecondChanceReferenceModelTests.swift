@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 /// The memory backend replays long seeded random sequences next to ``ReferenceSecondChance``, the naive model of its
 /// eviction order; every result, the byte total and every counter must agree after every operation, and the budget

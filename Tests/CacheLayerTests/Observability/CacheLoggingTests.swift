@@ -5,6 +5,7 @@ import Testing
 import Tracing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 @Suite("Cache logs")
 struct CacheLoggingTests {
@@ -42,7 +43,7 @@ struct CacheLoggingTests {
     @Test func backendFailureIsAWarningAndRedactionApplies() async throws {
         let cache = try Cache(
             namespace: "users",
-            backend: FailingBackend(CacheError(.backendUnavailable, "connection refused")),
+            backend: ControllableBackend.down(CacheError(.backendUnavailable, "connection refused")),
             configuration: .init(keyCapture: .redacted { _ in "users:<id>" }, logger: self.logger(level: .warning))
         )
         _ = try await cache.getBytes("alice")

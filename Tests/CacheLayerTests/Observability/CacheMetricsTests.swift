@@ -2,6 +2,7 @@ import MetricsTestKit
 import Testing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 @Suite("Cache metrics")
 struct CacheMetricsTests {
@@ -49,7 +50,7 @@ struct CacheMetricsTests {
     @Test func backendFailuresCountAsErrors() async throws {
         let cache = try Cache(
             namespace: "products",
-            backend: FailingBackend(CacheError(.timeout, "slow")),
+            backend: ControllableBackend.down(CacheError(.timeout, "slow")),
             configuration: .init(metricsFactory: self.metrics)
         )
         _ = try await cache.getBytes("p:1")

@@ -3,6 +3,7 @@ import Testing
 import Tracing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 @Suite("Cache spans")
 struct CacheTracingTests {
@@ -107,7 +108,7 @@ struct CacheTracingTests {
     }
 
     @Test func backendFailuresAreRecordedAsErrors() async throws {
-        let failing = FailingBackend(CacheError(.backendUnavailable, "connection refused"))
+        let failing = try ControllableBackend.down(CacheError(.backendUnavailable, "connection refused"))
         let cache = try self.makeCache(backend: failing)
         #expect(try await cache.getBytes("p:1") == nil)  // fail-open: a miss for the caller
         let span = try #require(self.tracer.finishedSpans.first)

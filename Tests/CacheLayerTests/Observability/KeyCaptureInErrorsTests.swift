@@ -5,6 +5,7 @@ import Testing
 import Tracing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 /// With `keyCapture: .off` no key text reaches telemetry: not in span attributes, span status messages, recorded
 /// errors, log messages or log metadata, whatever failed (the memory store, a decode, a backend whose error
@@ -48,8 +49,8 @@ struct KeyCaptureInErrorsTests {
     }
 
     /// A backend that fails the way a remote one may: its error message names the key it was working on.
-    func talkativeBackend() -> FailingBackend {
-        FailingBackend(CacheError(.backendError, "ERR while running GET users:\(Self.key) (key \(Self.key))", responseStatusCode: "ERR"))
+    func talkativeBackend() throws -> ControllableBackend {
+        try ControllableBackend.down(CacheError(.backendError, "ERR while running GET users:\(Self.key) (key \(Self.key))", responseStatusCode: "ERR"))
     }
 
     @Test func aValueTooLargeForTheMemoryStore() async throws {
@@ -73,7 +74,7 @@ struct KeyCaptureInErrorsTests {
     }
 
     @Test func backendFailuresWhoseMessagesNameTheKey() async throws {
-        let cache = try self.makeCache(self.talkativeBackend())
+        let cache = try self.makeCache(try self.talkativeBackend())
         _ = try await cache.getBytes(Self.key)
         _ = try await cache.getBytes([Self.key, "user:bob"])
         try await cache.putBytes(Self.key, [1], ttl: .seconds(1))
@@ -92,7 +93,7 @@ struct KeyCaptureInErrorsTests {
         logger.logLevel = .debug
         let cache = try Cache(
             namespace: "users",
-            backend: self.talkativeBackend(),
+            backend: try self.talkativeBackend(),
             configuration: .init(failOpen: false, keyCapture: .off, tracer: self.tracer, logger: logger)
         )
         await #expect(throws: CacheError.self) { try await cache.putBytes(Self.key, [1]) }
@@ -133,7 +134,7 @@ struct KeyCaptureInErrorsTests {
     }
 
     @Test func aTransformCaptureShowsTheKeyOnlyTransformed() async throws {
-        let cache = try self.makeCache(self.talkativeBackend(), keyCapture: .redacted { _ in "users:<id>" })
+        let cache = try self.makeCache(try self.talkativeBackend(), keyCapture: .redacted { _ in "users:<id>" })
         _ = try await cache.getBytes(Self.key)
         let span = try #require(self.tracer.finishedSpans.first)
         #expect(span.attributes.get("cache.key") == .stringArray(["users:<id>"]))

@@ -10,6 +10,7 @@ import Testing
 import Tracing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 /// Stale-while-revalidate and early refresh, with one manual clock driving both the backend's expiry and
 /// read-through freshness.

@@ -2,6 +2,7 @@ import InMemoryTracing
 import Testing
 
 @testable import CacheLayer
+import CacheLayerTesting
 
 @Suite("TTL jitter")
 struct TTLJitterTests {

@@ -1,6 +1,13 @@
+import CacheLayer
 import Synchronization
 
 /// A clock that moves only when told to, for tests of expiry and refresh.
+///
+/// ```swift
+/// let clock = ManualCacheClock()
+/// let backend = try MemoryBackend(configuration: .init(byteBudget: 1 << 20, clock: clock))
+/// clock.advance(by: .seconds(61))  // every 60-second entry has expired
+/// ```
 public final class ManualCacheClock: CacheClock {
     private let current: Mutex<Duration>
 
@@ -9,6 +16,7 @@ public final class ManualCacheClock: CacheClock {
         self.current = Mutex(start)
     }
 
+    /// The time the clock was set to: `start` plus every advance so far.
     public func now() -> Duration {
         self.current.withLock { $0 }
     }
