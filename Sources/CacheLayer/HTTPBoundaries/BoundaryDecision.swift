@@ -2,12 +2,13 @@ import Tracing
 
 /// What ``CacheBoundaries`` decided for one request.
 public struct BoundaryDecision: Sendable {
-    /// Cache under a key, or bypass for a reason.
+    /// Cache under a key, or bypass for a reason: what a whole boundary decides, and what its pagination decides
+    /// (``PaginationBoundary/decide(path:query:isPersonalised:)``).
     public enum Outcome: Sendable, Hashable {
         /// Read through the cache under this key.
         case cache(key: String)
         /// Go straight to the origin.
-        case bypass(PaginationBoundary.BypassReason)
+        case bypass(BypassReason)
     }
 
     /// The endpoint that decided; `nil` when none matched.
@@ -22,7 +23,7 @@ public struct BoundaryDecision: Sendable {
     }
 
     /// Why the request bypasses the cache, when it does.
-    public var bypassReason: PaginationBoundary.BypassReason? {
+    public var bypassReason: BypassReason? {
         if case .bypass(let reason) = self.outcome { return reason }
         return nil
     }

@@ -8,7 +8,7 @@ struct DecisionCounters: Sendable {
 
     init?(factory: any MetricsFactory, endpoints: [CacheEndpoint]) {
         guard !(factory is NOOPMetricsHandler) else { return nil }
-        let decisions = ["cache"] + PaginationBoundary.BypassReason.all.map(\.name)
+        let decisions = ["cache"] + BypassReason.all.map(\.name)
         var counters: [String: [String: Counter]] = [:]
         for boundary in endpoints.map(\.name) + ["none"] {
             counters[boundary] = Dictionary(uniqueKeysWithValues: decisions.map { decision in

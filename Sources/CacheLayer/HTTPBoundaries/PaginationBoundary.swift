@@ -45,45 +45,6 @@ public struct PaginationBoundary: Sendable {
         case includeInKey
     }
 
-    /// Why a request is not cached. Low-cardinality: usable as a metric dimension and a span attribute.
-    public struct BypassReason: Sendable, Hashable, CustomStringConvertible {
-        /// The stable name: `deep_page`, `uncommon_filter`, `unknown_parameter`, `personalised`, `no_boundary`,
-        /// `method`, `unaligned_offset`.
-        public let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// A page beyond ``PaginationBoundary/highestCachedPage``, or a page or offset value that is not one
-        /// (not a number, out of range, too large for `Int`).
-        public static let deepPage = BypassReason("deep_page")
-        /// A filter value outside the common set.
-        public static let uncommonFilter = BypassReason("uncommon_filter")
-        /// A parameter the boundary does not know, or a page size that is not a positive number.
-        public static let unknownParameter = BypassReason("unknown_parameter")
-        /// The request carries a user's identity and the boundary shares responses between users.
-        public static let personalised = BypassReason("personalised")
-        /// No endpoint of the ``CacheBoundaries`` matches the request's path.
-        public static let noBoundary = BypassReason("no_boundary")
-        /// The request's method is not one the endpoint caches (only GET and HEAD by default).
-        public static let method = BypassReason("method")
-        /// An offset that is not a multiple of the page size (`offset=19&limit=20`): not a page, so not cached.
-        public static let unalignedOffset = BypassReason("unaligned_offset")
-
-        /// Every reason, in the order above.
-        public static let all: [BypassReason] = [
-            .deepPage, .uncommonFilter, .unknownParameter, .personalised, .noBoundary, .method, .unalignedOffset,
-        ]
-
-        public var description: String { self.name }
-    }
-
-    /// The outcome for one request.
-    public enum Decision: Sendable, Hashable {
-        /// Cache under this canonical key.
-        case cache(key: String)
-        /// Do not cache.
-        case bypass(BypassReason)
-    }
-
     /// How the endpoint paginates.
     public var pageParameter: PageParameter
     /// The deepest page that is cached (1: only the first page); at least 1 (``CacheBoundaries`` checks it).
@@ -117,7 +78,11 @@ public struct PaginationBoundary: Sendable {
 
     /// Decides for a request to `path` with `query` parameters (in request order, repeats allowed, values as the
     /// handler receives them: percent-decoded).
-    public func decide(path: String, query: [(name: String, value: String)], isPersonalised: Bool = false) -> Decision {
+    public func decide(
+        path: String,
+        query: [(name: String, value: String)],
+        isPersonalised: Bool = false
+    ) -> BoundaryDecision.Outcome {
         if isPersonalised { return .bypass(.personalised) }
         var parameters = QueryParameters()
         var page: Int?

@@ -12,7 +12,7 @@ struct PaginationBoundaryTests {
     )
     let path = "/admin/order-items"
 
-    func decide(_ query: [(String, String)], personalised: Bool = false) -> PaginationBoundary.Decision {
+    func decide(_ query: [(String, String)], personalised: Bool = false) -> BoundaryDecision.Outcome {
         self.boundary.decide(path: self.path, query: query.map { (name: $0.0, value: $0.1) }, isPersonalised: personalised)
     }
 
@@ -215,7 +215,7 @@ struct PaginationBoundaryTests {
     }
 }
 
-extension PaginationBoundary.Decision {
+extension BoundaryDecision.Outcome {
     var key: String? {
         if case .cache(let key) = self { return key }
         return nil
