@@ -105,9 +105,7 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         let decision = self.boundaries.decide(self.cacheRequest(request, context: context))
         let span = self.requestSpan()
         if let span { decision.record(on: span) }
-        guard let key = decision.key, let endpoint = decision.endpoint,
-            key.utf8.count <= self.cache.configuration.maximumKeyLength
-        else {
+        guard case let (key, endpoint)? = self.cache.readThroughTarget(for: decision) else {
             return try await Self.bypass(request, context, next)
         }
         let head = request.method == .head

@@ -252,6 +252,31 @@ struct CacheBoundariesTests {
         #expect(tracer.finishedSpans.isEmpty, "a bypass does not touch the cache")
     }
 
+    @Test func aKeyLongerThanTheCachesLimitBypassesTheCache() async throws {
+        let tracer = InMemoryTracer()
+        let cache = try Cache(
+            namespace: "pages",
+            backend: try MemoryBackend(byteBudget: 1 << 20),
+            configuration: .init(maximumKeyLength: 40, tracer: tracer)
+        )
+        let boundaries = try CacheBoundaries([CacheEndpoint(name: "any", path: "/any", ttl: .seconds(60))])
+        let short = boundaries.decide(CacheRequest(path: "/any", query: [(name: "q", value: "a")]))
+        let long = boundaries.decide(CacheRequest(path: "/any", query: [(name: "q", value: String(repeating: "a", count: 40))]))
+        #expect(cache.readThroughTarget(for: short)?.key == short.key)
+        #expect(long.key != nil, "the boundary caches it; only the cache's key limit refuses it")
+        #expect(cache.readThroughTarget(for: long) == nil)
+
+        let loads = LoadCounter()
+        let load: @Sendable () async throws -> Int = {
+            loads.increment()
+            return 1
+        }
+        _ = try await cache.getOrLoad(for: long, loader: load)
+        _ = try await cache.getOrLoad(for: long, loader: load)
+        #expect(loads.count == 2)
+        #expect(tracer.finishedSpans.isEmpty, "a key too long for the cache is a bypass, not an error")
+    }
+
     @Test func aJSONFileDecidesLikeTheSameBoundariesInCode() throws {
         let json = """
             {
