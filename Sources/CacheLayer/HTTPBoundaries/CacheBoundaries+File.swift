@@ -170,11 +170,13 @@ extension CacheBoundaries {
                     path: self.path,
                     methods: Set(self.methods ?? ["GET", "HEAD"]),
                     ttl: self.ttl.duration,
-                    ttlJitter: jitter,
                     pagination: try self.pagination?.boundary(),
-                    stampedeProtection: self.stampede?.protection ?? .singleFlight,
-                    gracePeriod: self.grace?.duration,
-                    earlyRefresh: self.earlyRefreshBeta.map { EarlyRefresh(beta: $0) },
+                    loadPolicy: LoadPolicy(
+                        lock: self.stampede?.lock,
+                        gracePeriod: self.grace?.duration,
+                        earlyRefresh: self.earlyRefreshBeta.map { EarlyRefresh(beta: $0) },
+                        ttlJitter: jitter
+                    ),
                     varyHeaders: self.varyHeaders ?? [],
                     varyHeaderFolding: self.varyHeaderFolding?.mapValues(\.foldings) ?? [:],
                     ignoresHost: self.ignoresHost ?? false,
@@ -250,7 +252,8 @@ extension CacheBoundaries {
         }
 
         struct Stampede: Decodable, Sendable {
-            var protection: CacheEndpoint.StampedeProtection
+            /// The lock across processes; `nil` for `single_flight` (in-process coalescing only).
+            var lock: LoadPolicy.Lock?
 
             init(from decoder: any Decoder) throws {
                 if let mode = try? decoder.singleValueContainer().decode(String.self) {
@@ -259,7 +262,7 @@ extension CacheBoundaries {
                             codingPath: decoder.codingPath,
                             debugDescription: "expected \"single_flight\" or {\"lock\": {...}}, got \"\(mode)\""))
                     }
-                    self.protection = .singleFlight
+                    self.lock = nil
                     return
                 }
                 let c = try decoder.container(keyedBy: FieldName.self)
@@ -276,7 +279,7 @@ extension CacheBoundaries {
                     throw DecodingError.dataCorruptedError(
                         forKey: "on_timeout", in: l, debugDescription: "expected \"load\" or \"fail\", got \"\(other)\"")
                 }
-                self.protection = .distributedLock(lock)
+                self.lock = lock
             }
         }
     }

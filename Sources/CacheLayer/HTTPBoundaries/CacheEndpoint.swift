@@ -1,12 +1,13 @@
 /// One endpoint's cache boundary: which of its requests are cached, for how long, under which key, and how
-/// loads are protected.
+/// loads are protected (its ``LoadPolicy``).
 ///
 /// ```swift
 /// let orderItems = CacheEndpoint(
 ///     name: "order-items",
 ///     path: "/admin/order-items",
 ///     ttl: .seconds(60),
-///     pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open", "shipped"]])
+///     pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open", "shipped"]]),
+///     loadPolicy: LoadPolicy(gracePeriod: .seconds(30))
 /// )
 /// ```
 public struct CacheEndpoint: Sendable {
@@ -20,14 +21,6 @@ public struct CacheEndpoint: Sendable {
         case perUser = "per_user"
     }
 
-    /// How concurrent misses of one key are coordinated.
-    public enum StampedeProtection: Sendable, Equatable {
-        /// Misses in one process share one load (the default).
-        case singleFlight
-        /// And across processes, one load under a lock on the backend.
-        case distributedLock(LoadPolicy.Lock)
-    }
-
     /// A short, stable name: the `boundary` dimension of metrics and the `cache.boundary` span attribute.
     public var name: String
     /// The path pattern: literal segments, `:name` or `*` for any one segment, and a final `**` for any rest.
@@ -36,16 +29,12 @@ public struct CacheEndpoint: Sendable {
     public var methods: Set<String>
     /// How long a response stays fresh.
     public var ttl: Duration
-    /// How the TTL is spread; `nil` uses the cache's own.
-    public var ttlJitter: TTLJitter?
     /// Which pages and filters are cached; `nil` caches every query, canonicalised.
     public var pagination: PaginationBoundary?
-    /// How concurrent misses are coordinated.
-    public var stampedeProtection: StampedeProtection
-    /// Stale-while-revalidate grace after the TTL; `nil` for none.
-    public var gracePeriod: Duration?
-    /// Probabilistic early refresh; `nil` for none.
-    public var earlyRefresh: EarlyRefresh?
+    /// How this endpoint's loads are read through: a lock across processes (concurrent misses in one process
+    /// always share one load), a grace period, early refresh, the TTL's jitter (`nil`: the cache's). The default
+    /// has none of them.
+    public var loadPolicy: LoadPolicy
     /// Request headers whose values select different responses (`Accept-Language`, say): part of the key, every
     /// value byte for byte, a missing header apart from an empty one.
     public var varyHeaders: [String]
@@ -64,11 +53,8 @@ public struct CacheEndpoint: Sendable {
         path: String,
         methods: Set<String> = ["GET", "HEAD"],
         ttl: Duration,
-        ttlJitter: TTLJitter? = nil,
         pagination: PaginationBoundary? = nil,
-        stampedeProtection: StampedeProtection = .singleFlight,
-        gracePeriod: Duration? = nil,
-        earlyRefresh: EarlyRefresh? = nil,
+        loadPolicy: LoadPolicy = LoadPolicy(),
         varyHeaders: [String] = [],
         varyHeaderFolding: [String: Set<ParameterFolding>] = [:],
         ignoresHost: Bool = false,
@@ -78,26 +64,13 @@ public struct CacheEndpoint: Sendable {
         self.path = path
         self.methods = Set(methods.map { $0.uppercased() })
         self.ttl = ttl
-        self.ttlJitter = ttlJitter
         self.pagination = pagination
-        self.stampedeProtection = stampedeProtection
-        self.gracePeriod = gracePeriod
-        self.earlyRefresh = earlyRefresh
+        self.loadPolicy = loadPolicy
         self.varyHeaders = varyHeaders.map { $0.lowercased() }
         self.varyHeaderFolding = Dictionary(
             varyHeaderFolding.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $0.union($1) })
         self.ignoresHost = ignoresHost
         self.scope = scope
-    }
-
-    /// The read-through policy of this endpoint's loads.
-    public var loadPolicy: LoadPolicy {
-        var policy = LoadPolicy(gracePeriod: self.gracePeriod, earlyRefresh: self.earlyRefresh)
-        if case .distributedLock(let lock) = self.stampedeProtection {
-            policy.lock = lock
-        }
-        policy.ttlJitter = self.ttlJitter
-        return policy
     }
 
     /// Checks the settings (every number of the pagination included), naming the endpoint and the first bad field.

@@ -55,12 +55,12 @@ struct ResponseCacheConcurrencyTests {
     /// Two servers ("processes") with caches of their own over one backend, the endpoint under a distributed lock.
     func twoServers(onTimeout: LoadPolicy.Lock.TimeoutBehaviour) throws -> (ResponseCacheFixture, ResponseCacheFixture) {
         let backend = try MemoryBackend(byteBudget: 8 << 20)
-        let lock = CacheEndpoint.StampedeProtection.distributedLock(
-            .init(lease: .seconds(10), maximumWait: .milliseconds(500), retryInterval: .milliseconds(5), onTimeout: onTimeout)
+        let lock = LoadPolicy.Lock(
+            lease: .seconds(10), maximumWait: .milliseconds(500), retryInterval: .milliseconds(5), onTimeout: onTimeout
         )
         return (
-            try ResponseCacheFixture(stampedeProtection: lock, backend: backend, holdHandlers: true),
-            try ResponseCacheFixture(stampedeProtection: lock, backend: backend, holdHandlers: true)
+            try ResponseCacheFixture(lock: lock, backend: backend, holdHandlers: true),
+            try ResponseCacheFixture(lock: lock, backend: backend, holdHandlers: true)
         )
     }
 

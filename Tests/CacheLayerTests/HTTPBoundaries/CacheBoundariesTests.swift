@@ -20,8 +20,7 @@ struct CacheBoundariesTests {
             commonFilters: ["status": ["open", "shipped"], "sort": ["newest"]],
             volatileParameters: ["_"]
         ),
-        stampedeProtection: .distributedLock(.init(lease: .seconds(10), maximumWait: .seconds(2))),
-        gracePeriod: .seconds(30)
+        loadPolicy: LoadPolicy(lock: .init(lease: .seconds(10), maximumWait: .seconds(2)), gracePeriod: .seconds(30))
     )
 
     func makeBoundaries() throws -> CacheBoundaries {
@@ -305,9 +304,9 @@ struct CacheBoundariesTests {
         let boundaries = try CacheBoundaries(json: Array(json.utf8))
         let endpoint = try #require(boundaries.endpoints.first)
         #expect(endpoint.ttl == .seconds(60))
-        #expect(endpoint.gracePeriod == .seconds(30))
-        #expect(endpoint.ttlJitter == .proportional(0.1))
-        #expect(endpoint.stampedeProtection == Self.orderItems.stampedeProtection)
+        #expect(endpoint.loadPolicy.gracePeriod == .seconds(30))
+        #expect(endpoint.loadPolicy.ttlJitter == .proportional(0.1))
+        #expect(endpoint.loadPolicy.lock == Self.orderItems.loadPolicy.lock)
         let inCode = try CacheBoundaries([Self.orderItems])
         var generator = SeededGenerator(seed: 5)
         let names = ["page", "status", "sort", "_", "other"]
@@ -322,7 +321,7 @@ struct CacheBoundariesTests {
         let feed = boundaries.endpoints[1]
         #expect(feed.ttl == .milliseconds(250))
         #expect(feed.methods == ["GET"])
-        #expect(feed.earlyRefresh == EarlyRefresh(beta: 1.5))
+        #expect(feed.loadPolicy.earlyRefresh == EarlyRefresh(beta: 1.5))
         let third = boundaries.decide(CacheRequest(path: "/feed", query: [(name: "offset", value: "40"), (name: "tag", value: "a")]))
         // The offset as sent, no page synthesised; a vary header the request does not send is apart from an empty one.
         #expect(third.key == "/feed?offset=40&tag=a accept-language")
@@ -341,7 +340,7 @@ struct CacheBoundariesTests {
                 stampede: { lock: { lease: 10s, maximum_wait: 2s } }
             """
         let boundaries = try CacheBoundaries(yaml: yaml)
-        #expect(boundaries.endpoints[0].gracePeriod == .seconds(30))
+        #expect(boundaries.endpoints[0].loadPolicy.gracePeriod == .seconds(30))
         #expect(boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "3")])).key != nil)
         #expect(boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "4")])).bypassReason == .deepPage)
 
