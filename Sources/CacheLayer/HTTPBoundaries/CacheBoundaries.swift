@@ -59,9 +59,13 @@ public struct CacheBoundaries: Sendable {
         "x-ms-client-principal", "x-ms-client-principal-id", "x-ms-token-aad-access-token",
     ]
 
-    /// Creates boundaries; `metricsFactory` defaults to the global one as it is now.
-    /// - Parameter identityHeaders: the headers that make a request personal (``defaultIdentityHeaders`` unless
-    ///   given; add your own session header to them rather than replacing them).
+    /// Creates boundaries.
+    /// - Parameters:
+    ///   - endpoints: the endpoints, in matching order (the first whose path and method match decides).
+    ///   - identityHeaders: the headers that make a request personal (``defaultIdentityHeaders`` unless given; add
+    ///     your own session header to them rather than replacing them).
+    ///   - metricsFactory: where the `cache.boundary_decisions` counters go; `nil` (the default) uses the global
+    ///     factory as it is now.
     /// - Throws: ``CacheError/Code/invalidConfiguration`` naming the endpoint and setting at fault (every number
     ///   of a pagination boundary is checked), two endpoints with one name, an endpoint named `none` (the `boundary`
     ///   of unmatched requests), or an empty identity header name.
