@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CacheLayerYAML", targets: ["CacheLayerYAML"]),
         .library(name: "CacheLayerHummingbird", targets: ["CacheLayerHummingbird"]),
         .library(name: "CacheLayerAdvisor", targets: ["CacheLayerAdvisor"]),
+        .library(name: "CacheLayerTesting", targets: ["CacheLayerTesting"]),
         .executable(name: "cachelayer-advise", targets: ["CacheLayerAdviseCommand"]),
     ],
     dependencies: [
@@ -73,6 +74,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test doubles for users' tests (a manual clock, a seeded random source, a backend that can be told to fail or
+        // stall): a product of its own, so that they are not part of the core's API.
+        .target(
+            name: "CacheLayerTesting",
+            dependencies: ["CacheLayer"]
+        ),
         // The pagination boundary advisor: reads a request log, replays candidate boundaries through the memory tier
         // and recommends one for a memory budget. The Benchmarks package's hit-rate lab builds on its replay.
         .target(
@@ -108,6 +115,7 @@ let package = Package(
             dependencies: [
                 "CacheLayer",
                 "CacheLayerTestSupport",
+                "CacheLayerTesting",
                 "CacheLayerYAML",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -119,6 +127,7 @@ let package = Package(
             dependencies: [
                 "CacheLayer",
                 "CacheLayerTestSupport",
+                "CacheLayerTesting",
                 "CacheLayerHummingbird",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -136,6 +145,7 @@ let package = Package(
             dependencies: [
                 "CacheLayer",
                 "CacheLayerRedis",
+                "CacheLayerTesting",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]

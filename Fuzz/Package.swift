@@ -24,7 +24,11 @@ let package = Package(
         // header's read side.
         .executableTarget(
             name: "FuzzFreshnessHeader",
-            dependencies: ["FuzzSupport", .product(name: "CacheLayer", package: cacheLayerPackage)]
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "CacheLayerTesting", package: cacheLayerPackage),
+            ]
         ),
         // Bytes read back from the backend as a cached HTTP response (`CachedResponseFormat.decode`, internal:
         // reached with `@testable import`, so the build passes `-enable-testing`).

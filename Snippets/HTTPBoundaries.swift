@@ -29,8 +29,10 @@ func makeBoundaries() throws -> CacheBoundaries {
             path: "/admin/order-items",
             ttl: .seconds(60),
             pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open", "shipped"]]),
-            stampedeProtection: .distributedLock(LoadPolicy.Lock(lease: .seconds(10), maximumWait: .seconds(2))),
-            gracePeriod: .seconds(30),
+            loadPolicy: LoadPolicy(
+                lock: LoadPolicy.Lock(lease: .seconds(10), maximumWait: .seconds(2)),
+                gracePeriod: .seconds(30)
+            ),
             varyHeaders: ["Accept-Language"]
         ),
         CacheEndpoint(name: "product", path: "/products/:id", ttl: .seconds(300)),

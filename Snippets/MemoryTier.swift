@@ -4,11 +4,12 @@
 
 // snippet.hide
 import CacheLayer
+import CacheLayerTesting
 
 func memoryTier() async throws {
     // snippet.show
     // snippet.configuration
-    let clock = ManualCacheClock()  // a test clock; the default is the system's monotonic clock
+    let clock = ManualCacheClock()  // a test clock (CacheLayerTesting); the default is the system's monotonic clock
     let memory = try MemoryBackend(
         configuration: MemoryBackend.Configuration(
             byteBudget: 64 << 20,  // key, value and 160 bytes of overhead per entry count against it

@@ -5,6 +5,7 @@
 
 // snippet.hide
 import CacheLayer
+import CacheLayerTesting
 import Synchronization
 
 struct Report: Codable, Sendable {
@@ -98,7 +99,7 @@ func defaults() throws {
     )
     // Or lengthen each TTL by up to 5 s, never shorten it; per load, a policy's jitter replaces the cache's.
     let lengthened = LoadPolicy(ttlJitter: .added(upTo: .seconds(5)))
-    // In tests, a seeded source makes every jittered TTL reproducible.
+    // In tests, a seeded source (CacheLayerTesting) makes every jittered TTL reproducible.
     let reproducible = Cache.Configuration(ttlJitter: .proportional(0.1), random: SeededCacheRandom(seed: 7))
     // snippet.end
     // snippet.hide

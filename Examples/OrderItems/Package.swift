@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "CacheLayer", package: cacheLayerPackage),
                 .product(name: "CacheLayerRedis", package: cacheLayerPackage),
                 .product(name: "CacheLayerHummingbird", package: cacheLayerPackage),
+                // The traffic replayer's seeded random source, so that a replay is reproducible.
+                .product(name: "CacheLayerTesting", package: cacheLayerPackage),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

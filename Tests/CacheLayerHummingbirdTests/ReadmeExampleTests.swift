@@ -20,8 +20,7 @@ struct ReadmeExampleTests {
                     commonFilters: ["status": ["open", "shipped"]],
                     parameterFolding: ["page": [.absentAs("1")]]  // the handler reads no page as page 1
                 ),
-                stampedeProtection: .distributedLock(.init(lease: .seconds(10), maximumWait: .seconds(2))),
-                gracePeriod: .seconds(30)
+                loadPolicy: LoadPolicy(lock: .init(lease: .seconds(10), maximumWait: .seconds(2)), gracePeriod: .seconds(30))
             )
         ])
         let router = Router()

@@ -18,8 +18,7 @@ struct ReadmePolicyExampleTests {
                 path: "/admin/order-items",
                 ttl: .seconds(60),
                 pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open", "shipped"]]),
-                stampedeProtection: .distributedLock(.init(lease: .seconds(10), maximumWait: .seconds(2))),
-                gracePeriod: .seconds(30)
+                loadPolicy: LoadPolicy(lock: .init(lease: .seconds(10), maximumWait: .seconds(2)), gracePeriod: .seconds(30))
             )
         ])
         let request = CacheRequest(path: "/admin/order-items", query: [("status", "open"), ("page", "1")])

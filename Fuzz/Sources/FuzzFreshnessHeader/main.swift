@@ -1,4 +1,5 @@
 import CacheLayer
+import CacheLayerTesting
 import Dispatch
 import FuzzSupport
 

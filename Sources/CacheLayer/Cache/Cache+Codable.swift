@@ -38,4 +38,14 @@ extension Cache {
             throw CacheError(.encodeFailure, "the value of type \(Value.self) did not encode", underlying: error)
         }
     }
+
+    /// The coding of `getOrLoad`: every value stored, through the configured codec. The closures capture only the
+    /// cache's shared core, one reference, so making them allocates nothing.
+    func codableCoding<Value: Codable & Sendable>(_ type: Value.Type) -> CacheValueCoding<Value> {
+        let core = self.core
+        return CacheValueCoding(
+            encode: { try core.configuration.codec.encode($0) },
+            decode: { try core.configuration.codec.decode(Value.self, from: $0) }
+        )
+    }
 }

@@ -233,13 +233,13 @@ public struct Cache: Sendable {
     /// Every backend holds it exactly: Redis `PX` takes it in milliseconds with centuries to spare, the memory tier's
     /// nanosecond deadlines reach 584 years, and a freshness header's fresh-until time (milliseconds since the epoch)
     /// stays far inside `Int64`.
-    public static let maximumTTL: Duration = .seconds(3_153_600_000)
+    public static let maximumTTL: Duration = CacheTTL.maximum
 
-    /// The TTL stored for a requested `ttl`: spread by `jitter` (`nil`: the configured one), clamped to
-    /// ``maximumTTL``. The one place a TTL is limited; the TTL is clamped before the jitter too, so no arithmetic
-    /// on it can overflow.
-    func storedTTL(_ ttl: Duration, jitter: TTLJitter? = nil) -> Duration {
-        let jitter = jitter ?? self.core.configuration.ttlJitter
+    /// The TTL stored for a requested `ttl`: spread by the jitter of `policy` (a read-through's) or else the
+    /// cache's ``Configuration/ttlJitter``, clamped to ``maximumTTL``. The one place a jitter is chosen and applied,
+    /// and a TTL limited; the TTL is clamped before the jitter too, so no arithmetic on it can overflow.
+    func storedTTL(_ ttl: Duration, policy: LoadPolicy? = nil) -> Duration {
+        let jitter = policy?.ttlJitter ?? self.core.configuration.ttlJitter
         let asked = min(ttl, Self.maximumTTL)
         guard jitter != .none else { return asked }
         return min(jitter.apply(to: asked, unit: self.core.configuration.random.nextUnit()), Self.maximumTTL)

@@ -111,8 +111,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
         guard var bytes = encoded else {
             return Loaded(value: value, source: .loaded, declined: true)
         }
-        // Clamped to the maximum TTL (after the policy's jitter, or the cache's), as is the backend's TTL below.
-        var storedTTL = self.ttl.map { self.cache.storedTTL($0, jitter: self.policy.ttlJitter) }
+        // Jittered (the policy's jitter, or the cache's) and clamped to the maximum TTL, as is the backend's TTL below.
+        var storedTTL = self.ttl.map { self.cache.storedTTL($0, policy: self.policy) }
         if self.policy.tracksFreshness, let fresh = storedTTL {
             let header = FreshnessHeader(
                 freshUntil: self.configuration.freshnessClock.now() + fresh,

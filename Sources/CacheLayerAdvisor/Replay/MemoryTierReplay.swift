@@ -3,7 +3,7 @@ import CacheLayer
 /// Replays a trace against the real ``CacheLayer/MemoryBackend``, read-through: every cacheable request is a
 /// `get`, and a miss is followed by a `set` of a value of the request's size (with its time-to-live).
 ///
-/// Time is virtual: a ``CacheLayer/ManualCacheClock`` moves forward by `1 / requestsPerSecond` per request, so
+/// Time is virtual: a `ReplayClock` moves forward by `1 / requestsPerSecond` per request, so
 /// time-to-live results do not depend on how fast the machine is. The backend is used as a deployment would use
 /// it (its default shard count unless told otherwise), except for object-count capacities, which use one shard so
 /// that eviction order (second chance, an approximation of LRU) runs over the whole store as one list.
@@ -28,7 +28,7 @@ public struct MemoryTierReplay: Sendable {
         guard self.requestsPerSecond > 0 else {
             throw AdvisorError(.invalidArgument, "the request rate must be positive, got \(self.requestsPerSecond)")
         }
-        let clock = ManualCacheClock()
+        let clock = ReplayClock()
         let configuration: MemoryBackend.Configuration
         switch capacity {
         case .bytes(let budget):

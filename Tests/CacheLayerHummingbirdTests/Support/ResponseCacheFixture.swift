@@ -1,6 +1,7 @@
 import CacheLayer
 import CacheLayerHummingbird
 import CacheLayerTestSupport
+import CacheLayerTesting
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -26,7 +27,7 @@ struct ResponseCacheFixture {
 
     init(
         gracePeriod: Duration? = nil,
-        stampedeProtection: CacheEndpoint.StampedeProtection = .singleFlight,
+        lock: LoadPolicy.Lock? = nil,
         maximumBodySize: Int = 1_024,
         backend: (any CacheBackend)? = nil,
         failOpen: Bool = true,
@@ -52,8 +53,7 @@ struct ResponseCacheFixture {
                     path: "/admin/order-items",
                     ttl: .seconds(60),
                     pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open", "shipped"]]),
-                    stampedeProtection: stampedeProtection,
-                    gracePeriod: gracePeriod
+                    loadPolicy: LoadPolicy(lock: lock, gracePeriod: gracePeriod)
                 ),
                 shared("private", "/private"),
                 shared("no-store", "/no-store"),

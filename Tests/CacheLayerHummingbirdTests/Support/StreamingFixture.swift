@@ -1,6 +1,7 @@
 import CacheLayer
 import CacheLayerHummingbird
 import CacheLayerTestSupport
+import CacheLayerTesting
 import HTTPTypes
 import Hummingbird
 import InMemoryTracing

@@ -1,4 +1,5 @@
 import CacheLayer
+import CacheLayerTesting
 
 /// A seeded, reproducible mix of order-items page views, shaped like an admin listing's traffic: most people look
 /// at the first pages, fewer page on, a few go deep, and most use the default or a common filter.

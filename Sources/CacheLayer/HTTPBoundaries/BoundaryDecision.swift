@@ -1,0 +1,43 @@
+import Tracing
+
+/// What ``CacheBoundaries`` decided for one request.
+public struct BoundaryDecision: Sendable {
+    /// Cache under a key, or bypass for a reason: what a whole boundary decides, and what its pagination decides
+    /// (``PaginationBoundary/decide(path:query:isPersonalised:)``).
+    public enum Outcome: Sendable, Hashable {
+        /// Read through the cache under this key.
+        case cache(key: String)
+        /// Go straight to the origin.
+        case bypass(BypassReason)
+    }
+
+    /// The endpoint that decided; `nil` when none matched.
+    public let endpoint: CacheEndpoint?
+    /// The outcome.
+    public let outcome: Outcome
+
+    /// The cache key, when the request is cached.
+    public var key: String? {
+        if case .cache(let key) = self.outcome { return key }
+        return nil
+    }
+
+    /// Why the request bypasses the cache, when it does.
+    public var bypassReason: BypassReason? {
+        if case .bypass(let reason) = self.outcome { return reason }
+        return nil
+    }
+
+    /// The `decision` metric dimension and span attribute: `cache`, or the bypass reason.
+    public var name: String { self.bypassReason?.name ?? "cache" }
+
+    /// The `boundary` metric dimension and span attribute: the endpoint's name, or `none`.
+    public var boundaryName: String { self.endpoint?.name ?? "none" }
+
+    /// Writes `cache.boundary` and `cache.decision` on `span` (the request's span, say), when it is recording.
+    public func record(on span: any Span) {
+        guard span.isRecording else { return }
+        span.attributes["cache.boundary"] = self.boundaryName
+        span.attributes["cache.decision"] = self.name
+    }
+}

@@ -1,0 +1,32 @@
+/// Why a request bypasses the cache, whichever part of a boundary decided it (the endpoint match, the method, the
+/// identity, the pagination). Low-cardinality: its ``name`` is the `decision` dimension of
+/// `cache.boundary_decisions` and the `cache.decision` span attribute.
+public struct BypassReason: Sendable, Hashable, CustomStringConvertible {
+    /// The stable name: `deep_page`, `uncommon_filter`, `unknown_parameter`, `personalised`, `no_boundary`,
+    /// `method`, `unaligned_offset`.
+    public let name: String
+    private init(_ name: String) { self.name = name }
+
+    /// A page beyond ``PaginationBoundary/highestCachedPage``, or a page or offset value that is not one
+    /// (not a number, out of range, too large for `Int`).
+    public static let deepPage = BypassReason("deep_page")
+    /// A filter value outside the common set.
+    public static let uncommonFilter = BypassReason("uncommon_filter")
+    /// A parameter the boundary does not know, or a page size that is not a positive number.
+    public static let unknownParameter = BypassReason("unknown_parameter")
+    /// The request carries a user's identity and the boundary shares responses between users.
+    public static let personalised = BypassReason("personalised")
+    /// No endpoint of the ``CacheBoundaries`` matches the request's path.
+    public static let noBoundary = BypassReason("no_boundary")
+    /// The request's method is not one the endpoint caches (only GET and HEAD by default).
+    public static let method = BypassReason("method")
+    /// An offset that is not a multiple of the page size (`offset=19&limit=20`): not a page, so not cached.
+    public static let unalignedOffset = BypassReason("unaligned_offset")
+
+    /// Every reason, in the order above.
+    public static let all: [BypassReason] = [
+        .deepPage, .uncommonFilter, .unknownParameter, .personalised, .noBoundary, .method, .unalignedOffset,
+    ]
+
+    public var description: String { self.name }
+}

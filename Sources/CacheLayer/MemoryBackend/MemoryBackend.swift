@@ -1,0 +1,240 @@
+import CoreMetrics
+import Synchronization
+import Tracing
+
+/// An in-process cache backend: a byte-bounded, approximately least-recently-used store with per-entry time-to-live.
+///
+/// The store is split into shards, each behind its own lock, so concurrent callers rarely wait for each other and no
+/// call hops to an actor. Reads of a shard run side by side without writing memory another core reads (see
+/// `MemoryShard`); writes take the shard to themselves. The budget holds after every operation: each shard keeps within
+/// `byteBudget / shardCount` bytes (and its share of ``Configuration/maximumEntries``), evicting to make room.
+///
+/// Eviction is second chance (CLOCK), an approximation of LRU: writes put an entry at the front of its shard's
+/// list; a read only marks the entry (and writes nothing when it is already marked), rather than moving it to the
+/// front as exact LRU would. When space is needed, entries are taken from the back: a marked one loses its mark and
+/// goes back to the front, an unmarked one is evicted. So an entry read since it last came round is never evicted
+/// before one that was not, and reads of marked entries on several cores do not write the shared list. Every
+/// operation is O(1) amortised; expiry is exact (an expired entry is never returned).
+///
+/// ```swift
+/// let memory = try MemoryBackend(byteBudget: 64 * 1024 * 1024)
+/// let cache = try Cache(namespace: "users", backend: memory)
+/// ```
+public final class MemoryBackend: CacheBackend, @unchecked Sendable {
+    // @unchecked Sendable: `shards` and `stripes` are written only in init and deinit; in between, a shard's store is
+    // only reached through its MemoryShard lock (shared reads, or exclusive access), and stripes hold only atomics.
+
+    /// The configuration the backend was made with.
+    public let configuration: Configuration
+    /// The largest cost (key, value and ``Configuration/entryOverhead``) one entry may have: a shard's budget.
+    public let maximumEntryCost: Int
+    /// How many shards the store is split into.
+    public let shardCount: Int
+
+    /// The shards, each on cache lines of its own (`shardStride` bytes apart) so that two cores working on two
+    /// shards never write to the same line, and held without reference counting on the hot path.
+    private let shards: UnsafeMutableRawPointer
+    private static let shardStride = (MemoryLayout<MemoryShard>.size + 127) / 128 * 128
+    /// The shards' read stripes: `MemoryShard.stripeCount` per shard, shard after shard, `ReadStripe.stride` apart.
+    private let stripes: UnsafeMutableRawPointer
+    private let shardShift: Int
+    private let clock: any CacheClock
+    private let metrics: MemoryBackendMetrics?
+
+    /// In-process: spans are `.internal` and carry no backend attributes.
+    public let telemetry = CacheBackendTelemetry(spanKind: .internal)
+
+    /// Creates an in-memory backend.
+    /// - Throws: ``CacheError/Code/invalidConfiguration`` when the budget, entry limit or shard count is not positive.
+    public init(configuration: Configuration) throws(CacheError) {
+        guard configuration.byteBudget > 0 else {
+            throw CacheError(.invalidConfiguration, "byteBudget must be positive, got \(configuration.byteBudget)")
+        }
+        if let maximumEntries = configuration.maximumEntries, maximumEntries <= 0 {
+            throw CacheError(.invalidConfiguration, "maximumEntries must be positive, got \(maximumEntries)")
+        }
+        if let shardCount = configuration.shardCount, shardCount <= 0 {
+            throw CacheError(.invalidConfiguration, "shardCount must be positive, got \(shardCount)")
+        }
+        let shardCount = Self.shardCount(for: configuration)
+        let entryLimit = configuration.maximumEntries.map { $0 / shardCount } ?? Int.max
+        self.configuration = configuration
+        self.maximumEntryCost = configuration.byteBudget / shardCount
+        self.shardCount = shardCount
+        self.shards = UnsafeMutableRawPointer.allocate(byteCount: Self.shardStride * shardCount, alignment: 128)
+        for index in 0..<shardCount {
+            (self.shards + index * Self.shardStride).bindMemory(to: MemoryShard.self, capacity: 1)
+                .initialize(to: MemoryShard(store: SecondChanceStore(byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit)))
+        }
+        let stripeTotal = shardCount * MemoryShard.stripeCount
+        self.stripes = UnsafeMutableRawPointer.allocate(byteCount: ReadStripe.stride * stripeTotal, alignment: 128)
+        for index in 0..<stripeTotal {
+            (self.stripes + index * ReadStripe.stride).bindMemory(to: ReadStripe.self, capacity: 1).initialize(to: ReadStripe())
+        }
+        self.shardShift = Int.bitWidth - shardCount.trailingZeroBitCount
+        self.clock = configuration.clock
+        self.metrics = MemoryBackendMetrics(
+            factory: configuration.metricsFactory ?? MetricsSystem.factory,
+            label: configuration.metricsLabel
+        )
+    }
+
+    deinit {
+        for index in 0..<self.shardCount {
+            self.shard(index).deinitialize(count: 1)
+        }
+        self.shards.deallocate()
+        for index in 0..<self.shardCount * MemoryShard.stripeCount {
+            (self.stripes + index * ReadStripe.stride).assumingMemoryBound(to: ReadStripe.self).deinitialize(count: 1)
+        }
+        self.stripes.deallocate()
+    }
+
+    /// Creates an in-memory backend holding at most `byteBudget` bytes.
+    public convenience init(byteBudget: Int, maximumEntries: Int? = nil) throws(CacheError) {
+        try self.init(configuration: Configuration(byteBudget: byteBudget, maximumEntries: maximumEntries))
+    }
+
+    /// The shard count actually used: a power of two, at most what was asked for, no more shards than entries
+    /// allowed, and by default at least 1 MiB of budget per shard.
+    static func shardCount(for configuration: Configuration) -> Int {
+        let minimumShardBudget = 1 << 20
+        var count = configuration.shardCount ?? min(16, max(1, configuration.byteBudget / minimumShardBudget))
+        count = min(count, configuration.maximumEntries ?? count, configuration.byteBudget)
+        // Round down to a power of two so a mask picks the shard.
+        return 1 << (Int.bitWidth - 1 - max(count, 1).leadingZeroBitCount)
+    }
+
+    /// The cost a key/value pair is counted at against the budget.
+    public static func cost(of key: CacheKey, valueCount: Int) -> Int {
+        key.namespace.name.utf8.count + key.key.utf8.count + valueCount + Configuration.entryOverhead
+    }
+
+    func shard(_ index: Int) -> UnsafeMutablePointer<MemoryShard> {
+        (self.shards + index * Self.shardStride).assumingMemoryBound(to: MemoryShard.self)
+    }
+
+    /// The first of the read stripes of shard `index`.
+    func stripes(ofShard index: Int) -> UnsafeMutableRawPointer {
+        self.stripes + index * MemoryShard.stripeCount * ReadStripe.stride
+    }
+
+    /// Runs `body` with shard `index`'s store to itself.
+    func withExclusiveAccess<Result: Sendable, Failure: Error>(
+        toShard index: Int,
+        _ body: (inout SecondChanceStore) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try MemoryShard.withExclusiveAccess(self.shard(index), stripes: self.stripes(ofShard: index), body)
+    }
+
+    /// The shard of a key: the hash's high bits (the shard's own index uses the low bits).
+    func shardIndex(for key: HashedKey) -> Int {
+        self.shardCount == 1 ? 0 : Int(UInt(bitPattern: key.hash) >> UInt(self.shardShift))
+    }
+
+    /// Runs `body` on the shard that owns `key`, with its store to itself, reporting what it changed to the metrics.
+    private func withShard<Result: Sendable, Failure: Error>(
+        for key: HashedKey,
+        _ body: (inout SecondChanceStore) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let index = self.shardIndex(for: key)
+        guard let metrics = self.metrics else {
+            return try self.withExclusiveAccess(toShard: index) { (store) throws(Failure) -> Result in try body(&store) }
+        }
+        let (result, before, after) = try self.withExclusiveAccess(toShard: index) { (store) throws(Failure) in
+            let before = store.counters
+            let result = try body(&store)
+            return (result, before, store.counters)
+        }
+        metrics.record(from: before, to: after)
+        return result
+    }
+
+    private func deadline(for ttl: Duration?, now: UInt64) -> UInt64 {
+        guard let ttl else { return 0 }
+        let (deadline, overflow) = now.addingReportingOverflow(max(ttl.clampedNanoseconds, 1))
+        return overflow ? .max : deadline
+    }
+
+    // MARK: CacheBackend
+
+    @inlinable
+    public nonisolated(nonsending) func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]? {
+        // Inlined into the caller: the read never suspends, so no async frame is made for it.
+        self.getWithoutSuspending(key) ?? nil
+    }
+
+    /// ``get(_:)-(CacheKey)`` without the asynchronous call: the memory backend never suspends, so the ``Cache``
+    /// facade reads it through this synchronous path and saves an async frame per read.
+    public func getWithoutSuspending(_ key: CacheKey) -> [UInt8]?? {
+        .some(self.getNow(key))
+    }
+
+    func getNow(_ key: CacheKey) -> [UInt8]? {
+        let hashed = HashedKey(key)
+        let index = self.shardIndex(for: hashed)
+        let stripe = (self.stripes(ofShard: index) + (ReaderNumber.current & (MemoryShard.stripeCount - 1)) * ReadStripe.stride)
+            .assumingMemoryBound(to: ReadStripe.self)
+        // The clock is read through `self` (only for entries with a deadline) rather than copied out first: copying
+        // the existential costs a witness call and a destroy on every read.
+        if let found = MemoryShard.readShared(self.shard(index), stripe: stripe, hashed, now: { self.clock.nanosecondsNow() }) {
+            return found
+        }
+        // A writer was busy, or the entry has expired and must be removed.
+        return self.withShard(for: hashed) { store in store.get(hashed, now: { self.clock.nanosecondsNow() }) }
+    }
+
+    public nonisolated(nonsending) func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
+        var values: [[UInt8]?] = []
+        values.reserveCapacity(keys.count)
+        for key in keys {
+            values.append(try await self.get(key))
+        }
+        return values
+    }
+
+    public nonisolated(nonsending) func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) {
+        let hashed = HashedKey(key)
+        let cost = Self.cost(of: key, valueCount: value.count)
+        let now = self.clock.nanosecondsNow()
+        let expiresAt = self.deadline(for: ttl, now: now)
+        try self.withShard(for: hashed) { (store) throws(CacheError) in
+            try store.set(hashed, value: value, cost: cost, expiresAt: expiresAt, now: now)
+        }
+    }
+
+    public nonisolated(nonsending) func setIfAbsent(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) -> Bool {
+        let hashed = HashedKey(key)
+        let cost = Self.cost(of: key, valueCount: value.count)
+        let now = self.clock.nanosecondsNow()
+        let expiresAt = self.deadline(for: ttl, now: now)
+        return try self.withShard(for: hashed) { (store) throws(CacheError) in
+            try store.setIfAbsent(hashed, value: value, cost: cost, expiresAt: expiresAt, now: now)
+        }
+    }
+
+    public nonisolated(nonsending) func delete(_ key: CacheKey) async throws(CacheError) -> Bool {
+        let hashed = HashedKey(key)
+        let clock = self.clock
+        return self.withShard(for: hashed) { store in store.delete(hashed, now: { clock.nanosecondsNow() }) }
+    }
+
+    public nonisolated(nonsending) func delete(_ key: CacheKey, ifValueEquals expected: [UInt8]) async throws(CacheError) -> Bool {
+        let hashed = HashedKey(key)
+        let clock = self.clock
+        return self.withShard(for: hashed) { store in
+            store.delete(hashed, ifValueEquals: expected, now: { clock.nanosecondsNow() })
+        }
+    }
+
+    public nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError) {
+        for index in 0..<self.shardCount {
+            let (before, after) = self.withExclusiveAccess(toShard: index) { store in
+                let before = store.counters
+                store.removeAll(in: namespace)
+                return (before, store.counters)
+            }
+            self.metrics?.record(from: before, to: after)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One shard of the memory backend: its store, behind a lock that lets reads run side by side without writing
+/// memory that another core's reads touch (a "big reader" lock).
+///
+/// A reader announces itself in one of the shard's ``ReadStripe``s, which it shares with no other thread while
+/// fewer threads than stripes read (see ``ReaderNumber``), checks that no writer is active, reads the store
+/// (``SecondChanceStore/read(_:now:)`` changes nothing but an entry's atomic mark), and leaves its stripe. A writer, and a read
+/// that must change the store (an expired entry to remove), takes ``writers``, sets ``writing``, and waits until
+/// every stripe of the shard is empty before it touches the store; a reader that finds ``writing`` set leaves its
+/// stripe and takes the writers' way instead. Both sides announce themselves before they look at the other's
+/// announcement, with sequentially consistent operations, so they never both go ahead (Dekker's argument); the
+/// reader's release when it leaves, and the writer's release when it clears ``writing``, order every read before the
+/// next write and every write before the next read.
+///
+/// Readers never wait for anything while announced, so a writer waits only for reads already in progress, each a
+/// few hundred nanoseconds, unless the reading thread is preempted (it then yields the processor while it waits).
+struct MemoryShard: ~Copyable {
+    /// Held by whoever changes the store.
+    let writers = Mutex<Void>(())
+    /// Set while a writer has, or is about to have, the store to itself.
+    let writing = Atomic<Bool>(false)
+    /// The entries: read by announced readers while ``writing`` is clear, changed only by a writer holding
+    /// ``writers`` once every stripe is empty.
+    var store: SecondChanceStore
+
+    init(store: consuming SecondChanceStore) {
+        self.store = store
+    }
+
+    /// How many stripes each shard has: the number of threads that can read one shard at once without sharing a
+    /// stripe's cache line.
+    static let stripeCount = 8
+
+    /// Reads the store of `shard` shared with other readers, announced in `stripe`; `nil` when a writer is active or
+    /// the read needs to change the store, and the caller must take ``withExclusiveAccess(_:stripes:_:)``.
+    @inline(__always)
+    static func readShared(
+        _ shard: UnsafeMutablePointer<MemoryShard>,
+        stripe: UnsafeMutablePointer<ReadStripe>,
+        _ key: HashedKey,
+        now: () -> UInt64
+    ) -> [UInt8]?? {
+        stripe.pointee.readers.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        defer { stripe.pointee.readers.wrappingSubtract(1, ordering: .releasing) }
+        guard !shard.pointee.writing.load(ordering: .sequentiallyConsistent) else { return nil }
+        switch shard.pointee.store.read(key, now: now) {
+        case .hit(let value):
+            stripe.pointee.hits.wrappingAdd(1, ordering: .relaxed)
+            return .some(value)
+        case .miss:
+            stripe.pointee.misses.wrappingAdd(1, ordering: .relaxed)
+            return .some(nil)
+        case .expired:
+            return nil
+        }
+    }
+
+    /// Runs `body` with the store of `shard` to itself: under ``writers``, with ``writing`` set and each of the
+    /// shard's `stripes` (``stripeCount`` of them, `ReadStripe.stride` bytes apart) empty.
+    static func withExclusiveAccess<Result: Sendable, Failure: Error>(
+        _ shard: UnsafeMutablePointer<MemoryShard>,
+        stripes: UnsafeMutableRawPointer,
+        _ body: (inout SecondChanceStore) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try shard.pointee.writers.withLock { (_) throws(Failure) -> Result in
+            shard.pointee.writing.store(true, ordering: .sequentiallyConsistent)
+            defer { shard.pointee.writing.store(false, ordering: .releasing) }
+            for index in 0..<Self.stripeCount {
+                let stripe = (stripes + index * ReadStripe.stride).assumingMemoryBound(to: ReadStripe.self)
+                var spins = 0
+                while stripe.pointee.readers.load(ordering: .sequentiallyConsistent) != 0 {
+                    spins += 1
+                    if spins > 100 { sched_yield() }
+                }
+            }
+            return try body(&shard.pointee.store)
+        }
+    }
+}
