@@ -152,7 +152,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheLayerAdvisorTests",
-            dependencies: ["CacheLayer", "CacheLayerAdvisor"]
+            dependencies: [
+                "CacheLayerTestSupport", "CacheLayer", "CacheLayerAdvisor",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import CacheLayerTestSupport
 import CacheLayerAdvisor
 
 /// Seeded traffic to paginated endpoints for the advisor tests: endpoints, pages and filter values each drawn from a
@@ -7,7 +8,7 @@ enum PaginationTraffic {
     static func requests(endpoints: Int, pages: Int, count: Int, responseSize: Int, seed: UInt64) -> [EndpointRequest] {
         let statuses = ["open", "shipped", "delivered", "cancelled", "returned", "on-hold", "refunded", "failed"]
         let sorts = ["newest", "oldest", "total"]
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         return (0..<count).map { _ in
             let endpoint = random.zipf(endpoints)
             let status = statuses[random.zipf(statuses.count)]
@@ -22,22 +23,7 @@ enum PaginationTraffic {
     }
 }
 
-/// SplitMix64, so the traffic is the same on every platform.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededGenerator {
     /// A rank in 0 ..< count with probability proportional to 1 / (rank + 1).
     mutating func zipf(_ count: Int) -> Int {
         let weights = (1...count).map { 1.0 / Double($0) }

@@ -30,8 +30,12 @@ struct ResponseCacheKeyPropertyTests {
         static func apply(_ value: String, _ folds: Set<Fold>) -> String {
             var value = value
             if folds.contains(.trim) {
-                while let first = value.unicodeScalars.first, first.properties.isWhitespace { value.unicodeScalars.removeFirst() }
-                while let last = value.unicodeScalars.last, last.properties.isWhitespace { value.unicodeScalars.removeLast() }
+                while let first = value.unicodeScalars.first, first.properties.isWhitespace {
+                    value.unicodeScalars.removeFirst()
+                }
+                while let last = value.unicodeScalars.last, last.properties.isWhitespace {
+                    value.unicodeScalars.removeLast()
+                }
             }
             if folds.contains(.lower) { value = value.lowercased() }
             if folds.contains(.integer), let number = Int(value) { value = "\(number)" }
@@ -64,7 +68,10 @@ struct ResponseCacheKeyPropertyTests {
         var headers: [(name: String, value: String)]
     }
 
-    static let identityHeaders = ["authorization", "proxy-authorization", "cookie", "x-api-key", "x-auth-token", "x-forwarded-user", "x-impersonate"]
+    static let identityHeaders = [
+        "authorization", "proxy-authorization", "cookie", "x-api-key", "x-auth-token", "x-forwarded-user",
+        "x-impersonate",
+    ]
 
     /// Each byte outside `[A-Za-z0-9]` as `%XX`: shows the bytes, so Unicode spellings and empty values stay apart.
     static func bytes(_ text: String) -> String {
@@ -91,7 +98,8 @@ struct ResponseCacheKeyPropertyTests {
         lines.append("path " + Self.bytes(view.path))
         var query = view.query
         for (name, folds) in spec.queryFolding {
-            if let absent = Fold.absentValue(folds), !query.contains(where: { Array($0.name.utf8) == Array(name.utf8) }) {
+            if let absent = Fold.absentValue(folds), !query.contains(where: { Array($0.name.utf8) == Array(name.utf8) })
+            {
                 query.append((name: name, value: absent))
             }
         }
@@ -110,7 +118,8 @@ struct ResponseCacheKeyPropertyTests {
                 if values.isEmpty, let absent = Fold.absentValue(folds) { values = [absent] }
                 values = values.map { Fold.apply($0, folds) }
             }
-            lines.append("header \(header) " + (values.isEmpty ? "missing" : values.map { "[\(Self.bytes($0))]" }.joined()))
+            lines.append(
+                "header \(header) " + (values.isEmpty ? "missing" : values.map { "[\(Self.bytes($0))]" }.joined()))
         }
         return lines.joined(separator: "\n")
     }
@@ -142,7 +151,8 @@ struct ResponseCacheKeyPropertyTests {
             CacheEndpoint(
                 name: "exact", path: "/exact", ttl: .seconds(600),
                 pagination: PaginationBoundary(
-                    highestCachedPage: 3, commonFilters: ["status": ["open", "shipped", "Open"]], volatileParameters: ["_"],
+                    highestCachedPage: 3, commonFilters: ["status": ["open", "shipped", "Open"]],
+                    volatileParameters: ["_"],
                     unknownParameters: .includeInKey),
                 varyHeaders: ["X-Tenant", "Accept-Language"]
             ),
@@ -174,14 +184,21 @@ struct ResponseCacheKeyPropertyTests {
         var fields: HTTPFields
     }
 
-    static let paths = ["/exact", "/offsets", "/folded", "/anyhost", "/plain/1", "/plain/2", "/plain/%41", "/plain/A", "/plain/caf%C3%A9"]
-    static let names = ["status", "Status", "q", "zip", "page", "_", "tag", "caf\u{E9}", "cafe\u{301}", "st%61tus", "offset", "limit"]
+    static let paths = [
+        "/exact", "/offsets", "/folded", "/anyhost", "/plain/1", "/plain/2", "/plain/%41", "/plain/A",
+        "/plain/caf%C3%A9",
+    ]
+    static let names = [
+        "status", "Status", "q", "zip", "page", "_", "tag", "caf\u{E9}", "cafe\u{301}", "st%61tus", "offset", "limit",
+    ]
     static let values = [
         "open", "Open", "OPEN", " open", "shipped", "1", "01", "+1", "0", "2", "3", "10", "19", "20", "30",
         "9223372036854775807", "99999999999999999999", "-1", "", "\u{E9}", "e\u{301}", "a b", "a&b", "a=b", "%", "+",
         "\u{65E5}\u{672C}", "x#y", "?",
     ]
-    static let offsetValues = ["0", "10", "19", "20", "30", "5", "9223372036854775807", "9223372036854775800", "99999999999999999999", "x"]
+    static let offsetValues = [
+        "0", "10", "19", "20", "30", "5", "9223372036854775807", "9223372036854775800", "99999999999999999999", "x",
+    ]
     static let headerValues = ["AbC", "abc", "", "de", "DE", "en", "en-GB", "a b"]
     static let varyNames = ["X-Tenant", "x-tenant", "X-TENANT", "Accept-Language", "accept-language"]
 
@@ -190,7 +207,8 @@ struct ResponseCacheKeyPropertyTests {
     static func encode(_ value: String, using random: inout SeededGenerator) -> String {
         var out = ""
         for scalar in value.unicodeScalars {
-            let rawAllowed = scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-.+".unicodeScalars.contains(scalar)
+            let rawAllowed =
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-.+".unicodeScalars.contains(scalar)
             if rawAllowed && (scalar.isASCII || scalar.properties.isAlphabetic) && Bool.random(using: &random) {
                 out.unicodeScalars.append(scalar)
             } else {
@@ -207,10 +225,14 @@ struct ResponseCacheKeyPropertyTests {
         if let earlier = previous.randomElement(using: &random), Int.random(in: 0..<10, using: &random) < 4 {
             return Self.vary(earlier, using: &random)
         }
-        var view = View(scheme: "http", authority: "localhost", hosts: [], path: Self.paths.randomElement(using: &random)!, query: [], headers: [])
+        var view = View(
+            scheme: "http", authority: "localhost", hosts: [], path: Self.paths.randomElement(using: &random)!,
+            query: [], headers: [])
         switch Int.random(in: 0..<10, using: &random) {
         case 0: view.scheme = "https"
-        case 1: view.authority = ["shop.example", "Shop.Example", "shop.example:8080", "evil.example"].randomElement(using: &random)!
+        case 1:
+            view.authority = ["shop.example", "Shop.Example", "shop.example:8080", "evil.example"].randomElement(
+                using: &random)!
         case 2: view.authority = nil
         case 3: view.hosts = [["evil.example", "shop.example", "SHOP.example"].randomElement(using: &random)!]
         default: break
@@ -225,11 +247,18 @@ struct ResponseCacheKeyPropertyTests {
             view.query.append((name: name, value: value))
         }
         for _ in 0..<Int.random(in: 0...2, using: &random) {
-            view.headers.append((name: Self.varyNames.randomElement(using: &random)!, value: Self.headerValues.randomElement(using: &random)!))
+            view.headers.append(
+                (
+                    name: Self.varyNames.randomElement(using: &random)!,
+                    value: Self.headerValues.randomElement(using: &random)!
+                ))
         }
         if Int.random(in: 0..<8, using: &random) == 0 {
-            let header = ["Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", "X-Auth-Token", "X-Forwarded-User", "X-Impersonate"]
-                .randomElement(using: &random)!
+            let header = [
+                "Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", "X-Auth-Token", "X-Forwarded-User",
+                "X-Impersonate",
+            ]
+            .randomElement(using: &random)!
             view.headers.append((name: header, value: ["alice", "bob", ""].randomElement(using: &random)!))
         }
         return Self.encoded(view, using: &random)
@@ -244,7 +273,8 @@ struct ResponseCacheKeyPropertyTests {
         case 3:
             if !view.query.isEmpty {
                 let index = Int.random(in: view.query.indices, using: &random)
-                view.query[index].value = (view.path == "/offsets" ? Self.offsetValues : Self.values).randomElement(using: &random)!
+                view.query[index].value = (view.path == "/offsets" ? Self.offsetValues : Self.values).randomElement(
+                    using: &random)!
             }
         case 4:
             view.headers = view.headers.map { (name: Self.flipCase($0.name, using: &random), value: $0.value) }
@@ -252,7 +282,8 @@ struct ResponseCacheKeyPropertyTests {
                 let index = Int.random(in: view.headers.indices, using: &random)
                 view.headers[index].value =
                     Bool.random(using: &random)
-                    ? Self.flipCase(view.headers[index].value, using: &random) : Self.headerValues.randomElement(using: &random)!
+                    ? Self.flipCase(view.headers[index].value, using: &random)
+                    : Self.headerValues.randomElement(using: &random)!
             }
         case 5:
             view.scheme = view.scheme == "http" ? "https" : "http"
@@ -266,7 +297,9 @@ struct ResponseCacheKeyPropertyTests {
                 let positions = view.query.indices.filter { Array(view.query[$0].name.utf8) == Array(name.utf8) }
                 let reversed = positions.map { view.query[$0].value }.reversed()
                 for (position, value) in zip(positions, reversed) { view.query[position].value = value }
-                if positions.count == 1 { view.query.append((name: name, value: Self.values.randomElement(using: &random)!)) }
+                if positions.count == 1 {
+                    view.query.append((name: name, value: Self.values.randomElement(using: &random)!))
+                }
             }
         case 9:
             // A vary header missing, or empty.
@@ -289,8 +322,11 @@ struct ResponseCacheKeyPropertyTests {
                 }
             }
         default:
-            let header = ["Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", "X-Auth-Token", "X-Forwarded-User", "X-Impersonate"]
-                .randomElement(using: &random)!
+            let header = [
+                "Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", "X-Auth-Token", "X-Forwarded-User",
+                "X-Impersonate",
+            ]
+            .randomElement(using: &random)!
             view.headers.append((name: header, value: ["alice", ""].randomElement(using: &random)!))
         }
         // Regroup: distinct names may move, the values of one name keep their order.
@@ -316,8 +352,11 @@ struct ResponseCacheKeyPropertyTests {
             uri += "?" + view.query.map { $0.name + "=" + Self.encode($0.value, using: &random) }.joined(separator: "&")
         }
         var fields = HTTPFields()
-        if let scheme = view.scheme { fields.append(HTTPField(name: RequestTargetMiddleware<BasicRequestContext>.scheme, value: scheme)) }
-        fields.append(HTTPField(name: RequestTargetMiddleware<BasicRequestContext>.authority, value: view.authority ?? "-"))
+        if let scheme = view.scheme {
+            fields.append(HTTPField(name: RequestTargetMiddleware<BasicRequestContext>.scheme, value: scheme))
+        }
+        fields.append(
+            HTTPField(name: RequestTargetMiddleware<BasicRequestContext>.authority, value: view.authority ?? "-"))
         for host in view.hosts { fields.append(HTTPField(name: HTTPField.Name("Host")!, value: host)) }
         for header in view.headers { fields.append(HTTPField(name: HTTPField.Name(header.name)!, value: header.value)) }
         var normalised = view
@@ -330,11 +369,14 @@ struct ResponseCacheKeyPropertyTests {
     static func application(cache: Cache, serial: LoadCounter) throws -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: RequestTargetMiddleware())
-        router.add(middleware: try ResponseCacheMiddleware(
-            cache: cache,
-            boundaries: CacheBoundaries(Self.endpoints()),
-            configuration: .init(isPersonalised: { request, _ in request.headers[HTTPField.Name("X-Impersonate")!] != nil })
-        ))
+        router.add(
+            middleware: try ResponseCacheMiddleware(
+                cache: cache,
+                boundaries: CacheBoundaries(Self.endpoints()),
+                configuration: .init(isPersonalised: { request, _ in
+                    request.headers[HTTPField.Name("X-Impersonate")!] != nil
+                })
+            ))
         let echo: @Sendable (Request, BasicRequestContext) -> String = { request, _ in
             serial.increment()
             let view = View(
@@ -363,49 +405,55 @@ struct ResponseCacheKeyPropertyTests {
             requests.append(Self.generate(using: &random, previous: requests))
         }
         let checked = requests
-        let (hits, crossSpellingHits, bypasses, mismatches) = try await Self.application(cache: cache, serial: serial).test(.router) { client in
-            var hits = 0
-            var crossSpellingHits = 0
-            var bypasses = 0
-            var mismatches = 0
-            var producer: [Substring: String] = [:]  // serial -> the URI whose handler run made it
-            for request in checked {
-                let response = try await client.execute(uri: request.uri, method: .get, headers: request.fields)
-                let body = String(buffer: response.body)
-                let expected = Self.render(request.view, Self.spec(forPath: request.view.path.hasPrefix("/plain/") ? "/plain" : request.view.path))
-                guard let marker = body.utf8.lastIndex(of: UInt8(ascii: "#")) else {
-                    Issue.record("no serial in \(body)")
-                    continue
-                }
-                let echoed = body.utf8[..<body.utf8.index(before: marker)]
-                let serialText = body[body.index(after: marker)...]
-                if !echoed.elementsEqual(expected.utf8) {
-                    mismatches += 1
-                    if mismatches <= 5 {
-                        Issue.record("""
-                            \(request.uri) \(request.fields) got another request's response (\(response.headers[HTTPField.Name("X-Cache")!] ?? "-"), \
-                            made by \(producer[serialText] ?? "?")):
-                            \(String(decoding: echoed, as: UTF8.self))
-                            expected:
-                            \(expected)
-                            """)
+        let (hits, crossSpellingHits, bypasses, mismatches) = try await Self.application(cache: cache, serial: serial)
+            .test(.router) { client in
+                var hits = 0
+                var crossSpellingHits = 0
+                var bypasses = 0
+                var mismatches = 0
+                var producer: [Substring: String] = [:]  // serial -> the URI whose handler run made it
+                for request in checked {
+                    let response = try await client.execute(uri: request.uri, method: .get, headers: request.fields)
+                    let body = String(buffer: response.body)
+                    let expected = Self.render(
+                        request.view,
+                        Self.spec(forPath: request.view.path.hasPrefix("/plain/") ? "/plain" : request.view.path))
+                    guard let marker = body.utf8.lastIndex(of: UInt8(ascii: "#")) else {
+                        Issue.record("no serial in \(body)")
+                        continue
+                    }
+                    let echoed = body.utf8[..<body.utf8.index(before: marker)]
+                    let serialText = body[body.index(after: marker)...]
+                    if !echoed.elementsEqual(expected.utf8) {
+                        mismatches += 1
+                        if mismatches <= 5 {
+                            Issue.record(
+                                """
+                                \(request.uri) \(request.fields) got another request's response (\(response.headers[HTTPField.Name("X-Cache")!] ?? "-"), \
+                                made by \(producer[serialText] ?? "?")):
+                                \(String(decoding: echoed, as: UTF8.self))
+                                expected:
+                                \(expected)
+                                """)
+                        }
+                    }
+                    switch response.headers[HTTPField.Name("X-Cache")!] {
+                    case "HIT":
+                        hits += 1
+                        if producer[serialText] != request.uri { crossSpellingHits += 1 }
+                    case "BYPASS":
+                        bypasses += 1
+                    default:
+                        producer[serialText] = request.uri
                     }
                 }
-                switch response.headers[HTTPField.Name("X-Cache")!] {
-                case "HIT":
-                    hits += 1
-                    if producer[serialText] != request.uri { crossSpellingHits += 1 }
-                case "BYPASS":
-                    bypasses += 1
-                default:
-                    producer[serialText] = request.uri
-                }
+                return (hits, crossSpellingHits, bypasses, mismatches)
             }
-            return (hits, crossSpellingHits, bypasses, mismatches)
-        }
         #expect(mismatches == 0)
         // Not vacuous: many responses came from the cache, some to requests spelled differently from the one that
         // stored them (folding, percent-encoding, name order), and many bypassed.
-        #expect(hits > 300 && crossSpellingHits > 50 && bypasses > 300, "hits \(hits), cross-spelling \(crossSpellingHits), bypasses \(bypasses)")
+        #expect(
+            hits > 300 && crossSpellingHits > 50 && bypasses > 300,
+            "hits \(hits), cross-spelling \(crossSpellingHits), bypasses \(bypasses)")
     }
 }

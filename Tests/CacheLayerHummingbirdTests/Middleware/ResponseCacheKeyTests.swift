@@ -19,7 +19,9 @@ struct ResponseCacheKeyTests {
         let cache = try Cache(namespace: "keys", backend: MemoryBackend(byteBudget: 8 << 20))
         let runs = LoadCounter()
         let router = Router()
-        router.add(middleware: try ResponseCacheMiddleware(cache: cache, boundaries: CacheBoundaries(endpoints), configuration: configuration))
+        router.add(
+            middleware: try ResponseCacheMiddleware(
+                cache: cache, boundaries: CacheBoundaries(endpoints), configuration: configuration))
         router.get(RouterPath(route)) { request, _ -> String in
             runs.increment()
             return try await handler(request)
@@ -30,7 +32,8 @@ struct ResponseCacheKeyTests {
     @Test func aLeadersErrorNeverReachesARequestThatAskedSomethingElse() async throws {
         let held = Gate()
         let endpoint = CacheEndpoint(
-            name: "search", path: "/echo", ttl: .seconds(60), pagination: PaginationBoundary(unknownParameters: .includeInKey))
+            name: "search", path: "/echo", ttl: .seconds(60),
+            pagination: PaginationBoundary(unknownParameters: .includeInKey))
         let (application, _) = try Self.server(endpoints: [endpoint]) { request in
             let q = request.uri.queryParameters["q"].map(String.init) ?? ""
             if q == "OPEN" {
@@ -85,7 +88,10 @@ struct ResponseCacheKeyTests {
             }
             let evil: HTTPFields = [RequestTargetMiddleware<BasicRequestContext>.authority: "evil.example"]
             let shop: HTTPFields = [RequestTargetMiddleware<BasicRequestContext>.authority: "shop.example"]
-            let https: HTTPFields = [RequestTargetMiddleware<BasicRequestContext>.scheme: "https", RequestTargetMiddleware<BasicRequestContext>.authority: "shop.example"]
+            let https: HTTPFields = [
+                RequestTargetMiddleware<BasicRequestContext>.scheme: "https",
+                RequestTargetMiddleware<BasicRequestContext>.authority: "shop.example",
+            ]
             let response1 = try await get("/echo", evil)
             #expect(response1 == "MISS http://evil.example host []")
             let response2 = try await get("/echo", shop)
@@ -114,7 +120,8 @@ struct ResponseCacheKeyTests {
             #expect(status1 == "MISS")
             for header in CacheBoundaries.defaultIdentityHeaders {
                 for value in ["secret", ""] {
-                    let response = try await client.execute(uri: "/echo", method: .get, headers: [HTTPField.Name(header)!: value])
+                    let response = try await client.execute(
+                        uri: "/echo", method: .get, headers: [HTTPField.Name(header)!: value])
                     #expect(response.cacheStatus == "BYPASS", "\(header): \(value)")
                 }
             }
@@ -129,16 +136,20 @@ struct ResponseCacheKeyTests {
         let endpoints = [CacheEndpoint(name: "page", path: "/echo", ttl: .seconds(60))]
         let cache = try Cache(namespace: "keys", backend: MemoryBackend(byteBudget: 8 << 20))
         let router = Router()
-        router.add(middleware: try ResponseCacheMiddleware(
-            cache: cache,
-            boundaries: CacheBoundaries(endpoints, identityHeaders: CacheBoundaries.defaultIdentityHeaders + ["X-Shop-Session"]),
-            configuration: .init(isPersonalised: { request, _ in request.uri.queryParameters["token"] != nil })
-        ))
+        router.add(
+            middleware: try ResponseCacheMiddleware(
+                cache: cache,
+                boundaries: CacheBoundaries(
+                    endpoints, identityHeaders: CacheBoundaries.defaultIdentityHeaders + ["X-Shop-Session"]),
+                configuration: .init(isPersonalised: { request, _ in request.uri.queryParameters["token"] != nil })
+            ))
         router.get("/echo") { _, _ in "page" }
         try await Application(router: router).test(.router) { client in
             let status2 = try await client.execute(uri: "/echo", method: .get).cacheStatus
             #expect(status2 == "MISS")
-            let status3 = try await client.execute(uri: "/echo", method: .get, headers: [HTTPField.Name("X-Shop-Session")!: "s1"]).cacheStatus
+            let status3 = try await client.execute(
+                uri: "/echo", method: .get, headers: [HTTPField.Name("X-Shop-Session")!: "s1"]
+            ).cacheStatus
             #expect(status3 == "BYPASS")
             let status4 = try await client.execute(uri: "/echo?token=abc", method: .get).cacheStatus
             #expect(status4 == "BYPASS")

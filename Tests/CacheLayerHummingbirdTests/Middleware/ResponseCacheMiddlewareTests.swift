@@ -31,7 +31,9 @@ struct ResponseCacheMiddlewareTests {
     @Test func deepPagesUncommonFiltersAndUnknownPathsBypass() async throws {
         let fixture = try ResponseCacheFixture()
         try await fixture.application().test(.router) { client in
-            for uri in ["/admin/order-items?page=2", "/admin/order-items?status=refunded", "/admin/order-items?debug=1"] {
+            for uri in [
+                "/admin/order-items?page=2", "/admin/order-items?status=refunded", "/admin/order-items?debug=1",
+            ] {
                 for _ in 0..<2 {
                     let response = try await client.execute(uri: uri, method: .get)
                     #expect(response.status == .ok && response.cacheStatus == "BYPASS", "\(uri)")
@@ -47,7 +49,8 @@ struct ResponseCacheMiddlewareTests {
                 [("boundary", "order-items"), ("decision", decision)]
             ).totalValue
         }
-        #expect(try decisions("deep_page") == 2 && decisions("uncommon_filter") == 2 && decisions("unknown_parameter") == 2)
+        #expect(
+            try decisions("deep_page") == 2 && decisions("uncommon_filter") == 2 && decisions("unknown_parameter") == 2)
     }
 
     @Test func otherMethodsBypass() async throws {
@@ -75,10 +78,11 @@ struct ResponseCacheMiddlewareTests {
             #expect(head.headers[.contentType] == "text/plain")
         }
         #expect(fixture.runs.count == 2)
-        #expect(try fixture.metrics.expectCounter(
-            "cache.responses_not_stored",
-            [("boundary", "order-items"), ("reason", "head")]
-        ).totalValue == 1)
+        #expect(
+            try fixture.metrics.expectCounter(
+                "cache.responses_not_stored",
+                [("boundary", "order-items"), ("reason", "head")]
+            ).totalValue == 1)
     }
 
     @Test func theFirstRequestPastTheTTLRefreshesTheEntryAndWaitsForIt() async throws {
@@ -121,7 +125,8 @@ struct ResponseCacheMiddlewareTests {
     @Test func bytesThatAreNotAStoredResponseAreAMiss() async throws {
         let fixture = try ResponseCacheFixture()
         // Whatever else wrote under the page's key, it is not served.
-        try await fixture.cache.putBytes("http://localhost/admin/order-items", Array("not a response".utf8), ttl: .seconds(60))
+        try await fixture.cache.putBytes(
+            "http://localhost/admin/order-items", Array("not a response".utf8), ttl: .seconds(60))
         try await fixture.application().test(.router) { client in
             let response = try await client.execute(uri: "/admin/order-items", method: .get)
             #expect(response.cacheStatus == "MISS" && response.text == "order items page 1, run 1")

@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import CacheLayerTestSupport
 import Testing
 
 @testable import CacheLayerHummingbird
@@ -13,7 +14,7 @@ struct CachedResponseFormatPropertyTests {
 
     @Test(arguments: Self.seeds)
     func encodingThenDecodingGivesBackTheResponse(seed: UInt64) throws {
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         for _ in 0..<300 {
             let response = Self.response(&random)
             let bytes = CachedResponseFormat.encode(response)
@@ -26,9 +27,11 @@ struct CachedResponseFormatPropertyTests {
 
     @Test(arguments: Self.seeds)
     func randomBytesDecodeExactlyOrThrowMalformed(seed: UInt64) {
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         for _ in 0..<3_000 {
-            var bytes = (0..<Int.random(in: 0...160, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            var bytes = (0..<Int.random(in: 0...160, using: &random)).map { _ in
+                UInt8.random(in: 0...255, using: &random)
+            }
             // Half start like a real entry, so that the reader gets past the version byte.
             if !bytes.isEmpty && Bool.random(using: &random) { bytes[0] = CachedResponseFormat.version }
             Self.expectExactOrMalformed(bytes)
@@ -37,7 +40,7 @@ struct CachedResponseFormatPropertyTests {
 
     @Test(arguments: Self.seeds)
     func mutatedEncodingsDecodeExactlyOrThrowMalformed(seed: UInt64) {
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         for _ in 0..<400 {
             let valid = CachedResponseFormat.encode(Self.response(&random))
             for _ in 0..<8 {
@@ -48,19 +51,24 @@ struct CachedResponseFormatPropertyTests {
 
     @Test func knownHostileEncodingsAreRefused() {
         let valid = CachedResponseFormat.encode(
-            CachedResponse(status: .ok, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hello"), storedAt: .seconds(1))
+            CachedResponse(
+                status: .ok, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hello"),
+                storedAt: .seconds(1))
         )
         var cases: [(String, [UInt8])] = []
         // A reason phrase with a line break (a header injected on replay) and one that is not UTF-8.
         cases.append(("reason with CRLF", Self.replacingReason(in: valid, with: Array("OK\r\nX-Evil: 1".utf8))))
         cases.append(("reason not UTF-8", Self.replacingReason(in: valid, with: [0x4F, 0xFF, 0x4B])))
         // A Content-Length that disagrees with the stored body.
-        cases.append((
-            "content-length lies",
-            CachedResponseFormat.encode(
-                CachedResponse(status: .ok, headers: [.contentLength: "99"], body: ByteBuffer(string: "hello"), storedAt: .zero)
-            )
-        ))
+        cases.append(
+            (
+                "content-length lies",
+                CachedResponseFormat.encode(
+                    CachedResponse(
+                        status: .ok, headers: [.contentLength: "99"], body: ByteBuffer(string: "hello"), storedAt: .zero
+                    )
+                )
+            ))
         for (name, bytes) in cases {
             #expect(throws: CachedResponseFormat.Malformed.self, "\(name)") { try CachedResponseFormat.decode(bytes) }
         }
@@ -79,21 +87,24 @@ struct CachedResponseFormatPropertyTests {
 
     // MARK: Generators
 
-    static let tokenCharacters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~".utf8)
+    static let tokenCharacters = Array(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~".utf8)
     static let statuses = [100, 200, 203, 204, 206, 301, 404, 410, 451, 599, 999]
 
     /// A valid response: legal reason phrase, token names, legal values (visible ASCII, spaces and tabs inside,
     /// bytes 0x80-0xFF as UTF-8 or not), a body of any bytes, any storage time.
-    static func response(_ random: inout SplitMix64) -> CachedResponse {
+    static func response(_ random: inout SeededGenerator) -> CachedResponse {
         let code = Self.statuses.randomElement(using: &random)!
-        let reason = String(decoding: (0..<Int.random(in: 0...12, using: &random)).map { _ in
-            UInt8.random(in: 0x41...0x5A, using: &random)
-        }, as: UTF8.self)
+        let reason = String(
+            decoding: (0..<Int.random(in: 0...12, using: &random)).map { _ in
+                UInt8.random(in: 0x41...0x5A, using: &random)
+            }, as: UTF8.self)
         var headers = HTTPFields()
         for _ in 0..<Int.random(in: 0...6, using: &random) {
-            let name = String(decoding: (0..<Int.random(in: 1...12, using: &random)).map { _ in
-                Self.tokenCharacters.randomElement(using: &random)!
-            }, as: UTF8.self)
+            let name = String(
+                decoding: (0..<Int.random(in: 1...12, using: &random)).map { _ in
+                    Self.tokenCharacters.randomElement(using: &random)!
+                }, as: UTF8.self)
             guard let fieldName = HTTPField.Name(name), fieldName != .contentLength else { continue }
             headers.append(HTTPField(name: fieldName, value: Self.fieldValue(&random)))
         }
@@ -107,7 +118,7 @@ struct CachedResponseFormatPropertyTests {
         )
     }
 
-    static func fieldValue(_ random: inout SplitMix64) -> [UInt8] {
+    static func fieldValue(_ random: inout SeededGenerator) -> [UInt8] {
         let count = Int.random(in: 0...16, using: &random)
         var value: [UInt8] = (0..<count).map { _ in
             switch UInt8.random(in: 0...9, using: &random) {
@@ -123,18 +134,22 @@ struct CachedResponseFormatPropertyTests {
         return value
     }
 
-    static func mutate(_ bytes: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ random: inout SeededGenerator) -> [UInt8] {
         var bytes = bytes
         switch Int.random(in: 0...6, using: &random) {
         case 0 where !bytes.isEmpty:
-            bytes[Int.random(in: 0..<bytes.count, using: &random)] ^= UInt8(1) << UInt8.random(in: 0...7, using: &random)
+            bytes[Int.random(in: 0..<bytes.count, using: &random)] ^=
+                UInt8(1) << UInt8.random(in: 0...7, using: &random)
         case 1 where !bytes.isEmpty:
             bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
         case 2:
             bytes.removeLast(Int.random(in: 0...bytes.count, using: &random))
         case 3:
             let at = Int.random(in: 0...bytes.count, using: &random)
-            bytes.insert(contentsOf: (0..<Int.random(in: 1...8, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }, at: at)
+            bytes.insert(
+                contentsOf: (0..<Int.random(in: 1...8, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                }, at: at)
         case 4 where bytes.count >= 4:
             // A length field (or anything) overwritten with an extreme 32-bit value.
             let at = Int.random(in: 0...(bytes.count - 4), using: &random)
@@ -144,7 +159,10 @@ struct CachedResponseFormatPropertyTests {
             let start = Int.random(in: 0..<bytes.count, using: &random)
             bytes.removeSubrange(start..<min(bytes.count, start + Int.random(in: 1...8, using: &random)))
         default:
-            bytes.append(contentsOf: (0..<Int.random(in: 1...4, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
+            bytes.append(
+                contentsOf: (0..<Int.random(in: 1...4, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                })
         }
         return bytes
     }
@@ -153,23 +171,7 @@ struct CachedResponseFormatPropertyTests {
     static func replacingReason(in valid: [UInt8], with reason: [UInt8]) -> [UInt8] {
         // version (1) + code (2) + reason length (4) + "OK" (2)
         let length = UInt32(reason.count)
-        return Array(valid[0..<3]) + (0..<4).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + reason + Array(valid[9...])
-    }
-}
-
-/// A small, fast, seedable generator (SplitMix64), so that every run draws the same cases.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = self.state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
+        return Array(valid[0..<3]) + (0..<4).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + reason
+            + Array(valid[9...])
     }
 }

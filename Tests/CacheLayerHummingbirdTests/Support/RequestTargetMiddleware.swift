@@ -9,7 +9,9 @@ struct RequestTargetMiddleware<Context: RequestContext>: RouterMiddleware {
     static var scheme: HTTPField.Name { HTTPField.Name("X-Test-Scheme")! }
     static var authority: HTTPField.Name { HTTPField.Name("X-Test-Authority")! }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var head = request.head
         if let scheme = head.headerFields[Self.scheme] {
             head.scheme = scheme

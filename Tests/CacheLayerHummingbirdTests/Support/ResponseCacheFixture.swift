@@ -52,7 +52,8 @@ struct ResponseCacheFixture {
                     name: "order-items",
                     path: "/admin/order-items",
                     ttl: .seconds(60),
-                    pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open", "shipped"]]),
+                    pagination: PaginationBoundary(
+                        highestCachedPage: 1, commonFilters: ["status": ["open", "shipped"]]),
                     loadPolicy: LoadPolicy(lock: lock, gracePeriod: gracePeriod)
                 ),
                 shared("private", "/private"),

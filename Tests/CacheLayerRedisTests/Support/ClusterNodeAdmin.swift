@@ -10,7 +10,11 @@ struct ClusterNodeAdmin {
 
     init(port: Int) throws {
         self.port = port
-        self.backend = try RedisBackend(url: "redis://127.0.0.1:\(port)")
+        // Set-up and checks, not the code under test: a generous timeout, so a slow moment of a loaded machine
+        // (a CLUSTER command once took longer than the default) does not fail a test about redirections.
+        var configuration = try RedisBackend.Configuration(url: "redis://127.0.0.1:\(port)")
+        configuration.commandTimeout = .seconds(5)
+        self.backend = try RedisBackend(configuration: configuration)
     }
 
     func command(_ arguments: [UInt8]...) async throws -> RedisReply {
@@ -29,7 +33,8 @@ struct ClusterNodeAdmin {
 
     /// Sends `ASKING` and the command on one connection: what a client does after an ASK redirection.
     func asking(_ arguments: [UInt8]...) async throws -> RedisReply {
-        try await self.backend.pool.send(RedisCommand(arguments), asking: true).get().checked(String(decoding: arguments[0], as: UTF8.self))
+        try await self.backend.pool.send(RedisCommand(arguments), asking: true).get().checked(
+            String(decoding: arguments[0], as: UTF8.self))
     }
 
     func text(_ arguments: String...) async throws -> String {
@@ -47,6 +52,8 @@ struct ClusterNodeAdmin {
 
     /// The slot ranges and their masters, as this node sees them.
     func slots() async throws -> ClusterSlots {
-        try ClusterSlots(parsing: await self.command("CLUSTER", "SLOTS"), from: ClusterNodeAddress(host: "127.0.0.1", port: self.port))
+        try ClusterSlots(
+            parsing: await self.command("CLUSTER", "SLOTS"),
+            from: ClusterNodeAddress(host: "127.0.0.1", port: self.port))
     }
 }

@@ -137,7 +137,8 @@ struct InlineReadThroughTests {
         let loads = LoadCounter()
         let leaderStarted = Gate()
         let leader = Task {
-            try await cache.readThrough(key: "page:1", ttl: .seconds(10), coding: self.bytes) { () async throws -> [UInt8] in
+            try await cache.readThrough(key: "page:1", ttl: .seconds(10), coding: self.bytes) {
+                () async throws -> [UInt8] in
                 loads.increment()
                 leaderStarted.open()
                 // Runs until cancelled, like a handler whose client went away.

@@ -36,16 +36,25 @@ struct CacheBoundariesTests {
 
     @Test func eachRequestIsCachedUnderACanonicalKeyOrBypassesForANamedReason() throws {
         let boundaries = try self.makeBoundaries()
-        func decide(_ path: String, _ query: [(String, String)] = [], method: String = "GET", headers: [(String, String)] = [], user: String? = nil) -> String {
+        func decide(
+            _ path: String, _ query: [(String, String)] = [], method: String = "GET", headers: [(String, String)] = [],
+            user: String? = nil
+        ) -> String {
             let request = CacheRequest(
                 method: method, path: path, query: query.map { (name: $0.0, value: $0.1) },
                 headers: headers.map { (name: $0.0, value: $0.1) }, userID: user)
             let decision = boundaries.decide(request)
             return decision.key.map { "cache \($0)" } ?? "bypass \(decision.name)"
         }
-        #expect(decide("/admin/order-items", [("status", "open"), ("page", "1"), ("_", "123")]) == "cache /admin/order-items?page=1&status=open")
-        #expect(decide("/admin/order-items", [("page", "1"), ("status", "open")], method: "HEAD") == "cache /admin/order-items?page=1&status=open")
-        #expect(decide("/admin/order-items", [("status", "OPEN")]) == "bypass uncommon_filter", "values are matched as sent")
+        #expect(
+            decide("/admin/order-items", [("status", "open"), ("page", "1"), ("_", "123")])
+                == "cache /admin/order-items?page=1&status=open")
+        #expect(
+            decide("/admin/order-items", [("page", "1"), ("status", "open")], method: "HEAD")
+                == "cache /admin/order-items?page=1&status=open")
+        #expect(
+            decide("/admin/order-items", [("status", "OPEN")]) == "bypass uncommon_filter", "values are matched as sent"
+        )
         #expect(decide("/admin/order-items", [("page", "2")]) == "bypass deep_page")
         #expect(decide("/admin/order-items", [("status", "returned")]) == "bypass uncommon_filter")
         #expect(decide("/admin/order-items", [("customer", "7")]) == "bypass unknown_parameter")
@@ -62,7 +71,9 @@ struct CacheBoundariesTests {
         #expect(decide("/orders/42/items") == "bypass no_boundary")
 
         // Per-user scope: the user is in the key; no user, no caching.
-        #expect(decide("/me/settings", headers: [("Authorization", "Bearer a")], user: "alice") == "cache /me/settings @alice")
+        #expect(
+            decide("/me/settings", headers: [("Authorization", "Bearer a")], user: "alice")
+                == "cache /me/settings @alice")
         #expect(decide("/me/settings", user: "bob") == "cache /me/settings @bob")
         #expect(decide("/me/settings", headers: [("Authorization", "Bearer a")]) == "bypass personalised")
     }
@@ -97,14 +108,17 @@ struct CacheBoundariesTests {
     }
 
     @Test func varyHeaderValuesAreKeyedByteForByteAndMissingIsNotEmpty() throws {
-        let boundaries = try CacheBoundaries([CacheEndpoint(name: "tenant", path: "/t", ttl: .seconds(1), varyHeaders: ["X-Tenant"])])
+        let boundaries = try CacheBoundaries([
+            CacheEndpoint(name: "tenant", path: "/t", ttl: .seconds(1), varyHeaders: ["X-Tenant"])
+        ])
         func key(_ headers: [(String, String)]) -> String? {
             boundaries.decide(CacheRequest(path: "/t", headers: headers.map { (name: $0.0, value: $0.1) })).key
         }
         #expect(key([("X-Tenant", "AbC")]) != key([("X-Tenant", "abc")]), "a cross-tenant leak")
         #expect(key([]) != key([("X-Tenant", "")]))
         #expect(key([("x-tenant", "a")]) == key([("X-TENANT", "a")]), "header names are case-insensitive in HTTP")
-        #expect(key([("X-Tenant", "a"), ("X-Tenant", "b")]) != key([("X-Tenant", "a")]), "every value the handler can read")
+        #expect(
+            key([("X-Tenant", "a"), ("X-Tenant", "b")]) != key([("X-Tenant", "a")]), "every value the handler can read")
         #expect(key([("X-Tenant", "a"), ("X-Tenant", "b")]) != key([("X-Tenant", "b"), ("X-Tenant", "a")]))
     }
 
@@ -114,13 +128,17 @@ struct CacheBoundariesTests {
         ("highestCachedPage", PaginationBoundary.PageParameter.page("page"), 0),
         ("highestCachedPage", PaginationBoundary.PageParameter.page("page"), -1),
     ])
-    func everyNumberOfABoundaryIsChecked(field: String, pageParameter: PaginationBoundary.PageParameter, highest: Int) throws {
+    func everyNumberOfABoundaryIsChecked(
+        field: String, pageParameter: PaginationBoundary.PageParameter, highest: Int
+    ) throws {
         var pagination = PaginationBoundary(pageParameter: pageParameter)
         pagination.highestCachedPage = highest
         let endpoint = CacheEndpoint(name: "feed", path: "/feed", ttl: .seconds(1), pagination: pagination)
         let error = #expect(throws: CacheError.self) { try CacheBoundaries([endpoint]) }
         #expect(error?.code == .invalidConfiguration)
-        #expect(error?.message.contains("endpoint 'feed'") == true && error?.message.contains(field) == true, "\(error?.message ?? "no error")")
+        #expect(
+            error?.message.contains("endpoint 'feed'") == true && error?.message.contains(field) == true,
+            "\(error?.message ?? "no error")")
     }
 
     @Test func theSchemeAndAuthorityArePartOfTheKeyUnlessTheEndpointIgnoresTheHost() throws {
@@ -128,8 +146,13 @@ struct CacheBoundariesTests {
             CacheEndpoint(name: "page", path: "/page", ttl: .seconds(1)),
             CacheEndpoint(name: "any-host", path: "/any", ttl: .seconds(1), ignoresHost: true),
         ])
-        func key(_ path: String, scheme: String? = "http", authority: String? = "shop.example", host: [String] = []) -> String? {
-            boundaries.decide(CacheRequest(scheme: scheme, authority: authority, path: path, headers: host.map { (name: "Host", value: $0) })).key
+        func key(
+            _ path: String, scheme: String? = "http", authority: String? = "shop.example", host: [String] = []
+        ) -> String? {
+            boundaries.decide(
+                CacheRequest(
+                    scheme: scheme, authority: authority, path: path, headers: host.map { (name: "Host", value: $0) })
+            ).key
         }
         #expect(key("/page") == "http://shop.example/page")
         #expect(key("/page", authority: "shop.example:8080") == "http://shop.example:8080/page")
@@ -153,15 +176,21 @@ struct CacheBoundariesTests {
                     highestCachedPage: 2,
                     commonFilters: ["status": ["open", "shipped"]],
                     unknownParameters: .includeInKey,
-                    parameterFolding: ["status": [.trimWhitespace, .ignoreCase], "zip": [.integerForm], "page": [.integerForm, .absentAs("1")]]
+                    parameterFolding: [
+                        "status": [.trimWhitespace, .ignoreCase], "zip": [.integerForm],
+                        "page": [.integerForm, .absentAs("1")],
+                    ]
                 ),
                 varyHeaders: ["Accept-Language", "X-Tenant"],
                 varyHeaderFolding: ["Accept-Language": [.ignoreCase]]
             )
         ])
         func key(_ query: [(String, String)], _ headers: [(String, String)] = []) -> String? {
-            boundaries.decide(CacheRequest(
-                path: "/items", query: query.map { (name: $0.0, value: $0.1) }, headers: headers.map { (name: $0.0, value: $0.1) })).key
+            boundaries.decide(
+                CacheRequest(
+                    path: "/items", query: query.map { (name: $0.0, value: $0.1) },
+                    headers: headers.map { (name: $0.0, value: $0.1) })
+            ).key
         }
         #expect(key([("status", " OPEN ")]) == key([("status", "open")]))
         #expect(key([("status", "open")]) != nil)
@@ -178,7 +207,8 @@ struct CacheBoundariesTests {
             name: "bad", path: "/bad", ttl: .seconds(1),
             pagination: PaginationBoundary(parameterFolding: ["page": [.absentAs("1"), .absentAs("2")]]))
         let error = #expect(throws: CacheError.self) { try CacheBoundaries([twoDefaults]) }
-        #expect(error?.message.contains("endpoint 'bad'") == true && error?.message.contains("parameterFolding") == true)
+        #expect(
+            error?.message.contains("endpoint 'bad'") == true && error?.message.contains("parameterFolding") == true)
     }
 
     @Test func aFileDeclaresFoldingAndHostIndependence() throws {
@@ -192,15 +222,26 @@ struct CacheBoundariesTests {
         let endpoint = try #require(boundaries.endpoints.first)
         #expect(endpoint.ignoresHost)
         #expect(endpoint.varyHeaderFolding == ["accept-language": [.ignoreCase]])
-        #expect(endpoint.pagination?.parameterFolding == ["q": [.trimWhitespace, .ignoreCase, .integerForm], "page": [.absentAs("1")]])
+        #expect(
+            endpoint.pagination?.parameterFolding == [
+                "q": [.trimWhitespace, .ignoreCase, .integerForm], "page": [.absentAs("1")],
+            ])
         let bad = #expect(throws: CacheError.self) {
-            try CacheBoundaries(json: Array(#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"parameter_folding": {"q": ["upper"]}}}]}"#.utf8))
+            try CacheBoundaries(
+                json: Array(
+                    #"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"parameter_folding": {"q": ["upper"]}}}]}"#
+                        .utf8))
         }
         #expect(bad?.message.hasPrefix("endpoints[0].pagination.parameter_folding.q") == true, "\(bad?.message ?? "")")
         let zero = #expect(throws: CacheError.self) {
-            try CacheBoundaries(json: Array(#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"page_parameter": {"offset": "o", "size_parameter": "l", "default_size": 0}}}]}"#.utf8))
+            try CacheBoundaries(
+                json: Array(
+                    #"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"page_parameter": {"offset": "o", "size_parameter": "l", "default_size": 0}}}]}"#
+                        .utf8))
         }
-        #expect(zero?.message.contains("default_size") == true || zero?.message.contains("defaultSize") == true, "\(zero?.message ?? "")")
+        #expect(
+            zero?.message.contains("default_size") == true || zero?.message.contains("defaultSize") == true,
+            "\(zero?.message ?? "")")
     }
 
     @Test func decisionsAreCountedPerBoundaryAndReasonAndWrittenOnTheRequestSpan() throws {
@@ -210,7 +251,9 @@ struct CacheBoundariesTests {
         _ = boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "4")]))
         _ = boundaries.decide(CacheRequest(path: "/elsewhere"))
         func count(_ boundary: String, _ decision: String) throws -> Int64 {
-            try self.metrics.expectCounter("cache.boundary_decisions", [("boundary", boundary), ("decision", decision)]).totalValue
+            try self.metrics.expectCounter(
+                "cache.boundary_decisions", [("boundary", boundary), ("decision", decision)]
+            ).totalValue
         }
         #expect(try count("order-items", "cache") == 1)
         #expect(try count("order-items", "deep_page") == 2)
@@ -218,7 +261,8 @@ struct CacheBoundariesTests {
 
         let tracer = InMemoryTracer()
         let span = tracer.startSpan("GET /admin/order-items")
-        boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "2")])).record(on: span)
+        boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "2")])).record(
+            on: span)
         span.end()
         #expect(tracer.finishedSpans[0].attributes == ["cache.boundary": "order-items", "cache.decision": "deep_page"])
     }
@@ -236,7 +280,8 @@ struct CacheBoundariesTests {
             loads.increment()
             return [1, 2, 3]
         }
-        let first = boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "status", value: "open")]))
+        let first = boundaries.decide(
+            CacheRequest(path: "/admin/order-items", query: [(name: "status", value: "open")]))
         #expect(try await cache.getOrLoad(for: first, loader: load) == [1, 2, 3])
         #expect(try await cache.getOrLoad(for: first, loader: load) == [1, 2, 3])
         #expect(loads.count == 1)
@@ -260,7 +305,8 @@ struct CacheBoundariesTests {
         )
         let boundaries = try CacheBoundaries([CacheEndpoint(name: "any", path: "/any", ttl: .seconds(60))])
         let short = boundaries.decide(CacheRequest(path: "/any", query: [(name: "q", value: "a")]))
-        let long = boundaries.decide(CacheRequest(path: "/any", query: [(name: "q", value: String(repeating: "a", count: 40))]))
+        let long = boundaries.decide(
+            CacheRequest(path: "/any", query: [(name: "q", value: String(repeating: "a", count: 40))]))
         #expect(cache.readThroughTarget(for: short)?.key == short.key)
         #expect(long.key != nil, "the boundary caches it; only the cache's key limit refuses it")
         #expect(cache.readThroughTarget(for: long) == nil)
@@ -322,7 +368,8 @@ struct CacheBoundariesTests {
         #expect(feed.ttl == .milliseconds(250))
         #expect(feed.methods == ["GET"])
         #expect(feed.loadPolicy.earlyRefresh == EarlyRefresh(beta: 1.5))
-        let third = boundaries.decide(CacheRequest(path: "/feed", query: [(name: "offset", value: "40"), (name: "tag", value: "a")]))
+        let third = boundaries.decide(
+            CacheRequest(path: "/feed", query: [(name: "offset", value: "40"), (name: "tag", value: "a")]))
         // The offset as sent, no page synthesised; a vary header the request does not send is apart from an empty one.
         #expect(third.key == "/feed?offset=40&tag=a accept-language")
     }
@@ -341,8 +388,11 @@ struct CacheBoundariesTests {
             """
         let boundaries = try CacheBoundaries(yaml: yaml)
         #expect(boundaries.endpoints[0].loadPolicy.gracePeriod == .seconds(30))
-        #expect(boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "3")])).key != nil)
-        #expect(boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "4")])).bypassReason == .deepPage)
+        #expect(
+            boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "3")])).key != nil)
+        #expect(
+            boundaries.decide(CacheRequest(path: "/admin/order-items", query: [(name: "page", value: "4")]))
+                .bypassReason == .deepPage)
 
         let error = #expect(throws: CacheError.self) {
             try CacheBoundaries(yaml: "endpoints:\n  - name: a\n    path: /a\n    ttl: 1s\n    scope: everyone\n")
@@ -352,20 +402,40 @@ struct CacheBoundariesTests {
 
     @Test(arguments: [
         (#"{"endpoints": [{"name": "a", "path": "/a", "tll": "60s"}]}"#, "endpoints[0].tll: unknown field"),
-        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "sixty"}]}"#, "endpoints[0].ttl: expected a positive duration"),
+        (
+            #"{"endpoints": [{"name": "a", "path": "/a", "ttl": "sixty"}]}"#,
+            "endpoints[0].ttl: expected a positive duration"
+        ),
         (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": -1}]}"#, "endpoints[0].ttl: must be positive"),
         (#"{"endpoints": [{"name": "a", "ttl": "1s"}]}"#, "endpoints[0].path: missing"),
-        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"highest_cached_page": 0}}]}"#,
-         "endpoints[0].pagination.highest_cached_page: must be at least 1"),
-        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"highest_cached_page": "one"}}]}"#,
-         "endpoints[0].pagination.highest_cached_page: expected an integer"),
-        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "scope": "everyone"}]}"#, "endpoints[0].scope: expected \"shared\" or \"per_user\""),
-        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "stampede": {"lock": {"on_timeout": "panic"}}}]}"#,
-         "endpoints[0].stampede.lock.on_timeout: expected \"load\" or \"fail\""),
-        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "jitter": 1.5}]}"#, "endpoints[0]: jitter: a fraction in 0..<1"),
-        (#"{"endpoints": [{"name": "a", "path": "a", "ttl": "1s"}]}"#, "endpoints[0]: endpoint 'a': path must start with '/'"),
-        (#"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s"}, {"name": "a", "path": "/b", "ttl": "1s"}]}"#,
-         "two endpoints are named 'a'"),
+        (
+            #"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"highest_cached_page": 0}}]}"#,
+            "endpoints[0].pagination.highest_cached_page: must be at least 1"
+        ),
+        (
+            #"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "pagination": {"highest_cached_page": "one"}}]}"#,
+            "endpoints[0].pagination.highest_cached_page: expected an integer"
+        ),
+        (
+            #"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "scope": "everyone"}]}"#,
+            "endpoints[0].scope: expected \"shared\" or \"per_user\""
+        ),
+        (
+            #"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "stampede": {"lock": {"on_timeout": "panic"}}}]}"#,
+            "endpoints[0].stampede.lock.on_timeout: expected \"load\" or \"fail\""
+        ),
+        (
+            #"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s", "jitter": 1.5}]}"#,
+            "endpoints[0]: jitter: a fraction in 0..<1"
+        ),
+        (
+            #"{"endpoints": [{"name": "a", "path": "a", "ttl": "1s"}]}"#,
+            "endpoints[0]: endpoint 'a': path must start with '/'"
+        ),
+        (
+            #"{"endpoints": [{"name": "a", "path": "/a", "ttl": "1s"}, {"name": "a", "path": "/b", "ttl": "1s"}]}"#,
+            "two endpoints are named 'a'"
+        ),
         (#"{"endpoints": [{"name": "none", "path": "/a", "ttl": "1s"}]}"#, "the endpoint name 'none' is reserved"),
         (#"{"endpoints": [}"#, "the document is not valid"),
     ])

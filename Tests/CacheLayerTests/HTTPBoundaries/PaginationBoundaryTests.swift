@@ -1,3 +1,4 @@
+import CacheLayerTestSupport
 import Testing
 
 @testable import CacheLayer
@@ -13,7 +14,8 @@ struct PaginationBoundaryTests {
     let path = "/admin/order-items"
 
     func decide(_ query: [(String, String)], personalised: Bool = false) -> BoundaryDecision.Outcome {
-        self.boundary.decide(path: self.path, query: query.map { (name: $0.0, value: $0.1) }, isPersonalised: personalised)
+        self.boundary.decide(
+            path: self.path, query: query.map { (name: $0.0, value: $0.1) }, isPersonalised: personalised)
     }
 
     @Test func thePageOneStoryFromTheArticle() {
@@ -23,7 +25,8 @@ struct PaginationBoundaryTests {
         // No folding by default: no page is page 1 but a key of its own, and values are matched and keyed as sent.
         #expect(self.decide([("status", "open")]) == .cache(key: "/admin/order-items?status=open"))
         #expect(self.decide([("status", " Open ")]) == .bypass(.uncommonFilter))
-        #expect(self.decide([("status", "open"), ("page", "01")]) == .cache(key: "/admin/order-items?page=01&status=open"))
+        #expect(
+            self.decide([("status", "open"), ("page", "01")]) == .cache(key: "/admin/order-items?page=01&status=open"))
         #expect(self.decide([("status", "open"), ("page", "2")]) == .bypass(.deepPage))
         #expect(self.decide([("status", "cancelled")]) == .bypass(.uncommonFilter))
         #expect(self.decide([("status", "open"), ("utm_source", "mail")]) == .bypass(.unknownParameter))
@@ -44,10 +47,12 @@ struct PaginationBoundaryTests {
     }
 
     @Test func offsetAndCursorPagination() {
-        let offsets = PaginationBoundary(pageParameter: .offset("offset", sizeParameter: "limit", defaultSize: 20), highestCachedPage: 2)
+        let offsets = PaginationBoundary(
+            pageParameter: .offset("offset", sizeParameter: "limit", defaultSize: 20), highestCachedPage: 2)
         #expect(offsets.decide(path: "/items", query: []) == .cache(key: "/items"))
         #expect(offsets.decide(path: "/items", query: [(name: "offset", value: "19")]) == .bypass(.unalignedOffset))
-        #expect(offsets.decide(path: "/items", query: [(name: "offset", value: "20")]) == .cache(key: "/items?offset=20"))
+        #expect(
+            offsets.decide(path: "/items", query: [(name: "offset", value: "20")]) == .cache(key: "/items?offset=20"))
         #expect(offsets.decide(path: "/items", query: [(name: "offset", value: "40")]) == .bypass(.deepPage))
         #expect(offsets.decide(path: "/items", query: [(name: "limit", value: "50")]) == .cache(key: "/items?limit=50"))
 
@@ -63,7 +68,8 @@ struct PaginationBoundaryTests {
     }
 
     @Test func aHugeOffsetOrSizeBypassesInsteadOfTrapping() {
-        let offsets = PaginationBoundary(pageParameter: .offset("offset", sizeParameter: "limit", defaultSize: 20), highestCachedPage: 2)
+        let offsets = PaginationBoundary(
+            pageParameter: .offset("offset", sizeParameter: "limit", defaultSize: 20), highestCachedPage: 2)
         for query in [
             [("offset", "9223372036854775807"), ("limit", "1")],
             [("offset", "9223372036854775807")],
@@ -75,7 +81,9 @@ struct PaginationBoundaryTests {
             #expect(self.key(offsets, query) == nil, "\(query)")
         }
         let pages = PaginationBoundary(pageParameter: .page("page"), highestCachedPage: Int.max)
-        #expect(self.key(pages, [("page", "9223372036854775807")]) != nil, "the deepest page is a page, and does not overflow")
+        #expect(
+            self.key(pages, [("page", "9223372036854775807")]) != nil,
+            "the deepest page is a page, and does not overflow")
         #expect(self.key(pages, [("page", "9223372036854775808")]) == nil, "a number that does not fit bypasses")
     }
 
@@ -85,10 +93,14 @@ struct PaginationBoundaryTests {
         #expect(self.key(boundary, [("zip", "01234")]) != self.key(boundary, [("zip", "1234")]))
         #expect(self.key(boundary, [("q", " a")]) != self.key(boundary, [("q", "a")]))
         // Repeated values keep their order (a handler taking the last value sees different input) ...
-        #expect(self.key(boundary, [("status", "open"), ("status", "shipped")]) != self.key(boundary, [("status", "shipped"), ("status", "open")]))
+        #expect(
+            self.key(boundary, [("status", "open"), ("status", "shipped")])
+                != self.key(boundary, [("status", "shipped"), ("status", "open")]))
         #expect(self.key(boundary, [("q", "a"), ("q", "a")]) != self.key(boundary, [("q", "a")]))
         // ... while the order of distinct names does not matter.
-        #expect(self.key(boundary, [("a", "1"), ("b", "2"), ("a", "3")]) == self.key(boundary, [("b", "2"), ("a", "1"), ("a", "3")]))
+        #expect(
+            self.key(boundary, [("a", "1"), ("b", "2"), ("a", "3")])
+                == self.key(boundary, [("b", "2"), ("a", "1"), ("a", "3")]))
     }
 
     @Test func parameterNamesAreMatchedExactly() {
@@ -115,14 +127,20 @@ struct PaginationBoundaryTests {
     }
 
     @Test func offsetsAreNeverSnappedToAPage() {
-        let offsets = PaginationBoundary(pageParameter: .offset("offset", sizeParameter: "limit", defaultSize: 20), highestCachedPage: 2)
-        guard case .bypass(let reason) = offsets.decide(path: "/items", query: [(name: "offset", value: "19"), (name: "limit", value: "20")]) else {
+        let offsets = PaginationBoundary(
+            pageParameter: .offset("offset", sizeParameter: "limit", defaultSize: 20), highestCachedPage: 2)
+        guard
+            case .bypass(let reason) = offsets.decide(
+                path: "/items", query: [(name: "offset", value: "19"), (name: "limit", value: "20")])
+        else {
             Issue.record("offset 19 of size 20 is not a page boundary; it must bypass")
             return
         }
         #expect(reason.name == "unaligned_offset")
         #expect(self.key(offsets, [("offset", "20")]) != nil)
-        #expect(self.key(offsets, [("offset", "20")]) != self.key(offsets, [("offset", "20"), ("limit", "20")]), "no limit is not limit=20")
+        #expect(
+            self.key(offsets, [("offset", "20")]) != self.key(offsets, [("offset", "20"), ("limit", "20")]),
+            "no limit is not limit=20")
         #expect(self.key(offsets, [("offset", "0")]) != self.key(offsets, []), "no offset is not offset=0")
         #expect(self.key(offsets, [("offset", "40")]) == nil, "page 3")
     }
@@ -145,7 +163,9 @@ struct PaginationBoundaryTests {
         var parameters: [[UInt8]: [[UInt8]]]
     }
 
-    static func model(_ query: [(String, String)], highest: Int, filters: [String: Set<String>], volatile: Set<String>) -> Model? {
+    static func model(
+        _ query: [(String, String)], highest: Int, filters: [String: Set<String>], volatile: Set<String>
+    ) -> Model? {
         var pages: Set<Int> = []
         var parameters: [[UInt8]: [[UInt8]]] = [:]
         for (name, value) in query {
@@ -176,12 +196,16 @@ struct PaginationBoundaryTests {
         )
         // Awkward values on purpose: separators, escapes and look-alikes must never collide.
         let names = ["page", "status", "sort", "_", "ts", "q", "Q ", "a&b", "a=b", "x%26y", "x", "b", "a"]
-        let values = ["1", "2", "3", "01", "1&b=2", "2&q=1", " open", "OPEN", "shipped", "newest", "cancelled", "a&b=c", "a%26b%3Dc", "é", "", "0", "x y"]
+        let values = [
+            "1", "2", "3", "01", "1&b=2", "2&q=1", " open", "OPEN", "shipped", "newest", "cancelled", "a&b=c",
+            "a%26b%3Dc", "é", "", "0", "x y",
+        ]
 
         var requests: [[(String, String)]] = []
         for _ in 0..<400 {
             let count = Int.random(in: 0...4, using: &random)
-            requests.append((0..<count).map { _ in (names.randomElement(using: &random)!, values.randomElement(using: &random)!) })
+            requests.append(
+                (0..<count).map { _ in (names.randomElement(using: &random)!, values.randomElement(using: &random)!) })
         }
         // Copies whose distinct names come in another order (each name's values keeping theirs) share keys with
         // their originals.

@@ -1,3 +1,4 @@
+import CacheLayerTestSupport
 import Testing
 
 @testable import CacheLayer
@@ -35,14 +36,16 @@ struct MemoryBackendConcurrencyTests {
                                 }
                             case 5..<8:
                                 let padding = Int.random(in: 0...600, using: &random)
-                                try await cache.putBytes(key, Self.value(for: key, task: task, step: step, padding: padding))
+                                try await cache.putBytes(
+                                    key, Self.value(for: key, task: task, step: step, padding: padding))
                             case 8:
                                 try await cache.remove(key)
                             default:
                                 let batch = (0..<4).map { _ in "key-\(Int.random(in: 0..<2_000, using: &random))" }
                                 for (requested, value) in zip(batch, try await cache.getBytes(batch)) {
                                     if let value, Self.keyPrefix(of: value) != requested {
-                                        failures.append("batch read \(requested), got \(Self.keyPrefix(of: value) ?? "?")")
+                                        failures.append(
+                                            "batch read \(requested), got \(Self.keyPrefix(of: value) ?? "?")")
                                     }
                                 }
                             }

@@ -1,3 +1,4 @@
+import CacheLayerTestSupport
 import Testing
 
 @testable import CacheLayer
@@ -37,7 +38,9 @@ struct SecondChanceReferenceModelTests {
         #expect(backend.shardCount == scenario.shards)
         let shardBudget = scenario.byteBudget / scenario.shards
         let shardEntries = scenario.maximumEntries.map { $0 / scenario.shards } ?? Int.max
-        var models = (0..<scenario.shards).map { _ in ReferenceSecondChance(byteBudget: shardBudget, entryLimit: shardEntries) }
+        var models = (0..<scenario.shards).map { _ in
+            ReferenceSecondChance(byteBudget: shardBudget, entryLimit: shardEntries)
+        }
         func shard(of key: CacheKey) -> Int { backend.shardIndex(for: HashedKey(key)) }
 
         var random = SeededGenerator(seed: scenario.seed)
@@ -45,7 +48,8 @@ struct SecondChanceReferenceModelTests {
         let keys = (0..<400).map { i in CacheKey(namespace: namespaces[i % 2], key: "key-\(i)") }
         func randomValue() -> [UInt8] {
             // Mostly small values, sometimes one too large for a shard, to check it is refused.
-            let count = Int.random(in: 0...10, using: &random) == 0 ? shardBudget : Int.random(in: 0...500, using: &random)
+            let count =
+                Int.random(in: 0...10, using: &random) == 0 ? shardBudget : Int.random(in: 0...500, using: &random)
             return (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
         }
         func randomTTL() -> Duration? {
@@ -75,7 +79,8 @@ struct SecondChanceReferenceModelTests {
             case 700..<750:
                 let value = randomValue()
                 let ttl = randomTTL()
-                let expected = models[shard(of: key)].setIfAbsent(key, value, ttlNanoseconds: ttl?.clampedNanoseconds, now: now)
+                let expected = models[shard(of: key)].setIfAbsent(
+                    key, value, ttlNanoseconds: ttl?.clampedNanoseconds, now: now)
                 let actual: Bool?
                 do {
                     actual = try await backend.setIfAbsent(key, to: value, ttl: ttl)

@@ -45,7 +45,9 @@ struct DistributedLockTests {
         #expect(values.allSatisfy { $0 == 42 })
         #expect(loads.count == 1)
         // The lock is released once the value is stored.
-        let lockKey = DistributedLock(guarding: CacheKey(namespace: try CacheNamespace("locked"), key: "cold"), on: self.backend).key
+        let lockKey = DistributedLock(
+            guarding: CacheKey(namespace: try CacheNamespace("locked"), key: "cold"), on: self.backend
+        ).key
         #expect(try await self.backend.get(lockKey) == nil)
 
         let lockSpans = self.tracer.finishedSpans.filter { $0.operationName == "cache.lock" }

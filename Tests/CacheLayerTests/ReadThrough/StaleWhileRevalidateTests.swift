@@ -77,7 +77,8 @@ struct StaleWhileRevalidateTests {
         #expect(values == Array(repeating: 1, count: 50))
         let staleGets = self.tracer.finishedSpans.filter { $0.operationName == "cache.get" }
         #expect(staleGets.count == 50)
-        #expect(staleGets.allSatisfy { $0.attributes.get("cache.stale") == true && $0.attributes.get("cache.hit") == true })
+        #expect(
+            staleGets.allSatisfy { $0.attributes.get("cache.stale") == true && $0.attributes.get("cache.hit") == true })
         #expect(self.counter("cache.stale_serves") == 50)
 
         gate.open()
@@ -90,7 +91,8 @@ struct StaleWhileRevalidateTests {
             return 3
         }
         #expect(refreshed == 2)
-        #expect(self.tracer.finishedSpans.first { $0.operationName == "cache.get" }?.attributes.get("cache.stale") == nil)
+        #expect(
+            self.tracer.finishedSpans.first { $0.operationName == "cache.get" }?.attributes.get("cache.stale") == nil)
         #expect(loads.count == 2)
     }
 
@@ -158,7 +160,8 @@ struct StaleWhileRevalidateTests {
         for remaining in [Duration.milliseconds(50), .milliseconds(200), .milliseconds(600)] {
             let trials = 20_000
             var refreshes = 0
-            for _ in 0..<trials where early.shouldRefresh(
+            for _ in 0..<trials
+            where early.shouldRefresh(
                 now: .seconds(100) - remaining,
                 freshUntil: .seconds(100),
                 loadDuration: delta,

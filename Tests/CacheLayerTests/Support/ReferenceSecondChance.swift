@@ -58,7 +58,8 @@ struct ReferenceSecondChance {
 
     /// Returns false (and changes nothing) when the entry alone exceeds the budget.
     mutating func set(_ key: CacheKey, _ value: [UInt8], ttlNanoseconds: UInt64?, now: UInt64) -> Bool {
-        let cost = key.namespace.name.utf8.count + key.key.utf8.count + value.count + MemoryBackend.Configuration.entryOverhead
+        let cost =
+            key.namespace.name.utf8.count + key.key.utf8.count + value.count + MemoryBackend.Configuration.entryOverhead
         guard cost <= self.byteBudget else { return false }
         self.entries.removeAll { $0.key == key }
         while self.bytes + cost > self.byteBudget || self.entries.count + 1 > self.entryLimit {
@@ -72,7 +73,8 @@ struct ReferenceSecondChance {
                 self.evictions += 1
             }
         }
-        self.entries.insert(Entry(key: key, value: value, expiresAt: ttlNanoseconds.map { now + max($0, 1) }, cost: cost), at: 0)
+        self.entries.insert(
+            Entry(key: key, value: value, expiresAt: ttlNanoseconds.map { now + max($0, 1) }, cost: cost), at: 0)
         return true
     }
 

@@ -2,29 +2,29 @@ import Testing
 
 import CacheLayer
 
-/// The README's policy example, compiled and run as written.
-@Suite("README policy example")
-struct ReadmePolicyExampleTests {
+/// Boundaries decide a request and `getOrLoad(for:)` reads through under the decision's key.
+@Suite("Read-through for a boundary decision")
+struct ReadThroughForDecisionTests {
     struct OrderItem: Codable, Sendable, Equatable { var id: Int }
 
     func loadOrderItems(_ request: CacheRequest) async throws -> [OrderItem] { [OrderItem(id: 1)] }
 
     @Test func theExampleRunsAsWritten() async throws {
         let cache = try Cache(namespace: "orders", backend: MemoryBackend(byteBudget: 1 << 20))
-        // README: begin
         let boundaries = try CacheBoundaries([
             CacheEndpoint(
                 name: "order-items",
                 path: "/admin/order-items",
                 ttl: .seconds(60),
                 pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open", "shipped"]]),
-                loadPolicy: LoadPolicy(lock: .init(lease: .seconds(10), maximumWait: .seconds(2)), gracePeriod: .seconds(30))
+                loadPolicy: LoadPolicy(
+                    lock: .init(lease: .seconds(10), maximumWait: .seconds(2)), gracePeriod: .seconds(30))
             )
         ])
         let request = CacheRequest(path: "/admin/order-items", query: [("status", "open"), ("page", "1")])
-        let decision = boundaries.decide(request)  // cached under "/admin/order-items?page=1&status=open"; page 2 bypasses
+        // Cached under "/admin/order-items?page=1&status=open"; page 2 bypasses.
+        let decision = boundaries.decide(request)
         let items = try await cache.getOrLoad(for: decision) { try await loadOrderItems(request) }
-        // README: end
         #expect(decision.key == "/admin/order-items?page=1&status=open")
         #expect(items == [OrderItem(id: 1)])
     }

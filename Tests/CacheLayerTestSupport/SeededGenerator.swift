@@ -1,12 +1,12 @@
-/// SplitMix64: a tiny, fast, seedable generator, so randomised tests replay exactly.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
+/// SplitMix64: a tiny, fast, seedable generator, so randomised tests replay exactly (every test target's one).
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         self.state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         self.state &+= 0x9E37_79B9_7F4A_7C15
         var z = self.state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
