@@ -103,7 +103,8 @@ func defaults() throws {
     let reproducible = Cache.Configuration(ttlJitter: .proportional(0.1), random: SeededCacheRandom(seed: 7))
     // snippet.end
     // snippet.hide
-    print(reports.namespace, spread.namespace, lengthened.ttlJitter != nil, reproducible.ttlJitter == .proportional(0.1))
+    print(
+        reports.namespace, spread.namespace, lengthened.ttlJitter != nil, reproducible.ttlJitter == .proportional(0.1))
 }
 
 func inline(_ cache: Cache) async throws {

@@ -2,10 +2,14 @@
 # Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway redis-server and a
 # throwaway six-node Redis Cluster on free loopback ports, points the tests at them (CACHELAYER_REDIS_URL,
 # CACHELAYER_REDIS_CLUSTER_URLS), stops them at the end, checks that the benchmarks package builds and runs its
-# hit-rate tool's tests, builds the order-items example and runs its smoke test, and runs a short fuzz pass.
+# hit-rate tool's tests, builds the order-items example and runs its smoke test, and runs a short fuzz pass; it
+# checks the formatting first.
 # Extra arguments go to `swift test` (for example: scripts/test.sh --filter MemoryBackend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Formatting first: it takes seconds (.swift-format; scripts/format.sh formats).
+scripts/format.sh --lint
+
 source scripts/lib/throwaway-servers.sh
 start_throwaway_servers
 

@@ -26,5 +26,7 @@ for attempt in 1...3 {
         try await loadProduct(40 + attempt / 2)
     }
     let microseconds = (ContinuousClock.now - start) / .microseconds(1)
-    print("getOrLoad product:\(again.id) took \(Int(microseconds)) µs (\(microseconds > 100_000 ? "miss: loaded" : "hit"))")
+    print(
+        "getOrLoad product:\(again.id) took \(Int(microseconds)) µs (\(microseconds > 100_000 ? "miss: loaded" : "hit"))"
+    )
 }

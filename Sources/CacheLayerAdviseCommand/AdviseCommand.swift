@@ -26,7 +26,8 @@ struct AdviseCommand: AsyncParsableCommand {
     @Option(help: "Candidate highest cached pages: 1 up to this.")
     var maxPage = 10
 
-    @Option(help: "Candidate filter sets: each filter's N most requested values, comma-separated; 'all' for every value.")
+    @Option(
+        help: "Candidate filter sets: each filter's N most requested values, comma-separated; 'all' for every value.")
     var filterValues = "1,2,3,all"
 
     @Option(help: "The page parameter's name.")
@@ -52,16 +53,21 @@ struct AdviseCommand: AsyncParsableCommand {
 
     private func advise() async throws(AdvisorError) {
         let budget = try ByteCount.parse(self.budget, what: "the budget")
-        guard budget > 0 else { throw AdvisorError(.invalidArgument, "the budget '\(self.budget)' is zero; it must be at least 1 byte") }
+        guard budget > 0 else {
+            throw AdvisorError(.invalidArgument, "the budget '\(self.budget)' is zero; it must be at least 1 byte")
+        }
         let defaultSize = try ByteCount.parse(self.responseSize, what: "the response size")
         let requests = try self.readLog(defaultSize: defaultSize)
-        progress("cachelayer-advise: \(self.log == "-" ? "standard input" : self.log), \(requests.count) requests; budget \(ByteCount.format(budget))")
+        progress(
+            "cachelayer-advise: \(self.log == "-" ? "standard input" : self.log), \(requests.count) requests; budget \(ByteCount.format(budget))"
+        )
         let advisor = BoundaryAdvisor(
             budget: budget,
             highestPages: self.maxPage,
             filterValueCounts: try self.parsedFilterValueCounts(),
             pageParameter: .page(self.pageParameter),
-            volatileParameters: Set(self.volatileParameters.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            volatileParameters: Set(
+                self.volatileParameters.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         )
         let advice = try await advisor.advise(requests, progress: progress)
         print(AdviceTable.text(advice, budget: budget))
@@ -95,7 +101,9 @@ struct AdviseCommand: AsyncParsableCommand {
             } else if let count = Int(text), count >= 1 {
                 counts.append(count)
             } else {
-                throw AdvisorError(.invalidArgument, "the filter value count '\(text)' is neither a whole number of 1 or more nor 'all'")
+                throw AdvisorError(
+                    .invalidArgument,
+                    "the filter value count '\(text)' is neither a whole number of 1 or more nor 'all'")
             }
         }
         return counts

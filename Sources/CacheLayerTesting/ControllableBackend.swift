@@ -123,12 +123,15 @@ public final class ControllableBackend: CacheBackend {
         return try await self.memory.get(keys)
     }
 
-    public nonisolated(nonsending) func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) {
+    public nonisolated(nonsending) func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError)
+    {
         try await self.enter(.set)
         try await self.memory.set(key, to: value, ttl: ttl)
     }
 
-    public nonisolated(nonsending) func setIfAbsent(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) -> Bool {
+    public nonisolated(nonsending) func setIfAbsent(
+        _ key: CacheKey, to value: [UInt8], ttl: Duration?
+    ) async throws(CacheError) -> Bool {
         try await self.enter(.setIfAbsent)
         return try await self.memory.setIfAbsent(key, to: value, ttl: ttl)
     }
@@ -138,7 +141,9 @@ public final class ControllableBackend: CacheBackend {
         return try await self.memory.delete(key)
     }
 
-    public nonisolated(nonsending) func delete(_ key: CacheKey, ifValueEquals expected: [UInt8]) async throws(CacheError) -> Bool {
+    public nonisolated(nonsending) func delete(
+        _ key: CacheKey, ifValueEquals expected: [UInt8]
+    ) async throws(CacheError) -> Bool {
         try await self.enter(.delete)
         return try await self.memory.delete(key, ifValueEquals: expected)
     }

@@ -3,11 +3,13 @@ import Testing
 
 @Suite("Boundary advisor")
 struct BoundaryAdvisorTests {
-    private static let requests = PaginationTraffic.requests(endpoints: 20, pages: 10, count: 6000, responseSize: 4096, seed: 11)
+    private static let requests = PaginationTraffic.requests(
+        endpoints: 20, pages: 10, count: 6000, responseSize: 4096, seed: 11)
 
     @Test("caching deeper pages lowers the miss rate and costs more memory")
     func deeperPagesTradeMemoryForMisses() async throws {
-        let advice = try await BoundaryAdvisor(budget: 1 << 40, highestPages: 5, filterValueCounts: [nil]).advise(Self.requests)
+        let advice = try await BoundaryAdvisor(budget: 1 << 40, highestPages: 5, filterValueCounts: [nil]).advise(
+            Self.requests)
         #expect(advice.candidates.map(\.highestCachedPage) == [1, 2, 3, 4, 5])
         for (shallow, deep) in zip(advice.candidates, advice.candidates.dropFirst()) {
             #expect(deep.missRate < shallow.missRate)
@@ -50,8 +52,12 @@ struct BoundaryAdvisorTests {
             BoundaryAdvisor(budget: 0), BoundaryAdvisor(budget: 1 << 20, highestPages: 0),
             BoundaryAdvisor(budget: 1 << 20, filterValueCounts: []),
         ] {
-            await #expect { try await advisor.advise(Self.requests) } throws: { ($0 as? AdvisorError)?.code == .invalidArgument }
+            await #expect { try await advisor.advise(Self.requests) } throws: {
+                ($0 as? AdvisorError)?.code == .invalidArgument
+            }
         }
-        await #expect { try await BoundaryAdvisor(budget: 1 << 20).advise([]) } throws: { ($0 as? AdvisorError)?.code == .invalidArgument }
+        await #expect { try await BoundaryAdvisor(budget: 1 << 20).advise([]) } throws: {
+            ($0 as? AdvisorError)?.code == .invalidArgument
+        }
     }
 }

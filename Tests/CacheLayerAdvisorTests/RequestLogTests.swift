@@ -7,16 +7,23 @@ struct RequestLogTests {
     func readsURLsAndCacheKeys() throws {
         let text = "url,size\n/orders?status=open&page=2,500\norders:/orders?status=on%20hold&page=1\n/orders\n"
         let requests = try RequestLog.parse(text, name: "log", defaultSize: 100)
-        #expect(requests == [
-            EndpointRequest(path: "/orders", query: [.init("status", "open"), .init("page", "2")], responseSize: 500),
-            EndpointRequest(path: "/orders", query: [.init("status", "on hold"), .init("page", "1")], responseSize: 100),
-            EndpointRequest(path: "/orders", query: [], responseSize: 100),
-        ])
+        #expect(
+            requests == [
+                EndpointRequest(
+                    path: "/orders", query: [.init("status", "open"), .init("page", "2")], responseSize: 500),
+                EndpointRequest(
+                    path: "/orders", query: [.init("status", "on hold"), .init("page", "1")], responseSize: 100),
+                EndpointRequest(path: "/orders", query: [], responseSize: 100),
+            ])
     }
 
     @Test("a line that is not a path is refused, naming the line")
     func refusesANonPath() {
-        #expect(throws: AdvisorError(.malformedLog, "log line 3: 'orders' is not a path (it should start with /) (expected path?query[,size])")) {
+        #expect(
+            throws: AdvisorError(
+                .malformedLog,
+                "log line 3: 'orders' is not a path (it should start with /) (expected path?query[,size])")
+        ) {
             try RequestLog.parse("/a\n/b\norders\n", name: "log", defaultSize: 1)
         }
     }
@@ -31,8 +38,10 @@ struct RequestLogTests {
     @Test("what text(_:) writes, parse reads back, whatever the names and values hold")
     func writesWhatItReads() throws {
         let requests = [
-            EndpointRequest(path: "/stores/1/order-items", query: [.init("status", "open"), .init("page", "2")], responseSize: 8192),
-            EndpointRequest(path: "/search", query: [.init("q", "a+b c&d=e,f#g%h?/é"), .init("tag", "")], responseSize: 0),
+            EndpointRequest(
+                path: "/stores/1/order-items", query: [.init("status", "open"), .init("page", "2")], responseSize: 8192),
+            EndpointRequest(
+                path: "/search", query: [.init("q", "a+b c&d=e,f#g%h?/é"), .init("tag", "")], responseSize: 0),
             EndpointRequest(path: "/a b/ü", query: [], responseSize: 1),
         ]
         let text = RequestLog.text(requests)

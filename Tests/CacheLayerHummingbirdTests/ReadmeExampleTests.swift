@@ -20,7 +20,8 @@ struct ReadmeExampleTests {
                     commonFilters: ["status": ["open", "shipped"]],
                     parameterFolding: ["page": [.absentAs("1")]]  // the handler reads no page as page 1
                 ),
-                loadPolicy: LoadPolicy(lock: .init(lease: .seconds(10), maximumWait: .seconds(2)), gracePeriod: .seconds(30))
+                loadPolicy: LoadPolicy(
+                    lock: .init(lease: .seconds(10), maximumWait: .seconds(2)), gracePeriod: .seconds(30))
             )
         ])
         let router = Router()

@@ -3,7 +3,8 @@ import CacheLayerRedis
 import Testing
 
 /// The README's Redis example, compiled and run against the test server (the URL is the test server's).
-@Suite("README Redis example", .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
+@Suite(
+    "README Redis example", .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
 struct ReadmeExampleTests {
     @Test func readmeRedisExample() async throws {
         let url = try #require(RedisTestServer.url)
@@ -20,7 +21,9 @@ struct ReadmeExampleTests {
 }
 
 /// The README's Redis Cluster example, compiled and run against the test cluster.
-@Suite("README Redis Cluster example", .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
+@Suite(
+    "README Redis Cluster example",
+    .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
 struct ReadmeClusterExampleTests {
     struct Cart: Codable, Equatable { var items: [String] }
 

@@ -17,7 +17,6 @@ import CacheLayerRedis
 import Glibc
 #endif
 
-
 let arguments = CommandLine.arguments
 guard arguments.count >= 6, let calls = Int(arguments[4]), let startAt = Int64(arguments[5]) else {
     print("usage: LockContender <redis-url> <namespace> <keys> <calls> <start-at-epoch-ms> [hold]")
@@ -29,12 +28,15 @@ let keys = arguments[3].split(separator: ",").map(String.init)
 
 let backend = try RedisBackend(configuration: RedisBackend.Configuration(url: arguments[1]))
 let runs = try CacheNamespace(arguments[2] + "-runs")
-let policy = mode == "nolock" ? LoadPolicy() : LoadPolicy(lock: .init(lease: .seconds(2), maximumWait: .seconds(10), onTimeout: .fail))
+let policy =
+    mode == "nolock"
+    ? LoadPolicy() : LoadPolicy(lock: .init(lease: .seconds(2), maximumWait: .seconds(10), onTimeout: .fail))
 let cache = try Cache(namespace: arguments[2], backend: backend, configuration: .init(loadPolicy: policy))
 
 /// Takes the next free run counter of `key`: the number of loads so far, counted in Redis.
 @Sendable func countRun(of key: String) async throws {
-    for run in 1...10_000 where try await backend.setIfAbsent(CacheKey(namespace: runs, key: "\(key):\(run)"), to: [1], ttl: .seconds(300)) {
+    for run in 1...10_000
+    where try await backend.setIfAbsent(CacheKey(namespace: runs, key: "\(key):\(run)"), to: [1], ttl: .seconds(300)) {
         return
     }
 }

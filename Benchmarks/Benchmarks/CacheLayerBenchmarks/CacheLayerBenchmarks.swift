@@ -194,7 +194,9 @@ enum Workload {
     /// Keys of the same shape that are never stored.
     static let missingKeys: [String] = (0..<keyCount).map { key(prefix: "miss:", $0) }
     /// A distinct 100-byte value per key.
-    static let values: [[UInt8]] = (0..<keyCount).map { [UInt8](repeating: UInt8(truncatingIfNeeded: $0), count: valueSize) }
+    static let values: [[UInt8]] = (0..<keyCount).map {
+        [UInt8](repeating: UInt8(truncatingIfNeeded: $0), count: valueSize)
+    }
 
     /// `prefix` followed by `number` zero-padded to 8 digits.
     static func key(prefix: String, _ number: Int) -> String {
@@ -277,7 +279,8 @@ struct MemoryFixture: Sendable {
         }
         let statistics = fixture.backend.statistics
         guard statistics.entries == Workload.keyCount, statistics.evictions == 0 else {
-            throw SetupFailure("the backend holds \(statistics.entries) entries after \(statistics.evictions) evictions")
+            throw SetupFailure(
+                "the backend holds \(statistics.entries) entries after \(statistics.evictions) evictions")
         }
         return fixture
     }
@@ -324,7 +327,8 @@ struct FacadeFixture: Sendable {
         (self.tracer as? InMemoryTracer)?.clearFinishedSpans()
         let statistics = self.backend.statistics
         guard statistics.entries == Workload.keyCount, statistics.evictions == 0 else {
-            throw SetupFailure("the backend holds \(statistics.entries) entries after \(statistics.evictions) evictions")
+            throw SetupFailure(
+                "the backend holds \(statistics.entries) entries after \(statistics.evictions) evictions")
         }
         return self
     }

@@ -53,7 +53,10 @@ struct HitRateCommand: AsyncParsableCommand {
     @Option(help: "Trace: a CSV file of key,size[,ttl] lines (ttl in seconds; a header line allowed).")
     var trace: String?
 
-    @Option(help: "Also run against this Redis server (redis://host:port[/db] or unix:///path), which must hold no other keys.")
+    @Option(
+        help:
+            "Also run against this Redis server (redis://host:port[/db] or unix:///path), which must hold no other keys."
+    )
     var redis: String?
 
     @Option(help: "Redis eviction policies to compare, comma-separated.")
@@ -88,11 +91,15 @@ struct HitRateCommand: AsyncParsableCommand {
     private func measure() async throws(HitRateLabError) {
         let budgets = try ByteCount.parseBudgets(self.budgets)
         let (variants, description) = try self.makeVariants()
-        report("cachelayer-bench hitrate: \(description); budgets \(budgets.map(ByteCount.format).joined(separator: ", "))")
+        report(
+            "cachelayer-bench hitrate: \(description); budgets \(budgets.map(ByteCount.format).joined(separator: ", "))"
+        )
         let redisReplay = self.redis.map { url in
             RedisTierReplay(
                 url: url,
-                policies: self.redisPolicies.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) },
+                policies: self.redisPolicies.split(separator: ",").map {
+                    String($0.trimmingCharacters(in: .whitespaces))
+                },
                 allowForeignKeys: self.allowForeignKeys,
                 batchSize: self.redisBatch,
                 restoresOnInterrupt: true
@@ -102,20 +109,27 @@ struct HitRateCommand: AsyncParsableCommand {
             workload: self.workload.rawValue,
             variants: variants,
             budgets: budgets,
-            memory: MemoryTierReplay(namespace: "hitrate", requestsPerSecond: self.requestsPerSecond, shardCount: self.memoryShards),
+            memory: MemoryTierReplay(
+                namespace: "hitrate", requestsPerSecond: self.requestsPerSecond, shardCount: self.memoryShards),
             redis: redisReplay,
             includeOptimum: !self.noOptimum
         )
         let results = try await experiment.run(progress: report)
         let csvPath = "\(self.output)/hitrate.csv"
         let svgPath = "\(self.output)/hitrate.svg"
-        try HitRateLabError.mapping { () throws(AdvisorError) in try TextFile.write(HitRateCSV.text(results.rows), to: csvPath) }
+        try HitRateLabError.mapping { () throws(AdvisorError) in
+            try TextFile.write(HitRateCSV.text(results.rows), to: csvPath)
+        }
         var title = "Hit rate vs memory: \(description)"
         if let facts = results.redis { title += "; redis \(facts.version)" }
-        try HitRateLabError.mapping { () throws(AdvisorError) in try TextFile.write(HitRateChart.svg(results.rows, title: title), to: svgPath) }
+        try HitRateLabError.mapping { () throws(AdvisorError) in
+            try TextFile.write(HitRateChart.svg(results.rows, title: title), to: svgPath)
+        }
         print(ResultTable.text(results.rows))
         if let facts = results.redis {
-            print("Redis \(facts.version), maxmemory-samples \(facts.maxmemorySamples); settings restored to maxmemory \(facts.originalMaxmemory), \(facts.originalPolicy)")
+            print(
+                "Redis \(facts.version), maxmemory-samples \(facts.maxmemorySamples); settings restored to maxmemory \(facts.originalMaxmemory), \(facts.originalPolicy)"
+            )
         }
         print("Wrote \(csvPath) and \(svgPath)")
     }
@@ -124,8 +138,11 @@ struct HitRateCommand: AsyncParsableCommand {
         switch self.workload {
         case .zipf:
             let valueSize = try ValueSizeDistribution(parsing: self.valueSize)
-            let workload = ZipfWorkload(keyCount: self.keys, skew: self.skew, requestCount: self.requests, valueSize: valueSize, seed: self.seed)
-            let description = "Zipf \(NumberText.short(self.skew)) over \(self.keys) keys, \(valueSize) values, \(self.requests) requests, seed \(self.seed)"
+            let workload = ZipfWorkload(
+                keyCount: self.keys, skew: self.skew, requestCount: self.requests, valueSize: valueSize, seed: self.seed
+            )
+            let description =
+                "Zipf \(NumberText.short(self.skew)) over \(self.keys) keys, \(valueSize) values, \(self.requests) requests, seed \(self.seed)"
             return ([.init(name: "", trace: try workload.trace())], description)
         case .pagination:
             let workload = try self.pagination.workload(requests: self.requests, seed: self.seed)
@@ -133,23 +150,36 @@ struct HitRateCommand: AsyncParsableCommand {
             var variants: [HitRateExperiment.Variant] = []
             for part in self.highestCachedPages.split(separator: ",") {
                 guard let page = Int(part.trimmingCharacters(in: .whitespaces)), page >= 1 else {
-                    throw HitRateLabError(.invalidArgument, "the highest cached page '\(part)' is not a whole number of 1 or more")
+                    throw HitRateLabError(
+                        .invalidArgument, "the highest cached page '\(part)' is not a whole number of 1 or more")
                 }
-                let filters = Dictionary(uniqueKeysWithValues: workload.filters.map { filter in
-                    (filter.name, Set(self.commonFilterValues.map { Array(filter.values.prefix($0)) } ?? filter.values))
-                })
+                let filters = Dictionary(
+                    uniqueKeysWithValues: workload.filters.map { filter in
+                        (
+                            filter.name,
+                            Set(self.commonFilterValues.map { Array(filter.values.prefix($0)) } ?? filter.values)
+                        )
+                    })
                 let boundary = PaginationBoundary(highestCachedPage: page, commonFilters: filters)
-                variants.append(.init(name: page == 1 ? "page 1" : "pages 1-\(page)", trace: BoundaryReplay.trace(requests, through: boundary)))
+                variants.append(
+                    .init(
+                        name: page == 1 ? "page 1" : "pages 1-\(page)",
+                        trace: BoundaryReplay.trace(requests, through: boundary)))
             }
-            let filterText = self.commonFilterValues.map { "top \($0) values of each filter cached" } ?? "all filter values cached"
-            let description = "pagination, \(workload.endpointCount) endpoints x \(workload.pageCount) pages, \(ByteCount.format(workload.responseSize)) responses, \(filterText), \(self.requests) requests, seed \(self.seed)"
+            let filterText =
+                self.commonFilterValues.map { "top \($0) values of each filter cached" } ?? "all filter values cached"
+            let description =
+                "pagination, \(workload.endpointCount) endpoints x \(workload.pageCount) pages, \(ByteCount.format(workload.responseSize)) responses, \(filterText), \(self.requests) requests, seed \(self.seed)"
             return (variants, description)
         case .trace:
             guard let path = self.trace else {
                 throw HitRateLabError(.invalidArgument, "--workload trace needs --trace FILE (lines key,size[,ttl])")
             }
             let trace = try TraceFile.read(path: path)
-            return ([.init(name: "", trace: trace)], "trace \(path), \(trace.requests.count) requests, \(trace.keys.count) keys")
+            return (
+                [.init(name: "", trace: trace)],
+                "trace \(path), \(trace.requests.count) requests, \(trace.keys.count) keys"
+            )
         }
     }
 }

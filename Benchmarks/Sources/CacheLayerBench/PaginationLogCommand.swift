@@ -36,7 +36,9 @@ struct PaginationLogCommand: AsyncParsableCommand {
     private func write() throws(HitRateLabError) {
         let workload = try self.pagination.workload(requests: self.requests, seed: self.seed)
         let requests = try workload.requests()
-        try HitRateLabError.mapping { () throws(AdvisorError) in try TextFile.write(RequestLog.text(requests), to: self.output) }
+        try HitRateLabError.mapping { () throws(AdvisorError) in
+            try TextFile.write(RequestLog.text(requests), to: self.output)
+        }
         report(
             "cachelayer-bench pagination-log: \(workload.endpointCount) endpoints x \(workload.pageCount) pages, "
                 + "\(ByteCount.format(workload.responseSize)) responses, \(self.requests) requests, seed \(self.seed): wrote \(self.output)"

@@ -27,7 +27,9 @@ struct PaginationOptions: ParsableArguments {
             pageCount: self.pages,
             pageSkew: self.pageSkew,
             requestCount: requests,
-            responseSize: try HitRateLabError.mapping { () throws(AdvisorError) in try ByteCount.parse(self.responseSize, what: "the response size") },
+            responseSize: try HitRateLabError.mapping { () throws(AdvisorError) in
+                try ByteCount.parse(self.responseSize, what: "the response size")
+            },
             seed: seed
         )
     }

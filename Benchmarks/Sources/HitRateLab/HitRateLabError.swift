@@ -64,7 +64,9 @@ extension HitRateLabError {
     }
 
     /// Runs `body`, turning an ``CacheLayerAdvisor/AdvisorError`` it throws into the lab's error.
-    public static func mapping<Value>(_ body: () async throws(AdvisorError) -> Value) async throws(HitRateLabError) -> Value {
+    public static func mapping<Value>(
+        _ body: () async throws(AdvisorError) -> Value
+    ) async throws(HitRateLabError) -> Value {
         do {
             return try await body()
         } catch {

@@ -17,7 +17,9 @@ let boundaries = try CacheBoundaries(
             ttl: .seconds(60),
             pagination: PaginationBoundary(
                 highestCachedPage: 3,
-                commonFilters: ["status": ["open", "processing", "shipped", "delivered"], "sort": ["newest", "total"]]
+                commonFilters: [
+                    "status": ["open", "processing", "shipped", "delivered"], "sort": ["newest", "total"],
+                ]
             ),
             varyHeaders: ["accept-language"]
         ),
@@ -36,11 +38,15 @@ let browserHeaders: [(name: String, value: String)] = [
 let requests: [CacheRequest] = [
     CacheRequest(path: "/admin/order-items", query: [], headers: browserHeaders),
     CacheRequest(path: "/admin/order-items", query: [("page", "2"), ("status", "open")], headers: browserHeaders),
-    CacheRequest(path: "/admin/order-items", query: [("status", "shipped"), ("sort", "newest"), ("page", "1")], headers: browserHeaders),
+    CacheRequest(
+        path: "/admin/order-items", query: [("status", "shipped"), ("sort", "newest"), ("page", "1")],
+        headers: browserHeaders),
     CacheRequest(path: "/admin/order-items", query: [("page", "3"), ("sort", "total")], headers: browserHeaders),
     CacheRequest(path: "/admin/order-items", query: [("page", "17")], headers: browserHeaders),
     CacheRequest(path: "/admin/order-items", query: [("status", "refunded")], headers: browserHeaders),
-    CacheRequest(path: "/admin/order-items", query: [("page", "1")], headers: browserHeaders + [(name: "authorization", value: "Bearer x")]),
+    CacheRequest(
+        path: "/admin/order-items", query: [("page", "1")],
+        headers: browserHeaders + [(name: "authorization", value: "Bearer x")]),
     CacheRequest(path: "/products/42", query: [], headers: browserHeaders),
 ]
 
@@ -76,9 +82,13 @@ if getenv("KEY_RULE_COST_ONCE") != nil {
     samples.sort()
     let median = samples[samples.count / 2]
     print("decisions per round: \(5_000 * requests.count), rounds: \(rounds)")
-    print("ns per decision: median \(Int(median.rounded())), min \(Int(samples.first!.rounded())), max \(Int(samples.last!.rounded()))")
+    print(
+        "ns per decision: median \(Int(median.rounded())), min \(Int(samples.first!.rounded())), max \(Int(samples.last!.rounded()))"
+    )
     for request in requests {
         let decision = boundaries.decide(request)
-        print("  \(request.path)?\(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")) -> \(decision.key ?? decision.name)")
+        print(
+            "  \(request.path)?\(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")) -> \(decision.key ?? decision.name)"
+        )
     }
 }

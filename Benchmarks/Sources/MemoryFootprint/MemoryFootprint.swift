@@ -82,7 +82,8 @@ struct MemoryFootprint {
     /// `item:` and a zero-padded number: distinct keys of 13 bytes (held inline by `String`, no allocation).
     static func key(_ namespace: CacheNamespace, _ number: Int) -> CacheKey {
         let digits = String(number)
-        return CacheKey(namespace: namespace, key: "item:" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits)
+        return CacheKey(
+            namespace: namespace, key: "item:" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits)
     }
 
     /// A fresh 1 KiB value, as an application would store: each entry owns its own buffer.

@@ -15,28 +15,48 @@ func measureFacadeOverhead(_ options: Options) async throws {
     let keys = (0..<Workload.keyCount).map(Workload.key)
     let plainCache = try Cache(namespace: "bench", backend: backend)
     let noOpTracerCache = try Cache(namespace: "bench", backend: backend, configuration: .init(tracer: NoOpTracer()))
-    let dictionary = Mutex<[String: [UInt8]]>(Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Workload.value($0)) }))
+    let dictionary = Mutex<[String: [UInt8]]>(
+        Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Workload.value($0)) }))
 
     // The direct call stays first: the ratios are taken to it.
     let all: [(name: String, run: (_ start: Int, _ count: Int) async throws -> Int)] = [
-        ("MemoryBackend.get (direct)", { try await Workload.countHits(from: $0, $1) { try await backend.get(cacheKeys[$0]) != nil } }),
-        ("Cache.getBytes, nothing bootstrapped", { try await Workload.countHits(from: $0, $1) { try await plainCache.getBytes(keys[$0]) != nil } }),
-        ("Cache.getBytes, tracer: NoOpTracer()", { try await Workload.countHits(from: $0, $1) { try await noOpTracerCache.getBytes(keys[$0]) != nil } }),
-        ("direct call + InstrumentationSystem.instrument read (lookup floor)", {
-            try await Workload.countHits(from: $0, $1) {
-                let noOp = TracerLookupFloor.globalInstrumentIsNoOp()
-                return try await backend.get(cacheKeys[$0]) != nil && noOp
+        (
+            "MemoryBackend.get (direct)",
+            { try await Workload.countHits(from: $0, $1) { try await backend.get(cacheKeys[$0]) != nil } }
+        ),
+        (
+            "Cache.getBytes, nothing bootstrapped",
+            { try await Workload.countHits(from: $0, $1) { try await plainCache.getBytes(keys[$0]) != nil } }
+        ),
+        (
+            "Cache.getBytes, tracer: NoOpTracer()",
+            { try await Workload.countHits(from: $0, $1) { try await noOpTracerCache.getBytes(keys[$0]) != nil } }
+        ),
+        (
+            "direct call + InstrumentationSystem.instrument read (lookup floor)",
+            {
+                try await Workload.countHits(from: $0, $1) {
+                    let noOp = TracerLookupFloor.globalInstrumentIsNoOp()
+                    return try await backend.get(cacheKeys[$0]) != nil && noOp
+                }
             }
-        }),
-        ("direct call + task-local read", {
-            try await Workload.countHits(from: $0, $1) {
-                let unbound = TracerLookupFloor.taskLocalIsUnbound()
-                return try await backend.get(cacheKeys[$0]) != nil && unbound
+        ),
+        (
+            "direct call + task-local read",
+            {
+                try await Workload.countHits(from: $0, $1) {
+                    let unbound = TracerLookupFloor.taskLocalIsUnbound()
+                    return try await backend.get(cacheKeys[$0]) != nil && unbound
+                }
             }
-        }),
-        ("Mutex<[String: [UInt8]]> get (baseline)", { await Workload.countHits(from: $0, $1) { index in dictionary.withLock { $0[keys[index]] } != nil } }),
+        ),
+        (
+            "Mutex<[String: [UInt8]]> get (baseline)",
+            { await Workload.countHits(from: $0, $1) { index in dictionary.withLock { $0[keys[index]] } != nil } }
+        ),
     ]
-    let scenarios = all.enumerated().filter { $0.offset == 0 || options.only.map($0.element.name.contains) ?? true }.map(\.element)
+    let scenarios = all.enumerated().filter { $0.offset == 0 || options.only.map($0.element.name.contains) ?? true }
+        .map(\.element)
 
     print("FacadeOverhead: \(options.rounds) rounds x \(options.reads) reads per scenario, interleaved")
     var nanoseconds = Array(repeating: [Double](), count: scenarios.count)
@@ -53,6 +73,8 @@ func measureFacadeOverhead(_ options: Options) async throws {
     }
     for (index, scenario) in scenarios.enumerated() {
         let ratios = zip(nanoseconds[index], nanoseconds[0]).map { $0 / $1 }
-        print("\(scenario.name): median \(format(median(nanoseconds[index]), 1)) ns/read; per-round ratio to the direct call: \(summary(ratios, 3))")
+        print(
+            "\(scenario.name): median \(format(median(nanoseconds[index]), 1)) ns/read; per-round ratio to the direct call: \(summary(ratios, 3))"
+        )
     }
 }

@@ -27,31 +27,69 @@ func measureReadScaling(_ options: Options) async {
         return (keys, Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Workload.value($0)) }))
     }
     let scenarios: [(name: String, reader: Reader, tasks: Int)] = [
-        ("MemoryBackend get hit, 1 task", Reader { _, start, count in await Workload.countHits(from: start, count) { (try? await backend.get(cacheKeys[$0])) ?? nil != nil } }, 1),
-        ("MemoryBackend get hit, 2 tasks", Reader { _, start, count in await Workload.countHits(from: start, count) { (try? await backend.get(cacheKeys[$0])) ?? nil != nil } }, 2),
-        ("Cache.getBytes hit, nothing bootstrapped, 1 task", Reader { _, start, count in await Workload.countHits(from: start, count) { (try? await cache.getBytes(keys[$0])) ?? nil != nil } }, 1),
-        ("Cache.getBytes hit, nothing bootstrapped, 2 tasks", Reader { _, start, count in await Workload.countHits(from: start, count) { (try? await cache.getBytes(keys[$0])) ?? nil != nil } }, 2),
-        ("Control private dictionary get, 1 task", Reader { task, start, count in await Workload.countHits(from: start, count) { privateData[task].1[privateData[task].0[$0]] != nil } }, 1),
-        ("Control private dictionary get, 2 tasks", Reader { task, start, count in await Workload.countHits(from: start, count) { privateData[task].1[privateData[task].0[$0]] != nil } }, 2),
+        (
+            "MemoryBackend get hit, 1 task",
+            Reader { _, start, count in
+                await Workload.countHits(from: start, count) { (try? await backend.get(cacheKeys[$0])) ?? nil != nil }
+            }, 1
+        ),
+        (
+            "MemoryBackend get hit, 2 tasks",
+            Reader { _, start, count in
+                await Workload.countHits(from: start, count) { (try? await backend.get(cacheKeys[$0])) ?? nil != nil }
+            }, 2
+        ),
+        (
+            "Cache.getBytes hit, nothing bootstrapped, 1 task",
+            Reader { _, start, count in
+                await Workload.countHits(from: start, count) { (try? await cache.getBytes(keys[$0])) ?? nil != nil }
+            }, 1
+        ),
+        (
+            "Cache.getBytes hit, nothing bootstrapped, 2 tasks",
+            Reader { _, start, count in
+                await Workload.countHits(from: start, count) { (try? await cache.getBytes(keys[$0])) ?? nil != nil }
+            }, 2
+        ),
+        (
+            "Control private dictionary get, 1 task",
+            Reader { task, start, count in
+                await Workload.countHits(from: start, count) { privateData[task].1[privateData[task].0[$0]] != nil }
+            }, 1
+        ),
+        (
+            "Control private dictionary get, 2 tasks",
+            Reader { task, start, count in
+                await Workload.countHits(from: start, count) { privateData[task].1[privateData[task].0[$0]] != nil }
+            }, 2
+        ),
     ]
 
     var loadAverage = [0.0, 0.0, 0.0]
     getloadavg(&loadAverage, 3)
-    print("ReadScaling: \(options.rounds) rounds x \(options.reads) reads per scenario, interleaved; load average \(loadAverage.map { format($0, 2) })")
+    print(
+        "ReadScaling: \(options.rounds) rounds x \(options.reads) reads per scenario, interleaved; load average \(loadAverage.map { format($0, 2) })"
+    )
     var results = Array(repeating: [(wall: Double, cpu: Double)](), count: scenarios.count)
     for round in 0..<options.rounds {
         for offset in 0..<scenarios.count {
             let which = (round + offset) % scenarios.count
-            results[which].append(await scenarios[which].reader.measure(tasks: scenarios[which].tasks, reads: options.reads, firstKey: round * 997))
+            results[which].append(
+                await scenarios[which].reader.measure(
+                    tasks: scenarios[which].tasks, reads: options.reads, firstKey: round * 997))
         }
     }
     for (index, scenario) in scenarios.enumerated() {
-        print("\(scenario.name): median \(format(median(results[index].map(\.wall)), 1)) ns/read wall, \(format(median(results[index].map(\.cpu)), 1)) ns/read CPU")
+        print(
+            "\(scenario.name): median \(format(median(results[index].map(\.wall)), 1)) ns/read wall, \(format(median(results[index].map(\.cpu)), 1)) ns/read CPU"
+        )
     }
     for (name, one, two) in [("MemoryBackend", 0, 1), ("Cache, nothing bootstrapped", 2, 3), ("Control", 4, 5)] {
         let throughput = zip(results[one], results[two]).map { $0.wall / $1.wall }
         let cpu = zip(results[one], results[two]).map { $1.cpu / $0.cpu }
-        print("\(name): 2 tasks / 1 task throughput \(summary(throughput, 2)); CPU per read 2 tasks / 1 task \(summary(cpu, 2))")
+        print(
+            "\(name): 2 tasks / 1 task throughput \(summary(throughput, 2)); CPU per read 2 tasks / 1 task \(summary(cpu, 2))"
+        )
     }
 }
 

@@ -57,8 +57,12 @@ struct Settings {
 
     static func parse(_ arguments: [String]) -> Settings {
         func usage(to descriptor: Int32) {
-            writeLine("usage: RedisThroughput [redis://host:port] [--rounds N] [--keys N] [--sequential-ops N] [--ops N] [--connections 1,2,4] [--cluster URL,URL,...] [--cluster-connections N] [--only TEXT]", to: descriptor)
-            writeLine("       (or set CACHELAYER_REDIS_URL and CACHELAYER_REDIS_CLUSTER_URLS instead of giving the URLs)", to: descriptor)
+            writeLine(
+                "usage: RedisThroughput [redis://host:port] [--rounds N] [--keys N] [--sequential-ops N] [--ops N] [--connections 1,2,4] [--cluster URL,URL,...] [--cluster-connections N] [--only TEXT]",
+                to: descriptor)
+            writeLine(
+                "       (or set CACHELAYER_REDIS_URL and CACHELAYER_REDIS_CLUSTER_URLS instead of giving the URLs)",
+                to: descriptor)
         }
         func fail(_ message: String) -> Never {
             printError("error: \(message)")
@@ -88,14 +92,18 @@ struct Settings {
                 }
                 settings.connectionCounts = counts
             case "--cluster":
-                guard let list = rest.popFirst(), !list.isEmpty else { fail("--cluster needs seed URLs, e.g. redis://127.0.0.1:7000,redis://127.0.0.1:7001") }
+                guard let list = rest.popFirst(), !list.isEmpty else {
+                    fail("--cluster needs seed URLs, e.g. redis://127.0.0.1:7000,redis://127.0.0.1:7001")
+                }
                 settings.clusterURLs = list
             case "--cluster-connections":
                 let count = positive(argument)
                 guard count <= 64 else { fail("--cluster-connections must be in 1...64") }
                 settings.clusterConnections = count
             case "--only":
-                guard let text = rest.popFirst(), !text.isEmpty else { fail("--only needs text, e.g. \"GET ours, 1 task\"") }
+                guard let text = rest.popFirst(), !text.isEmpty else {
+                    fail("--only needs text, e.g. \"GET ours, 1 task\"")
+                }
                 settings.only = text.lowercased()
             case "-h", "--help":
                 usage(to: 1)
@@ -108,7 +116,8 @@ struct Settings {
         guard let url, !url.isEmpty else { fail("no Redis URL: pass one or set CACHELAYER_REDIS_URL") }
         settings.url = url
         // Whole batches of `concurrency` operations: every task does the same number.
-        settings.concurrentOps = max(settings.concurrency, settings.concurrentOps / settings.concurrency * settings.concurrency)
+        settings.concurrentOps = max(
+            settings.concurrency, settings.concurrentOps / settings.concurrency * settings.concurrency)
         return settings
     }
 }
@@ -152,7 +161,9 @@ struct Dataset: Sendable {
         self.cKeyPrefix = self.keyPrefix + namespace.name + ":k"
         self.keys = (0..<keyCount).map { CacheKey(namespace: namespace, key: "k\($0)") }
         self.values = (0..<keyCount).map { index in
-            (0..<valueSize).map { byte in UInt8(truncatingIfNeeded: index &* 2_654_435_761 &+ byte &* 97 &+ (index >> 7)) }
+            (0..<valueSize).map { byte in
+                UInt8(truncatingIfNeeded: index &* 2_654_435_761 &+ byte &* 97 &+ (index >> 7))
+            }
         }
         self.flatValues = self.values.flatMap { $0 }
     }
@@ -229,15 +240,18 @@ struct Runner {
         var error = [CChar](repeating: 0, count: 512)
         let result = error.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
         guard result >= 0 else {
-            throw BenchmarkError(description: "C baseline: " + String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            throw BenchmarkError(
+                description: "C baseline: "
+                    + String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         return result
     }
 
     func fill() throws {
         _ = try self.cCall { error, size in
-            chb_set_pipelined(host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
-                              Int32(data.keys.count), Int32(settings.concurrency), error, size)
+            chb_set_pipelined(
+                host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
+                Int32(data.keys.count), Int32(settings.concurrency), error, size)
         }
     }
 
@@ -250,7 +264,9 @@ struct Runner {
                 group.addTask {
                     var errors = 0
                     for index in stride(from: task, to: data.keys.count, by: tasks) {
-                        do { try await cluster.set(data.keys[index], to: data.values[index], ttl: nil) } catch { errors += 1 }
+                        do { try await cluster.set(data.keys[index], to: data.values[index], ttl: nil) } catch {
+                            errors += 1
+                        }
                     }
                     return errors
                 }
@@ -261,7 +277,9 @@ struct Runner {
     }
 
     func deleteKeys() throws -> Int64 {
-        try self.cCall { error, size in chb_delete_keys(host, port, data.cKeyPrefix, Int32(data.keys.count), error, size) }
+        try self.cCall { error, size in
+            chb_delete_keys(host, port, data.cKeyPrefix, Int32(data.keys.count), error, size)
+        }
     }
 
     func serverVersion() throws -> String {
@@ -277,13 +295,16 @@ struct Runner {
         case .cSequential: return try self.cSequential(scenario.operation)
         case .cPipelined: return try self.cPipelined(scenario.operation)
         case .oursSequential:
-            return await self.ours(scenario.operation, backend: self.backends[settings.defaultConnectionCount]!, tasks: 1,
-                                   ops: settings.sequentialOps)
+            return await self.ours(
+                scenario.operation, backend: self.backends[settings.defaultConnectionCount]!, tasks: 1,
+                ops: settings.sequentialOps)
         case .oursConcurrent(let connections):
-            return await self.ours(scenario.operation, backend: self.backends[connections]!, tasks: settings.concurrency,
-                                   ops: settings.concurrentOps)
+            return await self.ours(
+                scenario.operation, backend: self.backends[connections]!, tasks: settings.concurrency,
+                ops: settings.concurrentOps)
         case .oursCluster:
-            return await self.ours(scenario.operation, backend: self.cluster!, tasks: settings.concurrency, ops: settings.concurrentOps)
+            return await self.ours(
+                scenario.operation, backend: self.cluster!, tasks: settings.concurrency, ops: settings.concurrentOps)
         }
     }
 
@@ -294,15 +315,19 @@ struct Runner {
         let elapsed = try self.cCall { error, size in
             switch operation {
             case .get:
-                chb_get_sequential(host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
-                                   Int32(ops), &latencies, &mismatches, error, size)
+                chb_get_sequential(
+                    host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
+                    Int32(ops), &latencies, &mismatches, error, size)
             case .set:
-                chb_set_sequential(host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
-                                   Int32(ops), &latencies, error, size)
+                chb_set_sequential(
+                    host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
+                    Int32(ops), &latencies, error, size)
             }
         }
         let (p50, p99) = percentiles(&latencies)
-        return Sample(opsPerSecond: Double(ops) * 1e9 / Double(elapsed), p50: p50, p99: p99, mismatches: Int(mismatches), errors: 0)
+        return Sample(
+            opsPerSecond: Double(ops) * 1e9 / Double(elapsed), p50: p50, p99: p99, mismatches: Int(mismatches),
+            errors: 0)
     }
 
     func cPipelined(_ operation: Operation) throws -> Sample {
@@ -311,14 +336,18 @@ struct Runner {
         let elapsed = try self.cCall { error, size in
             switch operation {
             case .get:
-                chb_get_pipelined(host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
-                                  Int32(ops), Int32(settings.concurrency), &mismatches, error, size)
+                chb_get_pipelined(
+                    host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
+                    Int32(ops), Int32(settings.concurrency), &mismatches, error, size)
             case .set:
-                chb_set_pipelined(host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
-                                  Int32(ops), Int32(settings.concurrency), error, size)
+                chb_set_pipelined(
+                    host, port, data.cKeyPrefix, Int32(data.keys.count), data.flatValues, settings.valueSize,
+                    Int32(ops), Int32(settings.concurrency), error, size)
             }
         }
-        return Sample(opsPerSecond: Double(ops) * 1e9 / Double(elapsed), p50: nil, p99: nil, mismatches: Int(mismatches), errors: 0)
+        return Sample(
+            opsPerSecond: Double(ops) * 1e9 / Double(elapsed), p50: nil, p99: nil, mismatches: Int(mismatches),
+            errors: 0)
     }
 
     /// `tasks` child tasks (or the calling task when 1), each awaiting `ops / tasks` operations one after the other.
@@ -376,8 +405,9 @@ struct Runner {
         let elapsed = chb_now_ns() - start
         var sorted = Array(storage)
         let (p50, p99) = percentiles(&sorted)
-        return Sample(opsPerSecond: Double(total) * 1e9 / Double(elapsed), p50: p50, p99: p99,
-                      mismatches: counts.mismatches, errors: counts.errors)
+        return Sample(
+            opsPerSecond: Double(total) * 1e9 / Double(elapsed), p50: p50, p99: p99,
+            mismatches: counts.mismatches, errors: counts.errors)
     }
 }
 
@@ -401,7 +431,11 @@ func fixed(_ value: Double, _ decimals: Int) -> String {
     var text = String(rounded)
     if let dot = text.firstIndex(of: ".") {
         let have = text.distance(from: dot, to: text.endIndex) - 1
-        if decimals == 0 { text = String(text[..<dot]) } else if have < decimals { text += String(repeating: "0", count: decimals - have) }
+        if decimals == 0 {
+            text = String(text[..<dot])
+        } else if have < decimals {
+            text += String(repeating: "0", count: decimals - have)
+        }
     }
     return text
 }
@@ -454,7 +488,8 @@ struct RedisThroughput {
             throw BenchmarkError(description: "the C baseline connects over TCP only; give a redis:// URL")
         }
         guard configuration.password == nil, configuration.database == 0 else {
-            throw BenchmarkError(description: "the C baseline sends no AUTH or SELECT; use a server without a password, database 0")
+            throw BenchmarkError(
+                description: "the C baseline sends no AUTH or SELECT; use a server without a password, database 0")
         }
 
         let data = try Dataset(keyCount: settings.keyCount, valueSize: settings.valueSize)
@@ -472,20 +507,28 @@ struct RedisThroughput {
             clusterConfiguration.connectionsPerNode = settings.clusterConnections
             cluster = try RedisClusterBackend(configuration: clusterConfiguration)
         }
-        let runner = Runner(settings: settings, host: host, port: Int32(port), data: data, backends: backends, cluster: cluster)
+        let runner = Runner(
+            settings: settings, host: host, port: Int32(port), data: data, backends: backends, cluster: cluster)
 
-        let cpu = readFirstLine("/proc/cpuinfo", matching: "model name").map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingSpaces } ?? $0 } ?? "?"
+        let cpu =
+            readFirstLine("/proc/cpuinfo", matching: "model name").map {
+                $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingSpaces } ?? $0
+            } ?? "?"
         say("RedisThroughput: CacheLayerRedis vs C hiredis, one run, one server")
         #if DEBUG
         say("WARNING: debug build; use -c release for real numbers")
         #endif
-        say("machine: nproc \(sysconf(Int32(_SC_NPROCESSORS_ONLN))), \(cpu), loadavg \(readFirstLine("/proc/loadavg") ?? "?")")
+        say(
+            "machine: nproc \(sysconf(Int32(_SC_NPROCESSORS_ONLN))), \(cpu), loadavg \(readFirstLine("/proc/loadavg") ?? "?")"
+        )
         say("server: redis-server \(try runner.serverVersion()) at \(host):\(port)")
         if let urls = settings.clusterURLs {
             say("cluster: seeds \(urls)")
         }
         say("data: \(settings.keyCount) keys, \(settings.valueSize)-byte values, key prefix \(data.keyPrefix)")
-        say("rounds: \(settings.rounds) (interleaved); \(settings.sequentialOps) ops per sequential measurement, \(settings.concurrentOps) per pipelined / \(settings.concurrency)-task measurement")
+        say(
+            "rounds: \(settings.rounds) (interleaved); \(settings.sequentialOps) ops per sequential measurement, \(settings.concurrentOps) per pipelined / \(settings.concurrency)-task measurement"
+        )
 
         try runner.fill()
         var cleanedUp = false
@@ -548,8 +591,12 @@ struct RedisThroughput {
 
         // The table.
         say()
-        let header = [pad("op", 4), pad("scenario", 42), pad("median ops/s", 13, left: true), pad("min..max ops/s", 22, left: true),
-                      pad("p50 us", 8, left: true), pad("p99 us", 8, left: true), pad("mismatch", 9, left: true), pad("errors", 7, left: true)]
+        let header = [
+            pad("op", 4), pad("scenario", 42), pad("median ops/s", 13, left: true),
+            pad("min..max ops/s", 22, left: true),
+            pad("p50 us", 8, left: true), pad("p99 us", 8, left: true), pad("mismatch", 9, left: true),
+            pad("errors", 7, left: true),
+        ]
         say(header.joined(separator: " "))
         say(String(repeating: "-", count: header.joined(separator: " ").count))
         var medians: [Scenario: Double] = [:]
@@ -565,14 +612,19 @@ struct RedisThroughput {
             let errors = list.reduce(0) { $0 + $1.errors }
             totalMismatches += mismatches
             totalErrors += errors
-            say([pad(scenario.operation.rawValue, 4), pad(scenario.name(settings), 42),
-                   pad(grouped(median(rates)), 13, left: true),
-                   pad("\(grouped(rates.min()!))..\(grouped(rates.max()!))", 22, left: true),
-                   pad(microseconds(p50s.isEmpty ? nil : median(p50s)), 8, left: true),
-                   pad(microseconds(p99s.isEmpty ? nil : median(p99s)), 8, left: true),
-                   pad(String(mismatches), 9, left: true), pad(String(errors), 7, left: true)].joined(separator: " "))
+            say(
+                [
+                    pad(scenario.operation.rawValue, 4), pad(scenario.name(settings), 42),
+                    pad(grouped(median(rates)), 13, left: true),
+                    pad("\(grouped(rates.min()!))..\(grouped(rates.max()!))", 22, left: true),
+                    pad(microseconds(p50s.isEmpty ? nil : median(p50s)), 8, left: true),
+                    pad(microseconds(p99s.isEmpty ? nil : median(p99s)), 8, left: true),
+                    pad(String(mismatches), 9, left: true), pad(String(errors), 7, left: true),
+                ].joined(separator: " "))
         }
-        say("(ops/s: median over \(settings.rounds) rounds; p50/p99: median over the rounds of each round's percentile of per-operation latency)")
+        say(
+            "(ops/s: median over \(settings.rounds) rounds; p50/p99: median over the rounds of each round's percentile of per-operation latency)"
+        )
 
         say()
         say("ratios (median ops/s):")
@@ -582,25 +634,35 @@ struct RedisThroughput {
             let sequential = rate(.oursSequential) / rate(.cSequential)
             if !sequential.isNaN {
                 let met = sequential >= 0.50 ? "met" : "MISSED"
-                say("  \(operation.rawValue) \(pad("ours 1 task / C sequential", 42)) = \(fixed(sequential, 2))  (target >= 0.50: \(met))")
+                say(
+                    "  \(operation.rawValue) \(pad("ours 1 task / C sequential", 42)) = \(fixed(sequential, 2))  (target >= 0.50: \(met))"
+                )
                 verdicts.append("\(operation.rawValue).seq=\(fixed(sequential, 2))")
             }
             for count in settings.connectionCounts {
                 let concurrent = rate(.oursConcurrent(connections: count)) / rate(.cPipelined)
                 guard !concurrent.isNaN else { continue }
                 let marker = count == settings.defaultConnectionCount ? " [default]" : ""
-                say("  \(operation.rawValue) \(pad("ours \(settings.concurrency) tasks, \(count) conn / C pipelined \(settings.concurrency)", 42)) = \(fixed(concurrent, 2))  (target >= 0.35: \(concurrent >= 0.35 ? "met" : "MISSED"))\(marker)")
+                say(
+                    "  \(operation.rawValue) \(pad("ours \(settings.concurrency) tasks, \(count) conn / C pipelined \(settings.concurrency)", 42)) = \(fixed(concurrent, 2))  (target >= 0.35: \(concurrent >= 0.35 ? "met" : "MISSED"))\(marker)"
+                )
                 verdicts.append("\(operation.rawValue).\(settings.concurrency)x\(count)c=\(fixed(concurrent, 2))")
             }
             let clustered = rate(.oursCluster) / rate(.oursConcurrent(connections: settings.defaultConnectionCount))
             if !clustered.isNaN {
-                say("  \(operation.rawValue) \(pad("cluster / single node, \(settings.concurrency) tasks each", 42)) = \(fixed(clustered, 2))")
+                say(
+                    "  \(operation.rawValue) \(pad("cluster / single node, \(settings.concurrency) tasks each", 42)) = \(fixed(clustered, 2))"
+                )
                 verdicts.append("\(operation.rawValue).cluster/single=\(fixed(clustered, 2))")
             }
         }
         say()
-        say("correctness: \(totalMismatches) GET mismatches, \(totalErrors) errors; cleanup removed \(removed) of \(settings.keyCount) keys")
-        say("loadavg at end: \(readFirstLine("/proc/loadavg") ?? "?"); total \(fixed(Double(chb_now_ns() - wallStart) / 1e9, 1)) s")
+        say(
+            "correctness: \(totalMismatches) GET mismatches, \(totalErrors) errors; cleanup removed \(removed) of \(settings.keyCount) keys"
+        )
+        say(
+            "loadavg at end: \(readFirstLine("/proc/loadavg") ?? "?"); total \(fixed(Double(chb_now_ns() - wallStart) / 1e9, 1)) s"
+        )
         say("SUMMARY " + verdicts.joined(separator: " ") + " mismatches=\(totalMismatches) errors=\(totalErrors)")
         if totalMismatches != 0 || totalErrors != 0 || removed != Int64(settings.keyCount) {
             throw BenchmarkError(description: "correctness check failed")

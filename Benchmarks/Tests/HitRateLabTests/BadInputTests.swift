@@ -11,7 +11,8 @@ struct BadInputTests {
             try TraceFile.parse(text, name: "access.csv")
         } throws: { error in
             let error = error as? HitRateLabError
-            return error?.code == .malformedTrace && error?.message.hasPrefix("access.csv line 3: the size '12x'") == true
+            return error?.code == .malformedTrace
+                && error?.message.hasPrefix("access.csv line 3: the size '12x'") == true
         }
         #expect(throws: HitRateLabError.self) { try TraceFile.parse("a,1\nb,2,3,4\n", name: "t") }
         #expect(throws: HitRateLabError.self) { try TraceFile.parse("a,1,soon\n", name: "t") }
@@ -23,12 +24,17 @@ struct BadInputTests {
     func goodTrace() throws {
         let trace = try TraceFile.parse("key,size,ttl\r\n# comment\r\na,100,1.5\r\n\r\nb,20\r\na,100,\r\n", name: "t")
         #expect(trace.keys == ["a", "b"])
-        #expect(trace.requests == [.init(key: 0, size: 100, ttlMilliseconds: 1500), .init(key: 1, size: 20), .init(key: 0, size: 100)])
+        #expect(
+            trace.requests == [
+                .init(key: 0, size: 100, ttlMilliseconds: 1500), .init(key: 1, size: 20), .init(key: 0, size: 100),
+            ])
     }
 
     @Test("a budget of zero, or one that is not a size, is refused")
     func badBudgets() {
-        #expect(throws: HitRateLabError(.invalidArgument, "the budget '0' is zero; every budget must be at least 1 byte")) {
+        #expect(
+            throws: HitRateLabError(.invalidArgument, "the budget '0' is zero; every budget must be at least 1 byte")
+        ) {
             try ByteCount.parseBudgets("1MiB,0")
         }
         #expect(throws: HitRateLabError.self) { try ByteCount.parseBudgets("lots") }
@@ -56,7 +62,8 @@ struct BadInputTests {
             try await replay.run(traces: [trace], budgets: [1 << 20])
         } throws: { error in
             let error = error as? HitRateLabError
-            return error?.code == .redisUnavailable && error?.message.hasPrefix("cannot reach Redis at 127.0.0.1:1: ") == true
+            return error?.code == .redisUnavailable
+                && error?.message.hasPrefix("cannot reach Redis at 127.0.0.1:1: ") == true
         }
     }
 }

@@ -29,8 +29,10 @@ struct BeladyOptimumTests {
             let keys = (0..<length).map { _ in Int32(generator.next() % 5) }
             let trace = TestTraces.trace(keys)
             for capacity in 1...3 {
-                #expect(BeladyOptimum.run(trace, capacity: capacity).hits == Self.bestHits(keys, capacity: capacity, cached: []),
-                        "keys \(keys), capacity \(capacity)")
+                #expect(
+                    BeladyOptimum.run(trace, capacity: capacity).hits
+                        == Self.bestHits(keys, capacity: capacity, cached: []),
+                    "keys \(keys), capacity \(capacity)")
             }
         }
     }

@@ -5,8 +5,11 @@ import Testing
 @Suite("Hit-rate CSV and chart")
 struct HitRateOutputTests {
     private func csv(seed: UInt64) async throws -> (csv: String, rows: [HitRateRow]) {
-        let trace = try ZipfWorkload(keyCount: 500, skew: 1.0, requestCount: 10_000, valueSize: .uniform(10...2000), seed: seed).trace()
-        let experiment = HitRateExperiment(workload: "zipf", variants: [.init(name: "", trace: trace)], budgets: [256 << 10, 64 << 10, 1 << 20])
+        let trace = try ZipfWorkload(
+            keyCount: 500, skew: 1.0, requestCount: 10_000, valueSize: .uniform(10...2000), seed: seed
+        ).trace()
+        let experiment = HitRateExperiment(
+            workload: "zipf", variants: [.init(name: "", trace: trace)], budgets: [256 << 10, 64 << 10, 1 << 20])
         let rows = try await experiment.run().rows
         return (HitRateCSV.text(rows), rows)
     }
@@ -24,7 +27,10 @@ struct HitRateOutputTests {
     func rowShape() async throws {
         let (csv, rows) = try await self.csv(seed: 1)
         let lines = csv.split(separator: "\n")
-        #expect(lines.first == "workload,variant,tier,policy,budget_bytes,capacity_objects,requests,hits,hit_rate,bytes_used,evictions,errors")
+        #expect(
+            lines.first
+                == "workload,variant,tier,policy,budget_bytes,capacity_objects,requests,hits,hit_rate,bytes_used,evictions,errors"
+        )
         #expect(lines.count == 1 + 6)
         #expect(rows.map(\.tier) == [.memory, .memory, .memory, .optimum, .optimum, .optimum])
         #expect(rows.prefix(3).map(\.budget) == [64 << 10, 256 << 10, 1 << 20])

@@ -19,7 +19,9 @@ struct MemoryTierReplayTests {
 
     @Test("a byte budget is never exceeded, and a bigger budget never hits less on a Zipf trace")
     func budgetHolds() async throws {
-        let trace = try ZipfWorkload(keyCount: 2000, skew: 1.0, requestCount: 20_000, valueSize: .uniform(100...3000), seed: 5).trace()
+        let trace = try ZipfWorkload(
+            keyCount: 2000, skew: 1.0, requestCount: 20_000, valueSize: .uniform(100...3000), seed: 5
+        ).trace()
         var previous = -1
         for budget in [64 << 10, 256 << 10, 1 << 20, 4 << 20] {
             let counts = try await MemoryTierReplay().run(trace, capacity: .bytes(budget))

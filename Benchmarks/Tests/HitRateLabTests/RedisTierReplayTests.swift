@@ -10,9 +10,11 @@ struct RedisTierReplayTests {
         // Settings a user might have: they must come back exactly.
         try await admin.configSet("maxmemory", "500mb")
         try await admin.configSet("maxmemory-policy", "volatile-ttl")
-        let trace = try ZipfWorkload(keyCount: 2000, skew: 1.0, requestCount: 20_000, valueSize: .fixed(1000), seed: 3).trace()
+        let trace = try ZipfWorkload(keyCount: 2000, skew: 1.0, requestCount: 20_000, valueSize: .fixed(1000), seed: 3)
+            .trace()
         do {
-            let (facts, runs) = try await RedisTierReplay(url: server.url).run(traces: [trace], budgets: [256 << 10, 1 << 20])
+            let (facts, runs) = try await RedisTierReplay(url: server.url).run(
+                traces: [trace], budgets: [256 << 10, 1 << 20])
             #expect(facts.originalMaxmemory == String(500 << 20))
             #expect(facts.originalPolicy == "volatile-ttl")
             #expect(runs.map(\.policy) == ["allkeys-lru", "allkeys-lfu", "allkeys-lru", "allkeys-lfu"])
@@ -50,13 +52,16 @@ struct RedisTierReplayTests {
                 try await RedisTierReplay(url: server.url).run(traces: [trace], budgets: [1 << 20])
             } throws: { error in
                 let error = error as? HitRateLabError
-                return error?.code == .foreignKeys && error?.message.contains("holds 2 keys that are not this tool's") == true
+                return error?.code == .foreignKeys
+                    && error?.message.contains("holds 2 keys that are not this tool's") == true
             }
             #expect(try await admin.configGet("maxmemory") == "0")
             #expect(try await admin.command(["GET", "another-db"]) == .string("precious"))
 
-            let (_, runs) = try await RedisTierReplay(url: server.url, policies: ["allkeys-lru"], allowForeignKeys: true)
-                .run(traces: [trace], budgets: [1 << 20])
+            let (_, runs) = try await RedisTierReplay(
+                url: server.url, policies: ["allkeys-lru"], allowForeignKeys: true
+            )
+            .run(traces: [trace], budgets: [1 << 20])
             #expect(runs.first?.counts.hits == 1)
             _ = try await admin.command(["SELECT", "0"])
             #expect(try await admin.command(["GET", "someone-else"]) == .string("precious"))

@@ -11,7 +11,8 @@ public func fuzzBoundaryYAML(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     guard let start else { return 0 }
     let boundaries: CacheBoundaries
     do {
-        boundaries = try CacheBoundaries(yaml: String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self))
+        boundaries = try CacheBoundaries(
+            yaml: String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self))
     } catch {
         expect(error.code == .invalidConfiguration, "a bad file threw \(error.code), not invalid_configuration")
         return 0

@@ -48,12 +48,14 @@ public func fuzzFreshnessHeader(_ start: UnsafeRawPointer?, _ count: Int) -> CIn
         defer { done.signal() }
         do {
             try await cache.putBytes("entry", stored)
-            let result = try await cache.readThrough(key: "entry", ttl: .seconds(60), policy: policy, coding: identity) {
+            let result = try await cache.readThrough(key: "entry", ttl: .seconds(60), policy: policy, coding: identity)
+            {
                 loaded
             }
             switch result.source {
             case .hit, .stale:
-                expect(stored.count >= result.value.count && stored.suffix(result.value.count).elementsEqual(result.value),
+                expect(
+                    stored.count >= result.value.count && stored.suffix(result.value.count).elementsEqual(result.value),
                     "served \(result.value.count) bytes that are not the end of the \(stored.count) stored")
             case .loaded, .shared:
                 expect(result.value == loaded, "a load returned bytes that are not the loader's")

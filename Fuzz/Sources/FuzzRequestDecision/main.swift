@@ -124,7 +124,8 @@ func variants(of request: CacheRequest, varyHeaders: [String]) -> [CacheRequest]
     }
     for (index, header) in request.headers.enumerated()
     where varyHeaders.contains(header.name.lowercased()) {
-        let flipped = String(header.value.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) })
+        let flipped = String(
+            header.value.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) })
         guard flipped.utf8.elementsEqual(header.value.utf8) == false else { continue }
         var changed = request
         changed.headers[index].value = flipped

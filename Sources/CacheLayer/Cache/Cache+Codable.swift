@@ -3,7 +3,9 @@ extension Cache {
     ///
     /// Bytes that do not decode as `Value` (written by another version of the type, say) are a miss: counted in
     /// `cache.decode_failures`, logged as a warning, and left in place.
-    public nonisolated(nonsending) func get<Value: Decodable>(_ key: String, as type: Value.Type = Value.self) async throws(CacheError) -> Value? {
+    public nonisolated(nonsending) func get<Value: Decodable>(
+        _ key: String, as type: Value.Type = Value.self
+    ) async throws(CacheError) -> Value? {
         try await self.read(try self.makeKey(key)) { (bytes) throws(CacheError) -> (value: Value, stale: Bool)? in
             // A value written by a read-through with a grace period carries a freshness header; a frame this version
             // does not read is a miss.
@@ -16,7 +18,9 @@ extension Cache {
     /// - Throws: ``CacheError/Code/invalidKey``, ``CacheError/Code/invalidTTL``,
     ///   ``CacheError/Code/encodeFailure``, ``CacheError/Code/valueTooLarge``; backend failures only when
     ///   ``Configuration/failOpen`` is `false`.
-    public nonisolated(nonsending) func put<Value: Encodable>(_ key: String, value: Value, ttl: Duration? = nil) async throws(CacheError) {
+    public nonisolated(nonsending) func put<Value: Encodable>(
+        _ key: String, value: Value, ttl: Duration? = nil
+    ) async throws(CacheError) {
         let cacheKey = try self.makeKey(key)
         try self.validate(ttl: ttl)
         let bytes = try self.encode(value)

@@ -95,7 +95,8 @@ extension Cache {
             return ReadThroughResult(value: loaded.value, source: loaded.source)
         } catch {
             let cancelled = error is CancellationError || Task.isCancelled
-            self.core.inlineFlights.land(load.key, flight, .failure(cancelled ? SingleFlight.Handoff.leaderCancelled : error))
+            self.core.inlineFlights.land(
+                load.key, flight, .failure(cancelled ? SingleFlight.Handoff.leaderCancelled : error))
             throw error
         }
     }

@@ -26,7 +26,8 @@ extension Cache {
         as type: Value.Type = Value.self,
         loader: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
-        let load = try ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: self.codableCoding(Value.self))
+        let load = try ReadThrough(
+            cache: self, key: key, ttl: ttl, policy: policy, coding: self.codableCoding(Value.self))
         if let found = try await load.read(recordingSpan: true) {
             switch found.refresh {
             case .none:

@@ -29,7 +29,10 @@ public struct Cache: Sendable {
         /// Keys with a background refresh in flight in this process: at most one each.
         let refreshes = Mutex<Set<CacheKey>>([])
 
-        init(namespace: CacheNamespace, configuration: Configuration, backend: any CacheBackend, observer: OperationObserver) {
+        init(
+            namespace: CacheNamespace, configuration: Configuration, backend: any CacheBackend,
+            observer: OperationObserver
+        ) {
             self.namespace = namespace
             self.configuration = configuration
             self.backend = backend
@@ -47,7 +50,8 @@ public struct Cache: Sendable {
     /// Creates a cache over `backend` whose keys live under `namespace`.
     /// - Throws: ``CacheError/Code/invalidNamespace`` for a bad namespace, ``CacheError/Code/invalidConfiguration``
     ///   for a non-positive maximum key length, a jitter out of range or a bad load policy.
-    public init(namespace: String, backend: any CacheBackend, configuration: Configuration = .init()) throws(CacheError) {
+    public init(namespace: String, backend: any CacheBackend, configuration: Configuration = .init()) throws(CacheError)
+    {
         guard configuration.maximumKeyLength > 0 else {
             throw CacheError(
                 .invalidConfiguration,
@@ -62,7 +66,8 @@ public struct Cache: Sendable {
             tracer: configuration.tracer,
             keyCapture: configuration.keyCapture,
             logger: configuration.logger,
-            metrics: CacheMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory, cacheName: namespace.name),
+            metrics: CacheMetrics(
+                factory: configuration.metricsFactory ?? MetricsSystem.factory, cacheName: namespace.name),
             backend: backend
         )
         self.core = Core(
@@ -79,7 +84,8 @@ public struct Cache: Sendable {
     /// own (no copy is made for the in-memory backend), except for the few values the cache had to frame (see
     /// ``putBytes(_:_:ttl:)``).
     public nonisolated(nonsending) func getBytes(_ key: String) async throws(CacheError) -> [UInt8]? {
-        try await self.read(try self.makeKey(key)) { bytes in FreshnessHeader.unframe(bytes).map { ($0.value, false) } }?.value
+        try await self.read(try self.makeKey(key)) { bytes in FreshnessHeader.unframe(bytes).map { ($0.value, false) }
+        }?.value
     }
 
     /// Returns the bytes stored under each key, in order. The span counts a hit only when every key was found.
@@ -87,7 +93,9 @@ public struct Cache: Sendable {
         let cacheKeys = try keys.map { (key) throws(CacheError) in try self.makeKey(key) }
         let operation = self.core.observer.begin(.get, keys: .many(cacheKeys))
         do {
-            let values = try await self.core.backend.get(cacheKeys).map { stored in stored.flatMap { FreshnessHeader.unframe($0)?.value } }
+            let values = try await self.core.backend.get(cacheKeys).map { stored in
+                stored.flatMap { FreshnessHeader.unframe($0)?.value }
+            }
             if let operation {
                 let size = values.reduce(0) { $0 + ($1?.count ?? 0) }
                 let allFound = !values.isEmpty && values.allSatisfy { $0 != nil }
@@ -107,7 +115,9 @@ public struct Cache: Sendable {
     /// freshness header. Every read of the cache returns them unchanged.
     /// - Throws: ``CacheError/Code/invalidKey``, ``CacheError/Code/invalidTTL``,
     ///   ``CacheError/Code/valueTooLarge``; backend failures only when ``Configuration/failOpen`` is `false`.
-    public nonisolated(nonsending) func putBytes(_ key: String, _ bytes: [UInt8], ttl: Duration? = nil) async throws(CacheError) {
+    public nonisolated(nonsending) func putBytes(
+        _ key: String, _ bytes: [UInt8], ttl: Duration? = nil
+    ) async throws(CacheError) {
         let cacheKey = try self.makeKey(key)
         try self.validate(ttl: ttl)
         try await self.store(cacheKey, FreshnessHeader.framingPlain(bytes), ttl: ttl.map { self.storedTTL($0) })

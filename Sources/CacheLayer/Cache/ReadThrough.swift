@@ -27,7 +27,9 @@ struct ReadThrough<Value: Sendable>: Sendable {
     let coding: CacheValueCoding<Value>
 
     /// The read-through of `key` on `cache`, after checking the key, the TTL and the policy (`nil`: the cache's).
-    init(cache: Cache, key: String, ttl: Duration?, policy: LoadPolicy?, coding: CacheValueCoding<Value>) throws(CacheError) {
+    init(
+        cache: Cache, key: String, ttl: Duration?, policy: LoadPolicy?, coding: CacheValueCoding<Value>
+    ) throws(CacheError) {
         try cache.validate(ttl: ttl)
         if let policy { try policy.validate() }
         self.cache = cache
@@ -178,7 +180,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
                     )
                 }
             }
-            try await Task.sleep(for: settings.pause(beforeAttempt: attempt, unit: self.configuration.random.nextUnit()))
+            try await Task.sleep(
+                for: settings.pause(beforeAttempt: attempt, unit: self.configuration.random.nextUnit()))
             if let found = try await self.read(recordingSpan: false), found.refresh != .stale {
                 self.observer.metrics?.recordLockWait(timedOut: false)
                 self.observer.endLock(span, acquired: false, waited: clock.now - start, timedOut: false)

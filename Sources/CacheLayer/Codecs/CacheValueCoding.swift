@@ -11,7 +11,9 @@ public struct CacheValueCoding<Value>: Sendable {
     public var decode: @Sendable ([UInt8]) throws -> Value
 
     /// Creates a coding from its two directions.
-    public init(encode: @escaping @Sendable (Value) throws -> [UInt8]?, decode: @escaping @Sendable ([UInt8]) throws -> Value) {
+    public init(
+        encode: @escaping @Sendable (Value) throws -> [UInt8]?, decode: @escaping @Sendable ([UInt8]) throws -> Value
+    ) {
         self.encode = encode
         self.decode = decode
     }

@@ -33,7 +33,8 @@ public struct JSONCacheCodec: CacheCodec {
             guard let base = buffer.baseAddress, buffer.count > 0 else {
                 return try self.decoder.decode(type, from: Data())
             }
-            let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none)
+            let data = Data(
+                bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none)
             return try self.decoder.decode(type, from: data)
         }
     }

@@ -34,14 +34,18 @@ public protocol CacheBackend: Sendable {
     nonisolated(nonsending) func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError)
 
     /// Stores `value` under `key` only if no live value is there. Returns whether it stored the value.
-    nonisolated(nonsending) func setIfAbsent(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) -> Bool
+    nonisolated(nonsending) func setIfAbsent(
+        _ key: CacheKey, to value: [UInt8], ttl: Duration?
+    ) async throws(CacheError) -> Bool
 
     /// Removes `key`. Returns whether a live value was removed.
     nonisolated(nonsending) func delete(_ key: CacheKey) async throws(CacheError) -> Bool
 
     /// Removes `key` only if its live value equals `expected` (an owner-checked delete, as a lock release needs).
     /// Returns whether it removed the value.
-    nonisolated(nonsending) func delete(_ key: CacheKey, ifValueEquals expected: [UInt8]) async throws(CacheError) -> Bool
+    nonisolated(nonsending) func delete(
+        _ key: CacheKey, ifValueEquals expected: [UInt8]
+    ) async throws(CacheError) -> Bool
 
     /// Removes every key of `namespace`, and nothing else.
     nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError)

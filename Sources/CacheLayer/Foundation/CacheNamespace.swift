@@ -46,9 +46,13 @@ public struct CacheNamespace: Hashable, Sendable, CustomStringConvertible {
         for scalar in name.unicodeScalars {
             switch scalar {
             case ":", "*", "?", "[", "]", "\\":
-                throw CacheError(.invalidNamespace, "the namespace '\(name)' contains the reserved character '\(scalar)'")
+                throw CacheError(
+                    .invalidNamespace, "the namespace '\(name)' contains the reserved character '\(scalar)'")
             case _ where scalar.properties.generalCategory == .control:
-                throw CacheError(.invalidNamespace, "the namespace contains the control character U+\(String(scalar.value, radix: 16, uppercase: true))")
+                throw CacheError(
+                    .invalidNamespace,
+                    "the namespace contains the control character U+\(String(scalar.value, radix: 16, uppercase: true))"
+                )
             default:
                 continue
             }

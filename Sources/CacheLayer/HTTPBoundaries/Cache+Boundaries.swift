@@ -17,7 +17,8 @@ extension Cache {
         guard case let (key, endpoint)? = self.readThroughTarget(for: decision) else {
             return try await loader()
         }
-        return try await self.getOrLoad(key: key, ttl: endpoint.ttl, policy: endpoint.loadPolicy, as: type, loader: loader)
+        return try await self.getOrLoad(
+            key: key, ttl: endpoint.ttl, policy: endpoint.loadPolicy, as: type, loader: loader)
     }
 
     /// The key and endpoint under which `decision` reads through this cache, or `nil` when the request bypasses it:

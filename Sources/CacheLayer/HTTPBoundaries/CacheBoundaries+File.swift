@@ -69,7 +69,11 @@ extension CacheBoundaries {
         func path(_ keys: [any CodingKey]) -> String {
             var text = ""
             for key in keys {
-                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + key.stringValue
+                }
             }
             return text.isEmpty ? "the document" : text
         }
@@ -82,7 +86,8 @@ extension CacheBoundaries {
         case .valueNotFound(let type, let context):
             message = "\(path(context.codingPath)): expected \(Self.describe(type)), found null"
         case .dataCorrupted(let context):
-            message = context.codingPath.isEmpty
+            message =
+                context.codingPath.isEmpty
                 ? "the document is not valid: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)"
                 : "\(path(context.codingPath)): \(context.debugDescription)"
         @unknown default:
@@ -146,12 +151,14 @@ extension CacheBoundaries {
                 self.grace = try c.decodeIfPresent(FileDuration.self, forKey: "grace")
                 self.earlyRefreshBeta = try c.decodeNumberIfPresent(forKey: "early_refresh_beta")
                 self.varyHeaders = try c.decodeIfPresent([String].self, forKey: "vary_headers")
-                self.varyHeaderFolding = try c.decodeIfPresent([String: FileFolding].self, forKey: "vary_header_folding")
+                self.varyHeaderFolding = try c.decodeIfPresent(
+                    [String: FileFolding].self, forKey: "vary_header_folding")
                 self.ignoresHost = try c.decodeIfPresent(Bool.self, forKey: "ignores_host")
                 if let scope = try c.decodeIfPresent(String.self, forKey: "scope") {
                     guard let known = CacheEndpoint.Scope(rawValue: scope) else {
                         throw DecodingError.dataCorruptedError(
-                            forKey: "scope", in: c, debugDescription: "expected \"shared\" or \"per_user\", got \"\(scope)\"")
+                            forKey: "scope", in: c,
+                            debugDescription: "expected \"shared\" or \"per_user\", got \"\(scope)\"")
                     }
                     self.scope = known
                 }
@@ -196,7 +203,8 @@ extension CacheBoundaries {
             init(from decoder: any Decoder) throws {
                 let c = try decoder.container(keyedBy: FieldName.self)
                 try c.rejectUnknownFields([
-                    "page_parameter", "highest_cached_page", "common_filters", "volatile_parameters", "unknown_parameters",
+                    "page_parameter", "highest_cached_page", "common_filters", "volatile_parameters",
+                    "unknown_parameters",
                     "parameter_folding",
                 ])
                 if let name = try? c.decode(String.self, forKey: "page_parameter") {
@@ -208,7 +216,8 @@ extension CacheBoundaries {
                         self.pageParameter = .offset(
                             offset,
                             sizeParameter: try p.decode(String.self, forKey: "size_parameter"),
-                            defaultSize: try p.decodeIntegerIfPresent(forKey: "default_size") ?? p.decode(Int.self, forKey: "default_size")
+                            defaultSize: try p.decodeIntegerIfPresent(forKey: "default_size")
+                                ?? p.decode(Int.self, forKey: "default_size")
                         )
                     } else if let cursor = try p.decodeIfPresent(String.self, forKey: "cursor") {
                         self.pageParameter = .cursor(cursor)
@@ -221,11 +230,13 @@ extension CacheBoundaries {
                 self.highestCachedPage = try c.decodeIntegerIfPresent(forKey: "highest_cached_page") ?? 1
                 guard self.highestCachedPage >= 1 else {
                     throw DecodingError.dataCorruptedError(
-                        forKey: "highest_cached_page", in: c, debugDescription: "must be at least 1, got \(self.highestCachedPage)")
+                        forKey: "highest_cached_page", in: c,
+                        debugDescription: "must be at least 1, got \(self.highestCachedPage)")
                 }
                 self.commonFilters = try c.decodeIfPresent([String: [String]].self, forKey: "common_filters") ?? [:]
                 self.volatileParameters = try c.decodeIfPresent([String].self, forKey: "volatile_parameters") ?? []
-                self.parameterFolding = try c.decodeIfPresent([String: FileFolding].self, forKey: "parameter_folding") ?? [:]
+                self.parameterFolding =
+                    try c.decodeIfPresent([String: FileFolding].self, forKey: "parameter_folding") ?? [:]
                 switch try c.decodeIfPresent(String.self, forKey: "unknown_parameters") ?? "bypass" {
                 case "bypass": self.unknownParameters = .bypass
                 case "include_in_key": self.unknownParameters = .includeInKey
@@ -238,7 +249,9 @@ extension CacheBoundaries {
 
             func boundary() throws(CacheError) -> PaginationBoundary {
                 if case .offset(_, _, let size) = self.pageParameter, size < 1 {
-                    throw CacheError(.invalidConfiguration, "pagination.page_parameter.default_size: must be at least 1, got \(size)")
+                    throw CacheError(
+                        .invalidConfiguration, "pagination.page_parameter.default_size: must be at least 1, got \(size)"
+                    )
                 }
                 return PaginationBoundary(
                     pageParameter: self.pageParameter,
@@ -258,9 +271,10 @@ extension CacheBoundaries {
             init(from decoder: any Decoder) throws {
                 if let mode = try? decoder.singleValueContainer().decode(String.self) {
                     guard mode == "single_flight" else {
-                        throw DecodingError.dataCorrupted(.init(
-                            codingPath: decoder.codingPath,
-                            debugDescription: "expected \"single_flight\" or {\"lock\": {...}}, got \"\(mode)\""))
+                        throw DecodingError.dataCorrupted(
+                            .init(
+                                codingPath: decoder.codingPath,
+                                debugDescription: "expected \"single_flight\" or {\"lock\": {...}}, got \"\(mode)\""))
                     }
                     self.lock = nil
                     return
@@ -271,13 +285,16 @@ extension CacheBoundaries {
                 try l.rejectUnknownFields(["lease", "maximum_wait", "on_timeout"])
                 var lock = LoadPolicy.Lock()
                 if let lease = try l.decodeIfPresent(FileDuration.self, forKey: "lease") { lock.lease = lease.duration }
-                if let wait = try l.decodeIfPresent(FileDuration.self, forKey: "maximum_wait") { lock.maximumWait = wait.duration }
+                if let wait = try l.decodeIfPresent(FileDuration.self, forKey: "maximum_wait") {
+                    lock.maximumWait = wait.duration
+                }
                 switch try l.decodeIfPresent(String.self, forKey: "on_timeout") ?? "load" {
                 case "load": lock.onTimeout = .load
                 case "fail": lock.onTimeout = .fail
                 case let other:
                     throw DecodingError.dataCorruptedError(
-                        forKey: "on_timeout", in: l, debugDescription: "expected \"load\" or \"fail\", got \"\(other)\"")
+                        forKey: "on_timeout", in: l, debugDescription: "expected \"load\" or \"fail\", got \"\(other)\""
+                    )
                 }
                 self.lock = lock
             }
@@ -307,7 +324,9 @@ struct FileDuration: Decodable, Sendable {
             }
         }
         throw DecodingError.dataCorruptedError(
-            in: container, debugDescription: "expected a positive duration such as \"250ms\", \"60s\", \"5m\" or \"1h\", got \"\(text)\"")
+            in: container,
+            debugDescription:
+                "expected a positive duration such as \"250ms\", \"60s\", \"5m\" or \"1h\", got \"\(text)\"")
     }
 
     /// The longest duration a file may give, in milliseconds.
@@ -325,7 +344,8 @@ struct FileDuration: Decodable, Sendable {
         }
         let milliseconds = (number * scale * 1000).rounded()
         guard milliseconds >= 1 else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be at least 1ms, got \(given)")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "must be at least 1ms, got \(given)")
         }
         guard milliseconds <= Self.maximumMilliseconds else {
             throw DecodingError.dataCorruptedError(
@@ -351,12 +371,14 @@ extension KeyedDecodingContainer where Key == FieldName {
         guard self.contains(key), try !self.decodeNil(forKey: key) else { return nil }
         guard let number = try? self.decode(Double.self, forKey: key) else {
             if (try? self.decode(String.self, forKey: key)) != nil {
-                throw DecodingError.typeMismatch(Double.self, .init(codingPath: self.codingPath + [key], debugDescription: "not a number"))
+                throw DecodingError.typeMismatch(
+                    Double.self, .init(codingPath: self.codingPath + [key], debugDescription: "not a number"))
             }
             throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a finite number")
         }
         guard number.isFinite else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a finite number, got \(number)")
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "expected a finite number, got \(number)")
         }
         return number
     }
@@ -371,17 +393,20 @@ extension KeyedDecodingContainer where Key == FieldName {
                 forKey: key, in: self, debugDescription: "expected a whole number that fits in 64 bits, got \(number)")
         }
         if (try? self.decode(String.self, forKey: key)) != nil {
-            throw DecodingError.typeMismatch(Int.self, .init(codingPath: self.codingPath + [key], debugDescription: "not a number"))
+            throw DecodingError.typeMismatch(
+                Int.self, .init(codingPath: self.codingPath + [key], debugDescription: "not a number"))
         }
-        throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a whole number that fits in 64 bits")
+        throw DecodingError.dataCorruptedError(
+            forKey: key, in: self, debugDescription: "expected a whole number that fits in 64 bits")
     }
 
     /// Throws for the first field not in `known`: a misspelt setting must not be silently ignored.
     func rejectUnknownFields(_ known: Set<String>) throws {
         for key in self.allKeys where !known.contains(key.stringValue) {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: self.codingPath + [key],
-                debugDescription: "unknown field; expected one of \(known.sorted().joined(separator: ", "))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: self.codingPath + [key],
+                    debugDescription: "unknown field; expected one of \(known.sorted().joined(separator: ", "))"))
         }
     }
 }

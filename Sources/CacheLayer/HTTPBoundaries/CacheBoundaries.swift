@@ -83,7 +83,8 @@ public struct CacheBoundaries: Sendable {
         for endpoint in endpoints {
             try endpoint.validate()
             guard endpoint.name != "none" else {
-                throw CacheError(.invalidConfiguration, "the endpoint name 'none' is reserved for requests no endpoint matches")
+                throw CacheError(
+                    .invalidConfiguration, "the endpoint name 'none' is reserved for requests no endpoint matches")
             }
             guard names.insert(endpoint.name).inserted else {
                 throw CacheError(.invalidConfiguration, "two endpoints are named '\(endpoint.name)'")
@@ -146,7 +147,9 @@ public struct CacheBoundaries: Sendable {
         if request.scheme != nil || authority != nil || endpoint.ignoresHost {
             key += request.scheme.map { PaginationBoundary.percentEncoded($0, keeping: "") } ?? "!"
             key += "://"
-            key += endpoint.ignoresHost ? "*" : authority.map { PaginationBoundary.percentEncoded($0, keeping: ":") } ?? "!"
+            key +=
+                endpoint.ignoresHost
+                ? "*" : authority.map { PaginationBoundary.percentEncoded($0, keeping: ":") } ?? "!"
         }
         key += pageKey
         if !endpoint.ignoresHost {

@@ -11,13 +11,17 @@ struct DecisionCounters: Sendable {
         let decisions = ["cache"] + BypassReason.all.map(\.name)
         var counters: [String: [String: Counter]] = [:]
         for boundary in endpoints.map(\.name) + ["none"] {
-            counters[boundary] = Dictionary(uniqueKeysWithValues: decisions.map { decision in
-                (decision, Counter(
-                    label: "cache.boundary_decisions",
-                    dimensions: [("boundary", boundary), ("decision", decision)],
-                    factory: factory
-                ))
-            })
+            counters[boundary] = Dictionary(
+                uniqueKeysWithValues: decisions.map { decision in
+                    (
+                        decision,
+                        Counter(
+                            label: "cache.boundary_decisions",
+                            dimensions: [("boundary", boundary), ("decision", decision)],
+                            factory: factory
+                        )
+                    )
+                })
         }
         self.counters = counters
     }

@@ -13,9 +13,12 @@ struct FileFolding: Decodable, Sendable {
                 case "ignore_case": self.foldings.insert(.ignoreCase)
                 case "integer_form": self.foldings.insert(.integerForm)
                 default:
-                    throw DecodingError.dataCorrupted(.init(
-                        codingPath: list.codingPath,
-                        debugDescription: "expected \"trim_whitespace\", \"ignore_case\", \"integer_form\" or {\"absent_as\": ...}, got \"\(name)\""))
+                    throw DecodingError.dataCorrupted(
+                        .init(
+                            codingPath: list.codingPath,
+                            debugDescription:
+                                "expected \"trim_whitespace\", \"ignore_case\", \"integer_form\" or {\"absent_as\": ...}, got \"\(name)\""
+                        ))
                 }
             } else {
                 let entry = try list.nestedContainer(keyedBy: FieldName.self)

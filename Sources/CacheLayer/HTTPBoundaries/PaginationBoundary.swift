@@ -94,10 +94,14 @@ public struct PaginationBoundary: Sendable {
             let value = folding.map { ParameterFolding.fold(sent, $0) } ?? sent
             switch self.pageParameter {
             case .page(let parameter) where name.utf8.elementsEqual(parameter.utf8):
-                guard let number = Int(value), number >= 1, page == nil || page == number else { return .bypass(.deepPage) }
+                guard let number = Int(value), number >= 1, page == nil || page == number else {
+                    return .bypass(.deepPage)
+                }
                 page = number
             case .offset(let parameter, _, _) where name.utf8.elementsEqual(parameter.utf8):
-                guard let number = Int(value), number >= 0, offset == nil || offset == number else { return .bypass(.deepPage) }
+                guard let number = Int(value), number >= 0, offset == nil || offset == number else {
+                    return .bypass(.deepPage)
+                }
                 offset = number
             case .offset(_, let sizeParameter, _) where name.utf8.elementsEqual(sizeParameter.utf8):
                 guard let number = Int(value), number >= 1, size == nil || size == number else {
@@ -169,10 +173,12 @@ public struct PaginationBoundary: Sendable {
     /// Checks the numbers and foldings; the message names the field.
     func validate() throws(CacheError) {
         guard self.highestCachedPage >= 1 else {
-            throw CacheError(.invalidConfiguration, "pagination.highestCachedPage must be at least 1, got \(self.highestCachedPage)")
+            throw CacheError(
+                .invalidConfiguration, "pagination.highestCachedPage must be at least 1, got \(self.highestCachedPage)")
         }
         if case .offset(_, _, let defaultSize) = self.pageParameter, defaultSize < 1 {
-            throw CacheError(.invalidConfiguration, "pagination.pageParameter.defaultSize must be at least 1, got \(defaultSize)")
+            throw CacheError(
+                .invalidConfiguration, "pagination.pageParameter.defaultSize must be at least 1, got \(defaultSize)")
         }
         for (name, folding) in self.parameterFolding {
             try ParameterFolding.validate(folding, name: name, field: "pagination.parameterFolding")
@@ -192,7 +198,8 @@ public struct PaginationBoundary: Sendable {
         for byte in text.utf8 {
             let scalar = Unicode.Scalar(byte)
             let unreserved =
-                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || "-._~".unicodeScalars.contains(scalar)
                 || extra.unicodeScalars.contains(scalar)
             if unreserved {
@@ -226,7 +233,8 @@ struct QueryParameters {
         var key = PaginationBoundary.percentEncoded(path, keeping: "/")
         var separator = "?"
         for index in self.names.indices.sorted(by: { self.names[$0].lexicographicallyPrecedes(self.names[$1]) }) {
-            let name = PaginationBoundary.percentEncoded(String(decoding: self.names[index], as: UTF8.self), keeping: "")
+            let name = PaginationBoundary.percentEncoded(
+                String(decoding: self.names[index], as: UTF8.self), keeping: "")
             for value in self.values[index] {
                 key += separator + name + "=" + PaginationBoundary.percentEncoded(value, keeping: "")
                 separator = "&"

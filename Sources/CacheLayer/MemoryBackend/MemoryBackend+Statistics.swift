@@ -25,7 +25,8 @@ extension MemoryBackend {
                 var hits = 0
                 var misses = 0
                 for stripe in 0..<MemoryShard.stripeCount {
-                    let pointer = (self.stripes(ofShard: index) + stripe * ReadStripe.stride).assumingMemoryBound(to: ReadStripe.self)
+                    let pointer = (self.stripes(ofShard: index) + stripe * ReadStripe.stride).assumingMemoryBound(
+                        to: ReadStripe.self)
                     hits += pointer.pointee.hits.load(ordering: .relaxed)
                     misses += pointer.pointee.misses.load(ordering: .relaxed)
                 }

@@ -64,12 +64,16 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         self.shards = UnsafeMutableRawPointer.allocate(byteCount: Self.shardStride * shardCount, alignment: 128)
         for index in 0..<shardCount {
             (self.shards + index * Self.shardStride).bindMemory(to: MemoryShard.self, capacity: 1)
-                .initialize(to: MemoryShard(store: SecondChanceStore(byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit)))
+                .initialize(
+                    to: MemoryShard(
+                        store: SecondChanceStore(
+                            byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit)))
         }
         let stripeTotal = shardCount * MemoryShard.stripeCount
         self.stripes = UnsafeMutableRawPointer.allocate(byteCount: ReadStripe.stride * stripeTotal, alignment: 128)
         for index in 0..<stripeTotal {
-            (self.stripes + index * ReadStripe.stride).bindMemory(to: ReadStripe.self, capacity: 1).initialize(to: ReadStripe())
+            (self.stripes + index * ReadStripe.stride).bindMemory(to: ReadStripe.self, capacity: 1).initialize(
+                to: ReadStripe())
         }
         self.shardShift = Int.bitWidth - shardCount.trailingZeroBitCount
         self.clock = configuration.clock
@@ -139,7 +143,8 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     ) throws(Failure) -> Result {
         let index = self.shardIndex(for: key)
         guard let metrics = self.metrics else {
-            return try self.withExclusiveAccess(toShard: index) { (store) throws(Failure) -> Result in try body(&store) }
+            return try self.withExclusiveAccess(toShard: index) { (store) throws(Failure) -> Result in try body(&store)
+            }
         }
         let (result, before, after) = try self.withExclusiveAccess(toShard: index) { (store) throws(Failure) in
             let before = store.counters
@@ -173,11 +178,14 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     func getNow(_ key: CacheKey) -> [UInt8]? {
         let hashed = HashedKey(key)
         let index = self.shardIndex(for: hashed)
-        let stripe = (self.stripes(ofShard: index) + (ReaderNumber.current & (MemoryShard.stripeCount - 1)) * ReadStripe.stride)
+        let stripe =
+            (self.stripes(ofShard: index) + (ReaderNumber.current & (MemoryShard.stripeCount - 1)) * ReadStripe.stride)
             .assumingMemoryBound(to: ReadStripe.self)
         // The clock is read through `self` (only for entries with a deadline) rather than copied out first: copying
         // the existential costs a witness call and a destroy on every read.
-        if let found = MemoryShard.readShared(self.shard(index), stripe: stripe, hashed, now: { self.clock.nanosecondsNow() }) {
+        if let found = MemoryShard.readShared(
+            self.shard(index), stripe: stripe, hashed, now: { self.clock.nanosecondsNow() })
+        {
             return found
         }
         // A writer was busy, or the entry has expired and must be removed.
@@ -193,7 +201,8 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         return values
     }
 
-    public nonisolated(nonsending) func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) {
+    public nonisolated(nonsending) func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError)
+    {
         let hashed = HashedKey(key)
         let cost = Self.cost(of: key, valueCount: value.count)
         let now = self.clock.nanosecondsNow()
@@ -203,7 +212,9 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         }
     }
 
-    public nonisolated(nonsending) func setIfAbsent(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) -> Bool {
+    public nonisolated(nonsending) func setIfAbsent(
+        _ key: CacheKey, to value: [UInt8], ttl: Duration?
+    ) async throws(CacheError) -> Bool {
         let hashed = HashedKey(key)
         let cost = Self.cost(of: key, valueCount: value.count)
         let now = self.clock.nanosecondsNow()
@@ -219,7 +230,9 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         return self.withShard(for: hashed) { store in store.delete(hashed, now: { clock.nanosecondsNow() }) }
     }
 
-    public nonisolated(nonsending) func delete(_ key: CacheKey, ifValueEquals expected: [UInt8]) async throws(CacheError) -> Bool {
+    public nonisolated(nonsending) func delete(
+        _ key: CacheKey, ifValueEquals expected: [UInt8]
+    ) async throws(CacheError) -> Bool {
         let hashed = HashedKey(key)
         let clock = self.clock
         return self.withShard(for: hashed) { store in

@@ -169,7 +169,8 @@ struct SecondChanceStore: ~Copyable {
             if (self.counters.entries + 1) * 2 > self.buckets.count {
                 self.growIndex()
             }
-            let node = Node(key: key, value: value, expiresAt: expiresAt, cost: cost, previous: Self.none, next: Self.none)
+            let node = Node(
+                key: key, value: value, expiresAt: expiresAt, cost: cost, previous: Self.none, next: Self.none)
             let slot = self.allocate(node)
             self.insertIntoIndex(slot, hash: key.hash)
             self.linkAtFront(slot)
@@ -226,7 +227,9 @@ struct SecondChanceStore: ~Copyable {
         var slot = self.head
         while slot != Self.none {
             let node = self.nodes[Int(slot)]
-            guard let key = node.key, self.find(key)?.slot == slot else { return "slot \(slot) is linked but not indexed" }
+            guard let key = node.key, self.find(key)?.slot == slot else {
+                return "slot \(slot) is linked but not indexed"
+            }
             guard node.previous == previous else { return "slot \(slot) has a wrong back link" }
             seen += 1
             bytes += node.cost

@@ -51,12 +51,16 @@ struct CacheMetrics: Sendable {
         self.put = Instruments(.put, cacheName: cacheName, factory: factory)
         self.remove = Instruments(.remove, cacheName: cacheName, factory: factory)
         self.flush = Instruments(.flush, cacheName: cacheName, factory: factory)
-        self.decodeFailures = Counter(label: "cache.decode_failures", dimensions: [("cache", cacheName)], factory: factory)
+        self.decodeFailures = Counter(
+            label: "cache.decode_failures", dimensions: [("cache", cacheName)], factory: factory)
         self.loads = Counter(label: "cache.loads", dimensions: [("cache", cacheName)], factory: factory)
-        self.coalescedLoads = Counter(label: "cache.coalesced_loads", dimensions: [("cache", cacheName)], factory: factory)
+        self.coalescedLoads = Counter(
+            label: "cache.coalesced_loads", dimensions: [("cache", cacheName)], factory: factory)
         self.staleServes = Counter(label: "cache.stale_serves", dimensions: [("cache", cacheName)], factory: factory)
-        self.earlyRefreshes = Counter(label: "cache.early_refreshes", dimensions: [("cache", cacheName)], factory: factory)
-        self.refreshFailures = Counter(label: "cache.refresh_failures", dimensions: [("cache", cacheName)], factory: factory)
+        self.earlyRefreshes = Counter(
+            label: "cache.early_refreshes", dimensions: [("cache", cacheName)], factory: factory)
+        self.refreshFailures = Counter(
+            label: "cache.refresh_failures", dimensions: [("cache", cacheName)], factory: factory)
         self.lockWaits = Counter(label: "cache.lock_waits", dimensions: [("cache", cacheName)], factory: factory)
         self.lockTimeouts = Counter(label: "cache.lock_timeouts", dimensions: [("cache", cacheName)], factory: factory)
     }

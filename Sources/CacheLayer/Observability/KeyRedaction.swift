@@ -46,7 +46,9 @@ extension KeyCapture {
     }
 
     /// One pass over `bytes`, replacing at each position the first needle that matches there.
-    private static func replacing(_ replacements: [(needle: [UInt8], replacement: [UInt8])], in bytes: [UInt8]) -> [UInt8] {
+    private static func replacing(
+        _ replacements: [(needle: [UInt8], replacement: [UInt8])], in bytes: [UInt8]
+    ) -> [UInt8] {
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
         var index = 0

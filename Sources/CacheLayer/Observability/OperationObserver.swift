@@ -200,7 +200,8 @@ final class OperationObserver: Sendable {
     }
 
     /// Ends an operation. For an unobserved one (`operation` is `nil`) only a failure is reported, as a warning.
-    func end(_ operation: Operation?, _ outcome: OperationOutcome, kind: CacheOperation, keys: @autoclosure () -> Keys) {
+    func end(_ operation: Operation?, _ outcome: OperationOutcome, kind: CacheOperation, keys: @autoclosure () -> Keys)
+    {
         guard let operation else {
             if case .failed(let error) = outcome, error.isBackendFailure, !self.loggingOff {
                 self.log(self.forced(kind, keys: keys()), outcome, elapsed: nil)

@@ -29,7 +29,9 @@ public struct LoadPolicy: Sendable {
     public var ttlJitter: TTLJitter?
 
     /// Creates a policy. The default is in-process coalescing only.
-    public init(lock: Lock? = nil, gracePeriod: Duration? = nil, earlyRefresh: EarlyRefresh? = nil, ttlJitter: TTLJitter? = nil) {
+    public init(
+        lock: Lock? = nil, gracePeriod: Duration? = nil, earlyRefresh: EarlyRefresh? = nil, ttlJitter: TTLJitter? = nil
+    ) {
         self.lock = lock
         self.gracePeriod = gracePeriod
         self.earlyRefresh = earlyRefresh
@@ -101,7 +103,8 @@ public struct LoadPolicy: Sendable {
             try Self.requirePositive(lock.maximumRetryInterval, "maximumRetryInterval")
         }
         if let earlyRefresh, !(earlyRefresh.beta > 0 && earlyRefresh.beta.isFinite) {
-            throw CacheError(.invalidConfiguration, "the early refresh's beta must be positive, got \(earlyRefresh.beta)")
+            throw CacheError(
+                .invalidConfiguration, "the early refresh's beta must be positive, got \(earlyRefresh.beta)")
         }
         try self.ttlJitter?.validate()
     }

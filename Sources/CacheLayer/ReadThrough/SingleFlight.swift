@@ -92,7 +92,9 @@ final class SingleFlight: Sendable {
 
     /// Joins the load of `key` in progress, or starts one running `load`. Returns the outcome and whether this
     /// caller started the load (`false`: it was coalesced into another caller's).
-    func run(_ key: CacheKey, _ load: @escaping @Sendable () async -> Outcome) async -> (outcome: Outcome, started: Bool) {
+    func run(
+        _ key: CacheKey, _ load: @escaping @Sendable () async -> Outcome
+    ) async -> (outcome: Outcome, started: Bool) {
         let (flight, started) = self.join(key)
         if started {
             // Not a child task: the load must outlive the cancellation of the caller that happened to start it.

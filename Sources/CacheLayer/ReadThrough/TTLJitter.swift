@@ -43,7 +43,8 @@ public struct TTLJitter: Sendable, Equatable {
             return
         case .proportional(let fraction):
             guard fraction >= 0 && fraction < 1 else {
-                throw CacheError(.invalidConfiguration, "ttlJitter: a proportional jitter is a fraction in 0..<1, got \(fraction)")
+                throw CacheError(
+                    .invalidConfiguration, "ttlJitter: a proportional jitter is a fraction in 0..<1, got \(fraction)")
             }
         case .added(let maximum):
             guard maximum >= .zero else {

@@ -15,7 +15,9 @@ public enum AdviceTable {
             ]
         }
         let chosen = advice.candidates[advice.recommended]
-        let filters = chosen.commonFilters.keys.sorted().map { "\($0)=\(chosen.commonFilters[$0]!.joined(separator: "|"))" }.joined(separator: " ")
+        let filters = chosen.commonFilters.keys.sorted().map {
+            "\($0)=\(chosen.commonFilters[$0]!.joined(separator: "|"))"
+        }.joined(separator: " ")
         return TextTable.aligned([header] + lines, rightAligned: [2, 3, 4, 6]) + """
 
 
@@ -30,20 +32,25 @@ public enum AdviceTable {
         guard let index = advice.lowerMissRateWithEviction else { return "" }
         let candidate = advice.candidates[index]
         let rate = NumberText.fixed(candidate.missRateAtBudget * 100, decimals: 1)
-        return "\nWith the memory tier evicting at \(ByteCount.format(budget)), \(candidate.name) misses less: \(rate)% "
+        return
+            "\nWith the memory tier evicting at \(ByteCount.format(budget)), \(candidate.name) misses less: \(rate)% "
             + "(its responses need \(ByteCount.format(candidate.memoryNeeded)), so the cache would evict)."
     }
 
     /// One CSV line per candidate.
     public static func csv(_ advice: BoundaryAdvisor.Advice) -> String {
-        var text = "highest_cached_page,filter_values,cached_share,miss_rate,memory_bytes,fits,miss_rate_at_budget,recommended\n"
+        var text =
+            "highest_cached_page,filter_values,cached_share,miss_rate,memory_bytes,fits,miss_rate_at_budget,recommended\n"
         for (index, candidate) in advice.candidates.enumerated() {
-            text += [
-                String(candidate.highestCachedPage), candidate.filterValues.map(String.init) ?? "all",
-                NumberText.fixed(candidate.cachedShare, decimals: 6), NumberText.fixed(candidate.missRate, decimals: 6),
-                String(candidate.memoryNeeded), candidate.fits ? "true" : "false",
-                NumberText.fixed(candidate.missRateAtBudget, decimals: 6), index == advice.recommended ? "true" : "false",
-            ].joined(separator: ",") + "\n"
+            text +=
+                [
+                    String(candidate.highestCachedPage), candidate.filterValues.map(String.init) ?? "all",
+                    NumberText.fixed(candidate.cachedShare, decimals: 6),
+                    NumberText.fixed(candidate.missRate, decimals: 6),
+                    String(candidate.memoryNeeded), candidate.fits ? "true" : "false",
+                    NumberText.fixed(candidate.missRateAtBudget, decimals: 6),
+                    index == advice.recommended ? "true" : "false",
+                ].joined(separator: ",") + "\n"
         }
         return text
     }

@@ -93,11 +93,19 @@ public struct BoundaryAdvisor: Sendable {
 
     /// Measures every candidate on `requests` and picks one.
     /// - Throws: ``AdvisorError/Code/invalidArgument`` for a budget or page count below 1, or no requests.
-    public func advise(_ requests: [EndpointRequest], progress: @Sendable (String) -> Void = { _ in }) async throws(AdvisorError) -> Advice {
-        guard self.budget > 0 else { throw AdvisorError(.invalidArgument, "the budget is \(self.budget); it must be at least 1 byte") }
-        guard self.highestPages >= 1 else { throw AdvisorError(.invalidArgument, "the highest page to try must be at least 1") }
+    public func advise(
+        _ requests: [EndpointRequest], progress: @Sendable (String) -> Void = { _ in }
+    ) async throws(AdvisorError) -> Advice {
+        guard self.budget > 0 else {
+            throw AdvisorError(.invalidArgument, "the budget is \(self.budget); it must be at least 1 byte")
+        }
+        guard self.highestPages >= 1 else {
+            throw AdvisorError(.invalidArgument, "the highest page to try must be at least 1")
+        }
         guard !requests.isEmpty else { throw AdvisorError(.invalidArgument, "no requests to advise on") }
-        guard !self.filterValueCounts.isEmpty else { throw AdvisorError(.invalidArgument, "no filter value count to try") }
+        guard !self.filterValueCounts.isEmpty else {
+            throw AdvisorError(.invalidArgument, "no filter value count to try")
+        }
         let ranked = self.filterValuesByPopularity(requests)
         var candidates: [Candidate] = []
         for page in 1...self.highestPages {
@@ -123,28 +131,34 @@ public struct BoundaryAdvisor: Sendable {
                     missRateAtBudget: 1 - bounded.hitRate,
                     fits: needed <= self.budget
                 )
-                progress("  \(candidate.name): miss rate \(NumberText.fixed(candidate.missRate * 100, decimals: 1))%, \(ByteCount.format(needed))")
+                progress(
+                    "  \(candidate.name): miss rate \(NumberText.fixed(candidate.missRate * 100, decimals: 1))%, \(ByteCount.format(needed))"
+                )
                 candidates.append(candidate)
             }
         }
         let indices = candidates.indices
         let bestAtBudget = indices.min { left, right in
             let (a, b) = (candidates[left], candidates[right])
-            return a.missRateAtBudget != b.missRateAtBudget ? a.missRateAtBudget < b.missRateAtBudget : Self.isBetter(a, b)
+            return a.missRateAtBudget != b.missRateAtBudget
+                ? a.missRateAtBudget < b.missRateAtBudget : Self.isBetter(a, b)
         }!
-        if let best = indices.filter({ candidates[$0].fits }).min(by: { Self.isBetter(candidates[$0], candidates[$1]) }) {
+        if let best = indices.filter({ candidates[$0].fits }).min(by: { Self.isBetter(candidates[$0], candidates[$1]) })
+        {
             let evictingIsBetter = candidates[bestAtBudget].missRateAtBudget < candidates[best].missRate
             return Advice(
                 candidates: candidates,
                 recommended: best,
-                reason: "the lowest miss rate among the boundaries whose cached responses fit in \(ByteCount.format(self.budget))",
+                reason:
+                    "the lowest miss rate among the boundaries whose cached responses fit in \(ByteCount.format(self.budget))",
                 lowerMissRateWithEviction: evictingIsBetter ? bestAtBudget : nil
             )
         }
         return Advice(
             candidates: candidates,
             recommended: bestAtBudget,
-            reason: "no boundary's cached responses fit in \(ByteCount.format(self.budget)); this one has the lowest miss rate at that budget, with the memory tier evicting",
+            reason:
+                "no boundary's cached responses fit in \(ByteCount.format(self.budget)); this one has the lowest miss rate at that budget, with the memory tier evicting",
             lowerMissRateWithEviction: nil
         )
     }

@@ -32,11 +32,16 @@ public struct MemoryTierReplay: Sendable {
         let configuration: MemoryBackend.Configuration
         switch capacity {
         case .bytes(let budget):
-            guard budget > 0 else { throw AdvisorError(.invalidArgument, "the memory budget must be positive, got \(budget)") }
+            guard budget > 0 else {
+                throw AdvisorError(.invalidArgument, "the memory budget must be positive, got \(budget)")
+            }
             configuration = MemoryBackend.Configuration(byteBudget: budget, shardCount: self.shardCount, clock: clock)
         case .objects(let count):
-            guard count > 0 else { throw AdvisorError(.invalidArgument, "the object capacity must be positive, got \(count)") }
-            configuration = MemoryBackend.Configuration(byteBudget: 1 << 50, maximumEntries: count, shardCount: 1, clock: clock)
+            guard count > 0 else {
+                throw AdvisorError(.invalidArgument, "the object capacity must be positive, got \(count)")
+            }
+            configuration = MemoryBackend.Configuration(
+                byteBudget: 1 << 50, maximumEntries: count, shardCount: 1, clock: clock)
         }
         let backend: MemoryBackend
         let keys: [CacheKey]

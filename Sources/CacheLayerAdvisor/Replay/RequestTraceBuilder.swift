@@ -16,7 +16,8 @@ public struct RequestTraceBuilder: Sendable {
             self.indices[key] = index
             self.trace.keys.append(key)
         }
-        self.trace.requests.append(RequestTrace.Request(key: index, size: Int32(clamping: size), ttlMilliseconds: ttlMilliseconds))
+        self.trace.requests.append(
+            RequestTrace.Request(key: index, size: Int32(clamping: size), ttlMilliseconds: ttlMilliseconds))
     }
 
     /// Appends a request that bypasses the cache.

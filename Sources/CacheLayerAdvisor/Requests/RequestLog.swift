@@ -86,9 +86,12 @@ public enum RequestLog {
     public static func line(_ request: EndpointRequest) -> String {
         var line = Self.percentEncoded(request.path, keepingSlashes: true)
         if !request.query.isEmpty {
-            line += "?" + request.query.map {
-                Self.percentEncoded($0.name, keepingSlashes: false) + "=" + Self.percentEncoded($0.value, keepingSlashes: false)
-            }.joined(separator: "&")
+            line +=
+                "?"
+                + request.query.map {
+                    Self.percentEncoded($0.name, keepingSlashes: false) + "="
+                        + Self.percentEncoded($0.value, keepingSlashes: false)
+                }.joined(separator: "&")
         }
         return line + "," + String(request.responseSize)
     }
@@ -100,7 +103,8 @@ public enum RequestLog {
         bytes.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 bytes.append(byte)
             case UInt8(ascii: "/") where keepingSlashes:
@@ -123,7 +127,9 @@ public enum RequestLog {
                 let first = utf8.index(after: index)
                 guard first < utf8.endIndex else { return nil }
                 let second = utf8.index(after: first)
-                guard second < utf8.endIndex, let high = Self.hexValue(utf8[first]), let low = Self.hexValue(utf8[second]) else { return nil }
+                guard second < utf8.endIndex, let high = Self.hexValue(utf8[first]),
+                    let low = Self.hexValue(utf8[second])
+                else { return nil }
                 bytes.append(high << 4 | low)
                 index = utf8.index(after: second)
             } else {

@@ -20,7 +20,8 @@ public enum ByteCount {
             break
         }
         guard let value = Double(number.trimmingWhitespace()), value.isFinite, value >= 0 else {
-            throw AdvisorError(.invalidArgument, "\(what) '\(text)' is not a byte count (examples: 4096, 64KiB, 1.5MiB)")
+            throw AdvisorError(
+                .invalidArgument, "\(what) '\(text)' is not a byte count (examples: 4096, 64KiB, 1.5MiB)")
         }
         let bytes = (value * factor).rounded()
         guard bytes < Double(1 << 52) else {

@@ -19,7 +19,8 @@ public enum TextFile {
     public static func write(_ text: String, to path: String) throws(AdvisorError) {
         let url = URL(fileURLWithPath: path)
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(text.utf8).write(to: url)
         } catch {
             throw AdvisorError(.fileAccess, "cannot write '\(path)': \(error.localizedDescription)")

@@ -65,7 +65,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     ///   cacheable status.
     public init(cache: Cache, boundaries: CacheBoundaries, configuration: Configuration = .init()) throws(CacheError) {
         guard configuration.maximumBodySize >= 0 else {
-            throw CacheError(.invalidConfiguration, "maximumBodySize must not be negative, got \(configuration.maximumBodySize)")
+            throw CacheError(
+                .invalidConfiguration, "maximumBodySize must not be negative, got \(configuration.maximumBodySize)")
         }
         guard !configuration.cacheableStatuses.isEmpty else {
             throw CacheError(.invalidConfiguration, "cacheableStatuses is empty: nothing would be stored")
@@ -80,9 +81,14 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
             },
             decode: { bytes in .stored(try CachedResponseFormat.decode(bytes)) }
         )
-        self.storability = Dictionary(uniqueKeysWithValues: boundaries.endpoints.map { endpoint in
-            (endpoint.name, ResponseStorability(cacheableStatuses: configuration.cacheableStatuses, varyHeaders: Set(endpoint.varyHeaders)))
-        })
+        self.storability = Dictionary(
+            uniqueKeysWithValues: boundaries.endpoints.map { endpoint in
+                (
+                    endpoint.name,
+                    ResponseStorability(
+                        cacheableStatuses: configuration.cacheableStatuses, varyHeaders: Set(endpoint.varyHeaders))
+                )
+            })
         self.keyedHeaders = Set(boundaries.identityHeaders + ["host"] + boundaries.endpoints.flatMap(\.varyHeaders))
         self.notStored = NotStoredCounters(
             factory: configuration.metricsFactory ?? MetricsSystem.factory,
@@ -99,7 +105,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     ) async throws -> Response {
         // An absolute-form target (`GET http://host/path`) shows the handler a scheme and host of its own in
         // `request.uri`; such requests are rare enough not to be worth keying.
-        guard request.method == .get || request.method == .head, request.uri.scheme == nil, request.uri.host == nil else {
+        guard request.method == .get || request.method == .head, request.uri.scheme == nil, request.uri.host == nil
+        else {
             return try await Self.bypass(request, context, next)
         }
         let decision = self.boundaries.decide(self.cacheRequest(request, context: context))
@@ -120,14 +127,16 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
                 coding: self.coding
             ) {
                 handlerRan = true
-                let load = try await self.load(request, context, next, key: key, endpoint: endpoint, head: head, span: span)
+                let load = try await self.load(
+                    request, context, next, key: key, endpoint: endpoint, head: head, span: span)
                 loaded = load
                 return load
             }
         } catch {
             if let loaded, let cacheError = error as? CacheError {
                 // The handler answered; storing its response failed. The response is sent all the same.
-                return self.storeFailed(loaded, cacheError, endpoint: endpoint, head: head, span: span, context: context)
+                return self.storeFailed(
+                    loaded, cacheError, endpoint: endpoint, head: head, span: span, context: context)
             }
             // The handler's own errors pass through; the cache's, before the handler ran, do not fail the request.
             guard let cacheError = error as? CacheError, !handlerRan else {
@@ -135,7 +144,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
             }
             if cacheError.code == .lockTimeout {
                 throw CacheStatusMarkedError(
-                    originalError: HTTPError(.serviceUnavailable, message: "another request is computing this response; try again"),
+                    originalError: HTTPError(
+                        .serviceUnavailable, message: "another request is computing this response; try again"),
                     cacheStatus: .miss
                 )
             }
@@ -169,7 +179,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         span: (any Span)?,
         context: Context
     ) -> Response {
-        NotStoredRecording(boundary: endpoint.name, counters: self.notStored, span: span, logger: context.logger)(.storeFailed)
+        NotStoredRecording(boundary: endpoint.name, counters: self.notStored, span: span, logger: context.logger)(
+            .storeFailed)
         context.logger.warning(
             "response cache unavailable; the response was sent without being stored",
             metadata: ["cache.boundary": "\(endpoint.name)", "error.message": "\(error)"]
@@ -195,7 +206,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         let started = ContinuousClock.now
         var response = try await next(request, context)
         let limit = min(self.configuration.maximumBodySize, CachedResponseFormat.largestPart)
-        let notStored = NotStoredRecording(boundary: endpoint.name, counters: self.notStored, span: span, logger: context.logger)
+        let notStored = NotStoredRecording(
+            boundary: endpoint.name, counters: self.notStored, span: span, logger: context.logger)
         let refusal: NotStoredReason
         if head {
             refusal = .head
@@ -229,7 +241,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
             case .unknown:
                 // Not shared: concurrent requests for the key are released to run their own handler now.
                 let store = StreamedResponseStore(
-                    cache: self.cache, coding: self.coding, key: key, endpoint: endpoint, limit: limit, started: started,
+                    cache: self.cache, coding: self.coding, key: key, endpoint: endpoint, limit: limit,
+                    started: started,
                     notStored: notStored
                 )
                 return .notStored(store.forwarding(response))

@@ -7,15 +7,23 @@ struct NotStoredCounters: Sendable {
 
     init?(factory: any MetricsFactory, boundaries: [String]) {
         guard !(factory is NOOPMetricsHandler) else { return nil }
-        self.counters = Dictionary(uniqueKeysWithValues: boundaries.map { boundary in
-            (boundary, Dictionary(uniqueKeysWithValues: NotStoredReason.all.map { reason in
-                (reason, Counter(
-                    label: "cache.responses_not_stored",
-                    dimensions: [("boundary", boundary), ("reason", reason.name)],
-                    factory: factory
-                ))
-            }))
-        })
+        self.counters = Dictionary(
+            uniqueKeysWithValues: boundaries.map { boundary in
+                (
+                    boundary,
+                    Dictionary(
+                        uniqueKeysWithValues: NotStoredReason.all.map { reason in
+                            (
+                                reason,
+                                Counter(
+                                    label: "cache.responses_not_stored",
+                                    dimensions: [("boundary", boundary), ("reason", reason.name)],
+                                    factory: factory
+                                )
+                            )
+                        })
+                )
+            })
     }
 
     func count(boundary: String, _ reason: NotStoredReason) {

@@ -46,7 +46,7 @@ struct CollectedBody {
         let sink = Sink(declaredLength: declaredLength)
         do {
             try await body.write(Writer(sink: sink))
-        } catch where sink.overran {
+        } catch  where sink.overran {
             // Our own stop, passed back (perhaps wrapped) through the handler's body.
         }
         return CollectedBody(

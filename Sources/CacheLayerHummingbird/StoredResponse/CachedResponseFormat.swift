@@ -64,12 +64,16 @@ enum CachedResponseFormat {
     private static func decodeExactly(_ bytes: [UInt8]) throws(Malformed) -> CachedResponse {
         var reader = Reader(bytes: bytes)
         let version = try reader.byte()
-        guard version == Self.version else { throw Malformed(description: "format version \(version), expected \(Self.version)") }
+        guard version == Self.version else {
+            throw Malformed(description: "format version \(version), expected \(Self.version)")
+        }
         let code = Int(try reader.integer(UInt16.self))
         guard (100...999).contains(code) else { throw Malformed(description: "status code \(code)") }
         let reason = try reader.text("reason phrase")
         let status = HTTPResponse.Status(code: code, reasonPhrase: reason)
-        guard status.reasonPhrase.utf8.elementsEqual(reason.utf8) else { throw Malformed(description: "a reason phrase with characters HTTP does not allow") }
+        guard status.reasonPhrase.utf8.elementsEqual(reason.utf8) else {
+            throw Malformed(description: "a reason phrase with characters HTTP does not allow")
+        }
         let storedAt = Duration.milliseconds(Int64(bitPattern: try reader.integer(UInt64.self)))
         let count = Int(try reader.integer(UInt32.self))
         var headers = HTTPFields()
@@ -77,11 +81,15 @@ enum CachedResponseFormat {
             let rawName = try reader.text("header name")
             guard let name = HTTPField.Name(rawName) else { throw Malformed(description: "header name '\(rawName)'") }
             let value = try reader.slice(Int(try reader.integer(UInt32.self)))
-            guard HTTPField.isValidValue(value) else { throw Malformed(description: "the value of header '\(rawName)'") }
+            guard HTTPField.isValidValue(value) else {
+                throw Malformed(description: "the value of header '\(rawName)'")
+            }
             headers.append(HTTPField(name: name, value: value))
         }
         let body = try reader.slice(Int(try reader.integer(UInt32.self)))
-        guard reader.isAtEnd else { throw Malformed(description: "\(bytes.count - reader.offset) bytes after the body") }
+        guard reader.isAtEnd else {
+            throw Malformed(description: "\(bytes.count - reader.offset) bytes after the body")
+        }
         let lengths = headers[values: .contentLength]
         guard lengths.isEmpty || lengths == [String(body.count)] else {
             throw Malformed(description: "Content-Length \(lengths) for a body of \(body.count) bytes")
@@ -112,7 +120,8 @@ enum CachedResponseFormat {
 
         mutating func slice(_ count: Int) throws(Malformed) -> ArraySlice<UInt8> {
             guard count >= 0, count <= self.bytes.count - self.offset else {
-                throw Malformed(description: "truncated: \(count) bytes wanted at offset \(self.offset) of \(self.bytes.count)")
+                throw Malformed(
+                    description: "truncated: \(count) bytes wanted at offset \(self.offset) of \(self.bytes.count)")
             }
             defer { self.offset += count }
             return self.bytes[self.offset..<(self.offset + count)]
@@ -123,7 +132,9 @@ enum CachedResponseFormat {
             return part[part.startIndex]
         }
 
-        mutating func integer<Integer: FixedWidthInteger & UnsignedInteger>(_ type: Integer.Type) throws(Malformed) -> Integer {
+        mutating func integer<Integer: FixedWidthInteger & UnsignedInteger>(
+            _ type: Integer.Type
+        ) throws(Malformed) -> Integer {
             var value = Integer.zero
             for (index, byte) in try self.slice(MemoryLayout<Integer>.size).enumerated() {
                 value |= Integer(truncatingIfNeeded: byte) << (8 * index)
@@ -134,7 +145,9 @@ enum CachedResponseFormat {
         /// A length-prefixed part that must be valid UTF-8 (`what` names it in the error).
         mutating func text(_ what: String) throws(Malformed) -> String {
             let part = try self.slice(Int(try self.integer(UInt32.self)))
-            guard let text = String(validating: part, as: UTF8.self) else { throw Malformed(description: "\(what) is not UTF-8") }
+            guard let text = String(validating: part, as: UTF8.self) else {
+                throw Malformed(description: "\(what) is not UTF-8")
+            }
             return text
         }
     }

@@ -20,7 +20,8 @@ struct ResponseStorability {
             }
         }
         if response.headers[.setCookie] != nil { return .setCookie }
-        for name in Self.directives(response.headers[values: .vary]) where name == "*" || !self.varyHeaders.contains(name) {
+        for name in Self.directives(response.headers[values: .vary])
+        where name == "*" || !self.varyHeaders.contains(name) {
             return .vary
         }
         return nil
@@ -45,7 +46,8 @@ struct ResponseStorability {
     static func directives(_ values: [String]) -> [String] {
         values.flatMap { $0.split(separator: ",") }.map { token in
             let name = token.split(separator: "=", maxSplits: 1).first ?? token[...]
-            return String(name.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
+            return String(name.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+                .lowercased()
         }
     }
 }

@@ -34,7 +34,9 @@ final class ClusterNode: Sendable {
         self.pool = ConnectionPool(settings: connectionSettings, onConnect: spanAttributes.recordPeer)
         self.counters = metricsFactory.map { factory in
             func counter(_ result: String) -> Counter {
-                Counter(label: "cache.redis.node.requests", dimensions: [("node", address.description), ("result", result)], factory: factory)
+                Counter(
+                    label: "cache.redis.node.requests",
+                    dimensions: [("node", address.description), ("result", result)], factory: factory)
             }
             return Counters(ok: counter("ok"), redirected: counter("redirected"), error: counter("error"))
         }

@@ -19,7 +19,8 @@ struct ClusterSlots: Sendable {
             else { throw reply.unexpected("CLUSTER SLOTS") }
             guard !host.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { throw reply.unexpected("CLUSTER SLOTS") }
             let hostText = String(decoding: host, as: UTF8.self)
-            let address = ClusterNodeAddress(host: hostText.isEmpty || hostText == "?" ? queried.host : hostText, port: Int(port))
+            let address = ClusterNodeAddress(
+                host: hostText.isEmpty || hostText == "?" ? queried.host : hostText, port: Int(port))
             ranges.append((Int(start)...Int(end), address))
         }
         self.ranges = ranges

@@ -50,7 +50,8 @@ final class ClusterTopology: Sendable {
         if let node { return node }
         if stopped { throw Self.shutDown }
         if known {
-            throw CacheError(.backendUnavailable, "no master serves hash slot \(slot): the cluster reports it uncovered")
+            throw CacheError(
+                .backendUnavailable, "no master serves hash slot \(slot): the cluster reports it uncovered")
         }
         throw CacheError(
             .backendUnavailable,
@@ -65,7 +66,8 @@ final class ClusterTopology: Sendable {
         }
         let (owners, known) = self.state.withLock { ($0.owners, $0.known) }
         guard known else {
-            throw CacheError(.backendUnavailable, "the Redis Cluster topology is unknown: no node answered CLUSTER SLOTS")
+            throw CacheError(
+                .backendUnavailable, "the Redis Cluster topology is unknown: no node answered CLUSTER SLOTS")
         }
         var seen = Set<ObjectIdentifier>()
         var masters: [ClusterNode] = []

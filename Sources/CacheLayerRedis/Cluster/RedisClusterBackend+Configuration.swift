@@ -104,13 +104,20 @@ extension RedisClusterBackend {
                 let node = try RedisBackend.Configuration(url: url)
                 let redacted = RedisBackend.Configuration.redactingPassword(url)
                 guard case .tcp(let host, let port) = node.endpoint else {
-                    throw CacheError(.invalidConfiguration, "bad cluster URL '\(redacted)': a cluster node needs redis://host:port, not a unix socket")
+                    throw CacheError(
+                        .invalidConfiguration,
+                        "bad cluster URL '\(redacted)': a cluster node needs redis://host:port, not a unix socket")
                 }
                 guard node.database == 0 else {
-                    throw CacheError(.invalidConfiguration, "bad cluster URL '\(redacted)': the database is \(node.database), and a cluster has only database 0")
+                    throw CacheError(
+                        .invalidConfiguration,
+                        "bad cluster URL '\(redacted)': the database is \(node.database), and a cluster has only database 0"
+                    )
                 }
                 if let credentials, credentials.username != node.username || credentials.password != node.password {
-                    throw CacheError(.invalidConfiguration, "bad cluster URL '\(redacted)': its user or password differs from the first URL's")
+                    throw CacheError(
+                        .invalidConfiguration,
+                        "bad cluster URL '\(redacted)': its user or password differs from the first URL's")
                 }
                 credentials = (node.username, node.password)
                 seeds.append(SeedNode(host: host, port: port))
@@ -132,10 +139,14 @@ extension RedisClusterBackend {
             guard !self.seeds.isEmpty else { throw refuse("the cluster needs at least one seed node") }
             for (index, seed) in self.seeds.enumerated() {
                 try RedisBackend.Configuration.checkHost(seed.host, field: "host of seed node \(index)")
-                guard (1...65_535).contains(seed.port) else { throw refuse("the seed node \(seed) has a port not in 1...65535") }
+                guard (1...65_535).contains(seed.port) else {
+                    throw refuse("the seed node \(seed) has a port not in 1...65535")
+                }
             }
             guard !self.keyPrefix.contains("{") && !self.keyPrefix.contains("}") else {
-                throw refuse("the key prefix '\(self.keyPrefix)' contains '{' or '}': it would become every key's hash tag and put all keys in one slot")
+                throw refuse(
+                    "the key prefix '\(self.keyPrefix)' contains '{' or '}': it would become every key's hash tag and put all keys in one slot"
+                )
             }
             guard (1...64).contains(self.connectionsPerNode) else {
                 throw refuse("connectionsPerNode must be in 1...64, got \(self.connectionsPerNode)")
@@ -143,7 +154,9 @@ extension RedisClusterBackend {
             guard (0...100).contains(self.maximumRedirections) else {
                 throw refuse("maximumRedirections must be in 0...100, got \(self.maximumRedirections)")
             }
-            guard self.minimumRefreshInterval >= .zero else { throw refuse("minimumRefreshInterval must not be negative") }
+            guard self.minimumRefreshInterval >= .zero else {
+                throw refuse("minimumRefreshInterval must not be negative")
+            }
             // The settings every node's connections share, checked as the single-node backend checks its own.
             try RedisBackend.Configuration.checkTimeout(self.connectTimeout, field: "connectTimeout")
             try RedisBackend.Configuration.checkTimeout(self.commandTimeout, field: "commandTimeout")

@@ -166,9 +166,12 @@ public final class RedisClusterBackend: CacheBackend {
             return try await self.values(of: group.keys, slot: slot)
         }
         var values = [[UInt8]?](repeating: nil, count: keys.count)
-        for (group, found) in try await self.inParallel(groups, { (slot, group) throws(CacheError) in
-            try await self.values(of: group.keys, slot: slot)
-        }) {
+        for (group, found) in try await self.inParallel(
+            groups,
+            { (slot, group) throws(CacheError) in
+                try await self.values(of: group.keys, slot: slot)
+            })
+        {
             for (position, value) in zip(group.positions, found) {
                 values[position] = value
             }
@@ -250,7 +253,8 @@ public final class RedisClusterBackend: CacheBackend {
                 pattern: pattern,
                 scan: { (command) throws(CacheError) in try await node.pool.send(command).get().checked(command.name) },
                 unlink: { (keys) throws(CacheError) in
-                    _ = try await self.inParallel(Dictionary(grouping: keys, by: HashSlot.of)) { (slot, group) throws(CacheError) in
+                    _ = try await self.inParallel(Dictionary(grouping: keys, by: HashSlot.of)) {
+                        (slot, group) throws(CacheError) in
                         try await self.execute(NamespaceFlush.unlinkCommand(group), slot: slot)
                     }
                 }

@@ -13,7 +13,8 @@ enum NamespaceFlush {
         var cursor: [UInt8] = Array("0".utf8)
         repeat {
             let reply = try await scan(
-                RedisCommand("SCAN", cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array("1000".utf8)).idempotent
+                RedisCommand("SCAN", cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array("1000".utf8))
+                    .idempotent
             )
             guard case .array(let parts) = reply, parts.count == 2, case .bulk(let next) = parts[0],
                 case .array(let found) = parts[1]

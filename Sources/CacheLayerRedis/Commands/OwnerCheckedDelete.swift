@@ -4,7 +4,8 @@ import CacheLayer
 /// that must not remove a lock another owner took after ours expired. Sent as EVALSHA, falling back to EVAL the
 /// first time a server has not cached the script.
 enum OwnerCheckedDelete {
-    static let script = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+    static let script =
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
     /// SHA-1 of ``script``, as `SCRIPT LOAD` reports it (checked by a test against a real server).
     static let sha1 = "e9f69f2beb755be68b5e456ee2ce9aadfbc4ebf4"
 
@@ -19,7 +20,7 @@ enum OwnerCheckedDelete {
         let reply: RedisReply
         do {
             reply = try await execute(RedisCommand("EVALSHA", Array(sha1.utf8), numberOfKeys, key, expected))
-        } catch where error.responseStatusCode == "NOSCRIPT" {
+        } catch  where error.responseStatusCode == "NOSCRIPT" {
             reply = try await execute(RedisCommand("EVAL", Array(script.utf8), numberOfKeys, key, expected))
         }
         guard case .integer(let removed) = reply else { throw reply.unexpected("EVALSHA") }

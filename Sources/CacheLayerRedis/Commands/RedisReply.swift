@@ -41,7 +41,9 @@ enum RedisReply: Sendable, Equatable {
     private static func bytes(_ reply: UnsafePointer<redisReply>) -> [UInt8] {
         let count = Int(reply.pointee.len)
         guard count > 0, let base = reply.pointee.str else { return [] }
-        return base.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
+        return base.withMemoryRebound(to: UInt8.self, capacity: count) {
+            Array(UnsafeBufferPointer(start: $0, count: count))
+        }
     }
 
     /// Turns an error reply into a typed error naming the command; any other reply is returned unchanged.
@@ -84,7 +86,9 @@ enum RedisReply: Sendable, Equatable {
         let bytes = Array(message.utf8)
         for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
             let before = index == 0 ? UInt8(ascii: " ") : bytes[index - 1]
-            if before == UInt8(ascii: " ") || before == UInt8(ascii: ":") || before == UInt8(ascii: "(") || before == UInt8(ascii: "=") {
+            if before == UInt8(ascii: " ") || before == UInt8(ascii: ":") || before == UInt8(ascii: "(")
+                || before == UInt8(ascii: "=")
+            {
                 var kept = String(decoding: bytes[..<index], as: UTF8.self)
                 while kept.last == " " || kept.last == "," || kept.last == ":" {
                     kept.removeLast()

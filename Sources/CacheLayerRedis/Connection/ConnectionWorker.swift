@@ -177,8 +177,11 @@ final class ConnectionWorker: @unchecked Sendable {
                 // the connection refusing: failing it first would let a caller see its call fail while
                 // ``isRefusing`` still said the connection was up.
                 failures += 1
-                let refusal = CacheError(.backendUnavailable, "the Redis connection is reconnecting after it failed: \(error.message)")
-                guard self.pause(until: monotonicNanoseconds() + self.backoff(afterFailures: failures), refusal: refusal) else {
+                let refusal = CacheError(
+                    .backendUnavailable, "the Redis connection is reconnecting after it failed: \(error.message)")
+                guard
+                    self.pause(until: monotonicNanoseconds() + self.backoff(afterFailures: failures), refusal: refusal)
+                else {
                     return
                 }
             }
@@ -204,7 +207,8 @@ final class ConnectionWorker: @unchecked Sendable {
             return error
         }
         if self.settings.testHooks != nil, self.hook(.flushed(batch.map(\.command))) == .loseConnection {
-            let error = CacheError(.backendUnavailable, "Redis connection failed while reading the replies (lost by a test hook)")
+            let error = CacheError(
+                .backendUnavailable, "Redis connection failed while reading the replies (lost by a test hook)")
             self.fail(batch, error, mayHaveRun: true)
             return error
         }
@@ -227,7 +231,10 @@ final class ConnectionWorker: @unchecked Sendable {
     /// Connects (after any backoff the breaker or earlier failures ask for). Returns false when stopping.
     private func connect(into connection: inout HiredisConnection?, failures: inout Int) -> Bool {
         if case .wait(let until) = self.breaker.permission(now: monotonicNanoseconds()) {
-            return self.pause(until: until, refusal: CacheError(.backendUnavailable, "the Redis circuit breaker is open after repeated connection failures"))
+            return self.pause(
+                until: until,
+                refusal: CacheError(
+                    .backendUnavailable, "the Redis circuit breaker is open after repeated connection failures"))
         }
         _ = self.hook(.willConnect)
         switch HiredisConnection.connect(self.settings) {
@@ -307,6 +314,7 @@ final class ConnectionWorker: @unchecked Sendable {
 
     private func hook(_ event: ConnectionTestHooks.Event) -> ConnectionTestHooks.Action {
         guard let hooks = self.settings.testHooks else { return .proceed }
-        return hooks.handle(ConnectionTestHooks.Point(address: self.settings.address, connection: self.index, event: event))
+        return hooks.handle(
+            ConnectionTestHooks.Point(address: self.settings.address, connection: self.index, event: event))
     }
 }

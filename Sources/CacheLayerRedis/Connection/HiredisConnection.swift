@@ -123,7 +123,8 @@ final class HiredisConnection {
             String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
         }
         let timedOut =
-            context.pointee.err == REDIS_ERR_IO && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || savedErrno == ETIMEDOUT)
+            context.pointee.err == REDIS_ERR_IO
+            && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || savedErrno == ETIMEDOUT)
             || description.lowercased().contains("timed out")
         if timedOut {
             return CacheError(.timeout, "Redis did not answer in time while \(action) (\(description))")

@@ -23,18 +23,22 @@ enum IOThread {
         // optional on Linux only.
         #if canImport(Darwin)
         var thread: pthread_t?
-        let created = pthread_create(&thread, nil, { argument in
-            IOThread.enter(argument)
-            return nil
-        }, box)
+        let created = pthread_create(
+            &thread, nil,
+            { argument in
+                IOThread.enter(argument)
+                return nil
+            }, box)
         precondition(created == 0, "pthread_create failed: \(created)")
         pthread_detach(thread!)
         #else
         var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { argument in
-            IOThread.enter(argument!)
-            return nil
-        }, box)
+        let created = pthread_create(
+            &thread, nil,
+            { argument in
+                IOThread.enter(argument!)
+                return nil
+            }, box)
         precondition(created == 0, "pthread_create failed: \(created)")
         pthread_detach(thread)
         #endif

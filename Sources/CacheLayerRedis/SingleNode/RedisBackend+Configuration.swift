@@ -116,7 +116,9 @@ extension RedisBackend {
                 guard !path.isEmpty else { throw refuse("the unix socket path is empty") }
                 guard !path.utf8.contains(0) else { throw refuse("the unix socket path contains a NUL byte") }
                 guard path.utf8.count <= Self.longestSocketPath else {
-                    throw refuse("the unix socket path is \(path.utf8.count) bytes; a socket address holds at most \(Self.longestSocketPath)")
+                    throw refuse(
+                        "the unix socket path is \(path.utf8.count) bytes; a socket address holds at most \(Self.longestSocketPath)"
+                    )
                 }
             }
             guard (0...Self.highestDatabase).contains(self.database) else {
@@ -164,10 +166,12 @@ extension RedisBackend {
         static func checkHost(_ host: String, field: String) throws(CacheError) {
             guard !host.isEmpty else { throw CacheError(.invalidConfiguration, "the \(field) is empty") }
             guard host.utf8.count <= 255 else {
-                throw CacheError(.invalidConfiguration, "the \(field) is \(host.utf8.count) bytes; a host name has at most 255")
+                throw CacheError(
+                    .invalidConfiguration, "the \(field) is \(host.utf8.count) bytes; a host name has at most 255")
             }
             guard !host.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
-                throw CacheError(.invalidConfiguration, "the \(field) contains a NUL byte, a space or a control character")
+                throw CacheError(
+                    .invalidConfiguration, "the \(field) contains a NUL byte, a space or a control character")
             }
         }
 
@@ -191,15 +195,21 @@ extension RedisBackend {
             guard let username else { return }
             guard password != nil else { throw CacheError(.invalidConfiguration, "a username needs a password") }
             guard !username.isEmpty, !username.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
-                throw CacheError(.invalidConfiguration, "the username is empty or contains a space, a control character or a NUL byte")
+                throw CacheError(
+                    .invalidConfiguration,
+                    "the username is empty or contains a space, a control character or a NUL byte")
             }
         }
 
         /// Refuses backoff and breaker settings that make no sense (negative, or a maximum below the first wait).
         static func checkReconnection(_ reconnection: Reconnection) throws(CacheError) {
             func refuse(_ message: String) -> CacheError { CacheError(.invalidConfiguration, message) }
-            guard reconnection.failureThreshold > 0 else { throw refuse("reconnection.failureThreshold must be positive") }
-            guard reconnection.initialBackoff >= .zero else { throw refuse("reconnection.initialBackoff must not be negative") }
+            guard reconnection.failureThreshold > 0 else {
+                throw refuse("reconnection.failureThreshold must be positive")
+            }
+            guard reconnection.initialBackoff >= .zero else {
+                throw refuse("reconnection.initialBackoff must not be negative")
+            }
             guard reconnection.maximumBackoff >= reconnection.initialBackoff else {
                 throw refuse("reconnection.maximumBackoff must not be shorter than reconnection.initialBackoff")
             }

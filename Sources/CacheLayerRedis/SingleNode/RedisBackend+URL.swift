@@ -27,7 +27,9 @@ extension RedisBackend.Configuration {
         // A URL is printable ASCII (anything else is percent-encoded). Checked first, on bytes, because the parts
         // below are found by `Character`: a combining mark after a ':' or '@' would join it into one character, hide
         // the delimiter and, in an error message, the password from `redactingPassword`. The message shows no URL.
-        if let offset = url.utf8.firstIndex(where: { $0 < 0x21 || $0 > 0x7E }).map({ url.utf8.distance(from: url.utf8.startIndex, to: $0) }) {
+        if let offset = url.utf8.firstIndex(where: { $0 < 0x21 || $0 > 0x7E }).map({
+            url.utf8.distance(from: url.utf8.startIndex, to: $0)
+        }) {
             throw CacheError(
                 .invalidConfiguration,
                 "bad Redis URL: byte \(offset) is not printable ASCII (percent-encode the user and password)"
@@ -71,7 +73,8 @@ extension RedisBackend.Configuration {
 
         switch scheme {
         case "redis":
-            let (authority, path) = rest.firstIndex(of: "/").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
+            let (authority, path) =
+                rest.firstIndex(of: "/").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
             let host: Substring
             var portText: Substring?
             if authority.hasPrefix("[") {
@@ -106,12 +109,17 @@ extension RedisBackend.Configuration {
                 }
                 database = parsed
             }
-            self.init(endpoint: .tcp(host: String(host), port: port), username: username, password: password, database: database)
+            self.init(
+                endpoint: .tcp(host: String(host), port: port), username: username, password: password,
+                database: database)
         case "unix", "redis+unix":
             guard rest.hasPrefix("/") else { throw bad("socket path", "must be absolute") }
-            self.init(endpoint: .unixSocket(path: String(rest)), username: username, password: password, database: queryDatabase ?? 0)
+            self.init(
+                endpoint: .unixSocket(path: String(rest)), username: username, password: password,
+                database: queryDatabase ?? 0)
         default:
-            throw bad("scheme", "'\(scheme)' is not redis:// or unix:// (rediss:// needs TLS, which hiredis 0.14 lacks)")
+            throw bad(
+                "scheme", "'\(scheme)' is not redis:// or unix:// (rediss:// needs TLS, which hiredis 0.14 lacks)")
         }
         self = try self.validated()
     }
@@ -133,7 +141,8 @@ extension RedisBackend.Configuration {
                 bytes.append(byte)
                 continue
             }
-            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue) else {
+            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue)
+            else {
                 return nil
             }
             bytes.append(high << 4 | low)
@@ -152,7 +161,8 @@ extension RedisBackend.Configuration {
 
     /// The URL with any password replaced, for error messages.
     static func redactingPassword(_ url: String) -> String {
-        guard let schemeEnd = url.firstRange(of: "://"), let at = url.lastIndex(of: "@"), at > schemeEnd.upperBound else {
+        guard let schemeEnd = url.firstRange(of: "://"), let at = url.lastIndex(of: "@"), at > schemeEnd.upperBound
+        else {
             return url
         }
         let userInfo = url[schemeEnd.upperBound..<at]

@@ -89,7 +89,8 @@ public final class RedisBackend: CacheBackend {
 
     public func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
         guard !keys.isEmpty else { return [] }
-        return try CacheCommands.values(await self.execute(CacheCommands.mget(keys.map(self.redisKey))), count: keys.count)
+        return try CacheCommands.values(
+            await self.execute(CacheCommands.mget(keys.map(self.redisKey))), count: keys.count)
     }
 
     public func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) {

@@ -53,7 +53,8 @@ struct ResponseCacheConcurrencyTests {
     }
 
     /// Two servers ("processes") with caches of their own over one backend, the endpoint under a distributed lock.
-    func twoServers(onTimeout: LoadPolicy.Lock.TimeoutBehaviour) throws -> (ResponseCacheFixture, ResponseCacheFixture) {
+    func twoServers(onTimeout: LoadPolicy.Lock.TimeoutBehaviour) throws -> (ResponseCacheFixture, ResponseCacheFixture)
+    {
         let backend = try MemoryBackend(byteBudget: 8 << 20)
         let lock = LoadPolicy.Lock(
             lease: .seconds(10), maximumWait: .milliseconds(500), retryInterval: .milliseconds(5), onTimeout: onTimeout

@@ -25,7 +25,9 @@ struct ResponseCacheTracingTests {
         #expect(children.map(\.operationName) == ["cache.get", "load order items", "cache.put"])
         let get = try #require(children.first)
         #expect(get.attributes.get("cache.hit") == false)
-        #expect(get.attributes.get("cache.key") == .stringArray(["responses:http://localhost/admin/order-items?status=open"]))
+        #expect(
+            get.attributes.get("cache.key")
+                == .stringArray(["responses:http://localhost/admin/order-items?status=open"]))
         let put = try #require(children.last)
         #expect(put.attributes.get("cache.write") == true)
         #expect(spans.allSatisfy { $0.traceID == request.traceID })
@@ -58,7 +60,9 @@ struct ResponseCacheTracingTests {
             }
         }
         let requests = fixture.tracer.finishedSpans.filter { $0.attributes.get("cache.boundary") != nil }
-        let decisions = requests.map { text($0.attributes.get("cache.boundary")) + " " + text($0.attributes.get("cache.decision")) }
+        let decisions = requests.map {
+            text($0.attributes.get("cache.boundary")) + " " + text($0.attributes.get("cache.decision"))
+        }
         #expect(decisions.sorted() == ["large too_large", "order-items deep_page"])
     }
 }

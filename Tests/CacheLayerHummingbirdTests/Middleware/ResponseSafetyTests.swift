@@ -18,10 +18,11 @@ struct ResponseSafetyTests {
             }
         }
         #expect(fixture.runs.count == 2, "\(uri)")
-        #expect(try fixture.metrics.expectCounter(
-            "cache.responses_not_stored",
-            [("boundary", boundary), ("reason", reason)]
-        ).totalValue == 2)
+        #expect(
+            try fixture.metrics.expectCounter(
+                "cache.responses_not_stored",
+                [("boundary", boundary), ("reason", reason)]
+            ).totalValue == 2)
     }
 
     @Test func noStoreAndNoCacheAreHonoured() async throws {
@@ -48,7 +49,8 @@ struct ResponseSafetyTests {
         let fixture = try ResponseCacheFixture()
         try await fixture.application().test(.router) { client in
             for (language, status) in [("en", "MISS"), ("fr", "MISS"), ("en", "HIT"), ("fr", "HIT")] {
-                let response = try await client.execute(uri: "/greeting", method: .get, headers: [.acceptLanguage: language])
+                let response = try await client.execute(
+                    uri: "/greeting", method: .get, headers: [.acceptLanguage: language])
                 #expect(response.cacheStatus == status && response.text == "greeting in \(language)", "\(language)")
             }
         }
@@ -64,10 +66,11 @@ struct ResponseSafetyTests {
             }
         }
         #expect(fixture.runs.count == 2)
-        #expect(try fixture.metrics.expectCounter(
-            "cache.responses_not_stored",
-            [("boundary", "large"), ("reason", "too_large")]
-        ).totalValue == 2)
+        #expect(
+            try fixture.metrics.expectCounter(
+                "cache.responses_not_stored",
+                [("boundary", "large"), ("reason", "too_large")]
+            ).totalValue == 2)
     }
 
     @Test func requestsCarryingCredentialsBypassASharedEndpoint() async throws {
@@ -88,7 +91,8 @@ struct ResponseSafetyTests {
         try await fixture.application().test(.router) { client in
             let user = HTTPField.Name("X-User")!
             for name in ["alice", "bob", "alice", "bob"] {
-                let response = try await client.execute(uri: "/me", method: .get, headers: [user: name, .authorization: "Bearer \(name)"])
+                let response = try await client.execute(
+                    uri: "/me", method: .get, headers: [user: name, .authorization: "Bearer \(name)"])
                 #expect(response.text == "hello \(name)")
             }
             let anonymous = try await client.execute(uri: "/me", method: .get)
@@ -111,10 +115,12 @@ struct ResponseSafetyTests {
         let cache = try Cache(namespace: "responses", backend: MemoryBackend(byteBudget: 1 << 20))
         let boundaries = try CacheBoundaries([])
         #expect(throws: CacheError.self) {
-            try ResponseCacheMiddleware<BasicRequestContext>(cache: cache, boundaries: boundaries, configuration: .init(maximumBodySize: -1))
+            try ResponseCacheMiddleware<BasicRequestContext>(
+                cache: cache, boundaries: boundaries, configuration: .init(maximumBodySize: -1))
         }
         #expect(throws: CacheError.self) {
-            try ResponseCacheMiddleware<BasicRequestContext>(cache: cache, boundaries: boundaries, configuration: .init(cacheableStatuses: []))
+            try ResponseCacheMiddleware<BasicRequestContext>(
+                cache: cache, boundaries: boundaries, configuration: .init(cacheableStatuses: []))
         }
     }
 }
@@ -127,7 +133,9 @@ struct UnreachableBackend: CacheBackend {
     func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]? { throw self.down }
     func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] { throw self.down }
     func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) { throw self.down }
-    func setIfAbsent(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) -> Bool { throw self.down }
+    func setIfAbsent(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError) -> Bool {
+        throw self.down
+    }
     func delete(_ key: CacheKey) async throws(CacheError) -> Bool { throw self.down }
     func delete(_ key: CacheKey, ifValueEquals expected: [UInt8]) async throws(CacheError) -> Bool { throw self.down }
     func deleteAll(in namespace: CacheNamespace) async throws(CacheError) { throw self.down }

@@ -11,7 +11,8 @@ struct ResponseStoreFailureTests {
     @Test func withFailOpenOffTheHandlersResponseIsStillSent() async throws {
         // Reads miss; every write fails, as with a Redis server that went down between the read and the write.
         let backend = try ControllableBackend()
-        backend.fail([.set, .setIfAbsent], with: CacheError(.backendUnavailable, "the test backend refuses every write"))
+        backend.fail(
+            [.set, .setIfAbsent], with: CacheError(.backendUnavailable, "the test backend refuses every write"))
         let fixture = try ResponseCacheFixture(backend: backend, failOpen: false)
         try await fixture.application().test(.router) { client in
             for run in 1...2 {
@@ -21,9 +22,10 @@ struct ResponseStoreFailureTests {
             }
         }
         #expect(fixture.runs.count == 2)
-        #expect(try fixture.metrics.expectCounter(
-            "cache.responses_not_stored",
-            [("boundary", "order-items"), ("reason", "store_failed")]
-        ).totalValue == 2)
+        #expect(
+            try fixture.metrics.expectCounter(
+                "cache.responses_not_stored",
+                [("boundary", "order-items"), ("reason", "store_failed")]
+            ).totalValue == 2)
     }
 }

@@ -9,7 +9,9 @@ import Tracing
 
 /// The cluster backend on the test command's cluster (three masters, three replicas): routing, hash tags,
 /// multi-key work, locks' primitives, spans and node metrics.
-@Suite("Redis Cluster backend", .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
+@Suite(
+    "Redis Cluster backend",
+    .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
 struct RedisClusterBackendTests {
     let namespace = try! CacheNamespace("cluster")
 
@@ -50,7 +52,9 @@ struct RedisClusterBackendTests {
                             try await backend.set(key, to: value, ttl: .seconds(60))
                             let read = try await backend.get(key)
                             let removed = try await backend.delete(key)
-                            if read != value || !removed { wrong.append("slot \(slot): read \(String(describing: read)), removed \(removed)") }
+                            if read != value || !removed {
+                                wrong.append("slot \(slot): read \(String(describing: read)), removed \(removed)")
+                            }
                         } catch {
                             wrong.append("slot \(slot): \(error)")
                         }
@@ -66,7 +70,8 @@ struct RedisClusterBackendTests {
         let counters = metrics.counters(label: "cache.redis.node.requests")
         let served = counters.filter { $0.dimensions.contains { $0 == ("result", "ok") } && $0.totalValue > 0 }
         #expect(served.count == 3)
-        #expect(counters.filter { !$0.dimensions.contains { $0 == ("result", "ok") } }.allSatisfy { $0.totalValue == 0 })
+        #expect(
+            counters.filter { !$0.dimensions.contains { $0 == ("result", "ok") } }.allSatisfy { $0.totalValue == 0 })
         #expect(served.reduce(0) { $0 + $1.totalValue } == Int64(3 * HashSlot.count))
     }
 
@@ -171,7 +176,11 @@ struct RedisClusterBackendTests {
         let left = try await backend.get((0..<50).map { CacheKey(namespace: kept, key: "k\($0)") })
         #expect(left.allSatisfy { $0 == [2] })
         // The keys were spread over all three masters (so the flush visited each).
-        let masters = Set((0..<600).compactMap { backend.topology.node(forSlot: HashSlot.of(backend.keyLayout.redisKey(CacheKey(namespace: doomed, key: "k\($0)")))) }.map(\.address))
+        let masters = Set(
+            (0..<600).compactMap {
+                backend.topology.node(
+                    forSlot: HashSlot.of(backend.keyLayout.redisKey(CacheKey(namespace: doomed, key: "k\($0)"))))
+            }.map(\.address))
         #expect(masters.count == 3)
     }
 
@@ -192,7 +201,8 @@ struct RedisClusterBackendTests {
             #expect(span.kind == .client)
             #expect(attributes["db.system.name"]?.toSpanAttribute() == "redis")
             let key = try #require(attributes["cache.key"]?.toSpanAttribute(), "\(span.operationName)")
-            guard case .stringArray(let captured) = key, let name = captured.first?.split(separator: ":", maxSplits: 1).last,
+            guard case .stringArray(let captured) = key,
+                let name = captured.first?.split(separator: ":", maxSplits: 1).last,
                 case .int64(let port)? = attributes["server.port"]?.toSpanAttribute()
             else {
                 Issue.record("span without a key or port: \(attributes)")
@@ -203,7 +213,9 @@ struct RedisClusterBackendTests {
             #expect(attributes["network.peer.port"]?.toSpanAttribute() == .int64(port))
             // The node named in the span holds the key itself: a direct GET there answers with the value, not MOVED.
             let node = try ClusterNodeAdmin(port: Int(port))
-            let direct = try await node.command(Array("GET".utf8), backend.keyLayout.redisKey(CacheKey(namespace: try CacheNamespace("spans"), key: String(name))))
+            let direct = try await node.command(
+                Array("GET".utf8),
+                backend.keyLayout.redisKey(CacheKey(namespace: try CacheNamespace("spans"), key: String(name))))
             #expect(direct == .bulk(CacheLoad.value(String(name))), "\(name) on port \(port)")
         }
         #expect(ports.count == 3, "30 keys reach all three masters")

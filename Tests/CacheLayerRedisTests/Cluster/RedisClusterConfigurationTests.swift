@@ -6,8 +6,13 @@ import Testing
 @Suite("Redis Cluster configuration")
 struct RedisClusterConfigurationTests {
     @Test func readsAListOfURLs() throws {
-        let configuration = try RedisClusterBackend.Configuration(urlList: "redis://:s3cret@10.0.0.1:7000, redis://:s3cret@10.0.0.2,redis://:s3cret@[::1]:7002")
-        #expect(configuration.seeds == [.init(host: "10.0.0.1", port: 7000), .init(host: "10.0.0.2", port: 6379), .init(host: "::1", port: 7002)])
+        let configuration = try RedisClusterBackend.Configuration(
+            urlList: "redis://:s3cret@10.0.0.1:7000, redis://:s3cret@10.0.0.2,redis://:s3cret@[::1]:7002")
+        #expect(
+            configuration.seeds == [
+                .init(host: "10.0.0.1", port: 7000), .init(host: "10.0.0.2", port: 6379),
+                .init(host: "::1", port: 7002),
+            ])
         #expect(configuration.password == "s3cret")
         #expect(configuration.username == nil)
     }

@@ -5,7 +5,9 @@ import Testing
 
 /// A master of a cluster of the test's own killed under load (its replica is promoted by the cluster itself), then
 /// another shard failed over by hand (`CLUSTER FAILOVER`: its master steps down and answers MOVED).
-@Suite("Redis Cluster failover", .serialized, .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
+@Suite(
+    "Redis Cluster failover", .serialized,
+    .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
 struct RedisClusterFailoverTests {
     let namespace = try! CacheNamespace("failover")
 
@@ -46,9 +48,10 @@ struct RedisClusterFailoverTests {
         // Still under load: a manual failover of another shard. The replicas were made in the masters' order.
         let shard = try #require(cluster.masters.firstIndex { $0.port != victimPort })
         let (stepping, taking) = (cluster.masters[shard], cluster.replicas[shard])
-        let otherProbe = try #require((0..<keyCount).map { CacheKey(namespace: self.namespace, key: "k\($0)") }.first {
-            RedisClusterProcess.slotRanges[shard].contains(HashSlot.of(backend.keyLayout.redisKey($0)))
-        })
+        let otherProbe = try #require(
+            (0..<keyCount).map { CacheKey(namespace: self.namespace, key: "k\($0)") }.first {
+                RedisClusterProcess.slotRanges[shard].contains(HashSlot.of(backend.keyLayout.redisKey($0)))
+            })
         let otherSlot = HashSlot.of(backend.keyLayout.redisKey(otherProbe))
         #expect(try taking.raw("CLUSTER FAILOVER").hasPrefix("+OK"))
         try await RedisClusterProcess.waitFor("replica \(taking.port) to take over slot \(otherSlot)") {
@@ -60,7 +63,9 @@ struct RedisClusterFailoverTests {
         let result = await report
 
         #expect(result.wrongValues.isEmpty, "\(result.wrongValues.prefix(5))")
-        #expect(result.hits > 0 && result.misses > 0, "calls succeeded and failed open (\(result.hits) hits, \(result.misses) misses)")
+        #expect(
+            result.hits > 0 && result.misses > 0,
+            "calls succeeded and failed open (\(result.hits) hits, \(result.misses) misses)")
         let recoveryTime = try #require(recovered, "the backend did not reach the promoted master within 10 s")
         // Generous bounds for a loaded 2-core machine; the point is that no restart was needed.
         #expect(recoveryTime < .seconds(3), "recovered \(recoveryTime) after the promotion")

@@ -6,7 +6,9 @@ import Testing
 
 /// A slot migrated between two masters of the test command's cluster, the way `redis-cli --cluster reshard`
 /// does it: SETSLOT IMPORTING/MIGRATING, MIGRATE of some keys (ASK redirections), then SETSLOT NODE (MOVED).
-@Suite("Redis Cluster slot migration", .serialized, .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
+@Suite(
+    "Redis Cluster slot migration", .serialized,
+    .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
 struct RedisClusterMigrationTests {
     let namespace = try! CacheNamespace("migration")
 
@@ -31,7 +33,9 @@ struct RedisClusterMigrationTests {
         let target = try ClusterNodeAdmin(port: targetAddress.port)
         let (sourceID, targetID) = (try await source.id, try await target.id)
         func redirected(_ node: ClusterNodeAddress) throws -> Int64 {
-            try metrics.expectCounter("cache.redis.node.requests", [("node", node.description), ("result", "redirected")]).totalValue
+            try metrics.expectCounter(
+                "cache.redis.node.requests", [("node", node.description), ("result", "redirected")]
+            ).totalValue
         }
 
         // The source migrates while the target does not import yet: a missing key bounces between them (ASK to
@@ -57,14 +61,18 @@ struct RedisClusterMigrationTests {
         #expect(try redirected(sourceAddress) - asksBefore == 10, "one ASK per migrated key")
         let newcomer = CacheKey(namespace: self.namespace, key: "\(tag).new")
         try await backend.set(newcomer, to: [7], ttl: .seconds(120))
-        #expect(try await target.asking(Array("EXISTS".utf8), backend.keyLayout.redisKey(newcomer)) == .integer(1), "stored on the importing target")
+        #expect(
+            try await target.asking(Array("EXISTS".utf8), backend.keyLayout.redisKey(newcomer)) == .integer(1),
+            "stored on the importing target")
         #expect(try await backend.get(newcomer) == [7])
 
         // Finish: the rest moves and every master learns the new owner.
         #expect(try await source.migrate(Array(redisKeys.suffix(10)), to: targetAddress.port) == .status("OK"))
         // The target first, then the source, then the others (the order redis-cli uses).
         for master in [targetAddress, sourceAddress] + masters.filter({ $0 != targetAddress && $0 != sourceAddress }) {
-            #expect(try await ClusterNodeAdmin(port: master.port).text("CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID) == "OK")
+            #expect(
+                try await ClusterNodeAdmin(port: master.port).text("CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID)
+                    == "OK")
         }
         // MOVED sends the calls to the target and updates the slot map: the next calls go there directly. (A
         // refresh that asked a node before it learnt the change may still install the old owner once; passes

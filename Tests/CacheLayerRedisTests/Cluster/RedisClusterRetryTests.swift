@@ -7,7 +7,9 @@ import Testing
 /// A command whose connection fails after it was written may have run. Sent again to a new master after a
 /// failover, a SET NX (a lock's acquisition) would find its own value and answer "not written": the caller would
 /// then wait on the lock it holds. Such a command must fail instead.
-@Suite("Redis Cluster retries", .serialized, .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
+@Suite(
+    "Redis Cluster retries", .serialized,
+    .enabled(if: RedisClusterTestServer.shouldRun, "set CACHELAYER_REDIS_CLUSTER_URLS or run scripts/test.sh"))
 struct RedisClusterRetryTests {
     @Test func setIfAbsentWhoseReplyWasLostIsNotSentAgainToTheNewMaster() async throws {
         let cluster = try await RedisClusterProcess(nodeTimeoutMilliseconds: 1000)
@@ -34,10 +36,13 @@ struct RedisClusterRetryTests {
         let (oldMaster, newMaster) = (cluster.masters[shard], cluster.replicas[shard])
 
         let token = Array("token-of-this-caller".utf8)
-        let call = CallProbe { () throws(CacheError) in try await backend.setIfAbsent(key, to: token, ttl: .seconds(60)) }
+        let call = CallProbe { () throws(CacheError) in try await backend.setIfAbsent(key, to: token, ttl: .seconds(60))
+        }
         #expect(await gate.waitForArrival(), "the SET NX was never written")
         let keyText = String(decoding: redisKey, as: UTF8.self)
-        #expect(await waitUntil(within: .seconds(5)) { (try? oldMaster.raw("EXISTS \(keyText)")) == ":1\r\n" }, "the SET NX did not run")
+        #expect(
+            await waitUntil(within: .seconds(5)) { (try? oldMaster.raw("EXISTS \(keyText)")) == ":1\r\n" },
+            "the SET NX did not run")
 
         // A coordinated failover: the replica catches up (it has the lock now), then takes the slot over. A
         // concurrent call that met MOVED would have pointed the backend at the new master: do that by hand.

@@ -6,12 +6,15 @@ import Testing
 @Suite("Redis error messages")
 struct RedisErrorMessageTests {
     @Test func quotedArgumentsAreCutNotApostrophes() {
-        #expect(RedisReply.withoutQuotedArguments("ERR unknown command 'GET', with args beginning with: 'k' ")
-            == "ERR unknown command [quoted arguments omitted]")
-        #expect(RedisReply.withoutQuotedArguments("CROSSSLOT Keys in request don't hash to the same slot")
-            == "CROSSSLOT Keys in request don't hash to the same slot")
-        #expect(RedisReply.withoutQuotedArguments("WRONGTYPE Operation against a key holding the wrong kind of value")
-            == "WRONGTYPE Operation against a key holding the wrong kind of value")
+        #expect(
+            RedisReply.withoutQuotedArguments("ERR unknown command 'GET', with args beginning with: 'k' ")
+                == "ERR unknown command [quoted arguments omitted]")
+        #expect(
+            RedisReply.withoutQuotedArguments("CROSSSLOT Keys in request don't hash to the same slot")
+                == "CROSSSLOT Keys in request don't hash to the same slot")
+        #expect(
+            RedisReply.withoutQuotedArguments("WRONGTYPE Operation against a key holding the wrong kind of value")
+                == "WRONGTYPE Operation against a key holding the wrong kind of value")
     }
 
     @Test func unexpectedRepliesNameTheirKindNotTheirContents() {

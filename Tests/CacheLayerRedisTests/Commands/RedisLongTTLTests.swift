@@ -26,7 +26,10 @@ struct RedisLongTTLTests {
 
     /// The remaining time to live Redis reports for `key` of namespace `ttl`, in milliseconds.
     func pttl(_ backend: RedisBackend, _ key: String) async throws -> Int64? {
-        guard case .integer(let remaining) = try await backend.command("PTTL", "\(backend.configuration.keyPrefix)ttl:\(key)") else {
+        guard
+            case .integer(let remaining) = try await backend.command(
+                "PTTL", "\(backend.configuration.keyPrefix)ttl:\(key)")
+        else {
             return nil
         }
         return Int64(remaining)

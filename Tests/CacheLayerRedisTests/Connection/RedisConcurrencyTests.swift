@@ -3,7 +3,9 @@ import Testing
 
 @testable import CacheLayerRedis
 
-@Suite("Redis backend under concurrency", .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
+@Suite(
+    "Redis backend under concurrency",
+    .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
 struct RedisConcurrencyTests {
     static func value(for key: String, task: Int, step: Int) -> [UInt8] {
         Array("\(key)|\(task)|\(step)|".utf8) + [UInt8](repeating: UInt8(truncatingIfNeeded: step), count: step % 200)
@@ -34,13 +36,16 @@ struct RedisConcurrencyTests {
                                     failures.append("GET \(name) returned \(Self.owner(of: value) ?? "?")'s value")
                                 }
                             case 5..<8:
-                                try await backend.set(key, to: Self.value(for: name, task: task, step: step), ttl: .seconds(30))
+                                try await backend.set(
+                                    key, to: Self.value(for: name, task: task, step: step), ttl: .seconds(30))
                             case 8:
                                 _ = try await backend.delete(key)
                             default:
                                 let names = (0..<5).map { _ in "key-\(Int.random(in: 0..<500, using: &random))" }
-                                let values = try await backend.get(names.map { CacheKey(namespace: namespace, key: $0) })
-                                for (name, value) in zip(names, values) where value != nil && Self.owner(of: value!) != name {
+                                let values = try await backend.get(
+                                    names.map { CacheKey(namespace: namespace, key: $0) })
+                                for (name, value) in zip(names, values)
+                                where value != nil && Self.owner(of: value!) != name {
                                     failures.append("MGET \(name) returned \(Self.owner(of: value!) ?? "?")'s value")
                                 }
                             }

@@ -7,13 +7,18 @@ import Testing
 /// Races between callers and a connection's thread, each forced at the exact point it needs by a test hook that
 /// holds the thread there, against redis-servers of the tests' own. Throughout, no caller may wait past its
 /// command timeout plus slack.
-@Suite("Redis connection races", .serialized, .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
+@Suite(
+    "Redis connection races", .serialized,
+    .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
 struct RedisConnectionRaceTests {
     let key = CacheKey(namespace: try! CacheNamespace("races"), key: "k")
     /// What a call may take beyond its timeouts on a loaded 2-core machine.
     let slack = Duration.seconds(1)
 
-    func configuration(_ server: RedisServerProcess, hooks: @escaping @Sendable (ConnectionTestHooks.Point) -> ConnectionTestHooks.Action) throws -> RedisBackend.Configuration {
+    func configuration(
+        _ server: RedisServerProcess,
+        hooks: @escaping @Sendable (ConnectionTestHooks.Point) -> ConnectionTestHooks.Action
+    ) throws -> RedisBackend.Configuration {
         var configuration = try RedisBackend.Configuration(url: server.url)
         configuration.commandTimeout = .milliseconds(100)
         configuration.connectTimeout = .milliseconds(100)
@@ -40,7 +45,8 @@ struct RedisConnectionRaceTests {
         backend.shutdown()
         gate.open()
 
-        let outcome = await call.result(within: configuration.connectTimeout + configuration.commandTimeout + self.slack)
+        let outcome = await call.result(
+            within: configuration.connectTimeout + configuration.commandTimeout + self.slack)
         let (result, _) = try #require(outcome, "the call queued before shutdown() never came back")
         #expect(throws: CacheError.self) { try result.get() }
         #expect(result.error?.code == .backendUnavailable)
@@ -56,7 +62,8 @@ struct RedisConnectionRaceTests {
             return .proceed
         }
         configuration.connectionCount = 1
-        configuration.reconnection = .init(initialBackoff: .milliseconds(400), maximumBackoff: .milliseconds(400), failureThreshold: 100)
+        configuration.reconnection = .init(
+            initialBackoff: .milliseconds(400), maximumBackoff: .milliseconds(400), failureThreshold: 100)
         let backend = try RedisBackend(configuration: configuration)
         try await backend.set(self.key, to: [1], ttl: nil)
 
@@ -72,12 +79,16 @@ struct RedisConnectionRaceTests {
         #expect(try await backend.get(self.key) == [1])
 
         let entries = log.all
-        let dropped = try #require(entries.firstIndex { if case .dropped = $0.event { true } else { false } }, "no drop recorded")
-        let reconnect = try #require(entries[dropped...].firstIndex { if case .willConnect = $0.event { true } else { false } }, "no reconnection recorded")
+        let dropped = try #require(
+            entries.firstIndex { if case .dropped = $0.event { true } else { false } }, "no drop recorded")
+        let reconnect = try #require(
+            entries[dropped...].firstIndex { if case .willConnect = $0.event { true } else { false } },
+            "no reconnection recorded")
         let pauses = entries[dropped..<reconnect].compactMap { entry -> UInt64? in
             if case .pausing(let nanoseconds) = entry.event { nanoseconds } else { nil }
         }
-        #expect(pauses.count == 1 && pauses[0] >= 200_000_000, "pauses between the drop and the reconnection: \(pauses)")
+        #expect(
+            pauses.count == 1 && pauses[0] >= 200_000_000, "pauses between the drop and the reconnection: \(pauses)")
         // The wait itself, measured: at least the lower bound of the jittered backoff.
         #expect(entries[reconnect].nanoseconds - entries[dropped].nanoseconds >= 200_000_000)
     }
@@ -95,7 +106,8 @@ struct RedisConnectionRaceTests {
             return .proceed
         }
         configuration.connectionCount = 2
-        configuration.reconnection = .init(initialBackoff: .milliseconds(5), maximumBackoff: .milliseconds(20), failureThreshold: 10_000)
+        configuration.reconnection = .init(
+            initialBackoff: .milliseconds(5), maximumBackoff: .milliseconds(20), failureThreshold: 10_000)
         let backend = try RedisBackend(configuration: configuration)
         defer { gate.open() }
         try await backend.set(self.key, to: [1], ttl: nil)
@@ -107,13 +119,16 @@ struct RedisConnectionRaceTests {
         holdSecond.store(true, ordering: .relaxed)
         #expect(await gate.waitForArrival())
         try server.start()
-        #expect(await waitUntil(within: .seconds(5)) { !backend.pool.connections[0].isRefusing }, "the first connection did not come back")
+        #expect(
+            await waitUntil(within: .seconds(5)) { !backend.pool.connections[0].isRefusing },
+            "the first connection did not come back")
         #expect(backend.pool.connections[1].isRefusing)
 
         var failures: [String] = []
         for index in 0..<20 {
             do {
-                try await backend.set(CacheKey(namespace: self.key.namespace, key: "k\(index)"), to: [UInt8(index)], ttl: nil)
+                try await backend.set(
+                    CacheKey(namespace: self.key.namespace, key: "k\(index)"), to: [UInt8(index)], ttl: nil)
             } catch {
                 failures.append("call \(index): \(error)")
             }
@@ -136,7 +151,9 @@ struct RedisConnectionRaceTests {
             return .proceed
         }
         configuration.connectionCount = 2
-        configuration.reconnection = .init(initialBackoff: .milliseconds(5), maximumBackoff: .milliseconds(20), failureThreshold: 2, coolDown: .seconds(1))
+        configuration.reconnection = .init(
+            initialBackoff: .milliseconds(5), maximumBackoff: .milliseconds(20), failureThreshold: 2,
+            coolDown: .seconds(1))
         let backend = try RedisBackend(configuration: configuration)
         defer { gate.open() }
         try await backend.set(self.key, to: [1], ttl: nil)
@@ -153,18 +170,23 @@ struct RedisConnectionRaceTests {
         let heldAt = try #require(held?.nanoseconds)
         let otherAskedTheBreaker = await waitUntil(within: .seconds(5)) {
             log.all.contains { entry in
-                guard entry.connection != probe, entry.nanoseconds > heldAt, case .pausing = entry.event else { return false }
+                guard entry.connection != probe, entry.nanoseconds > heldAt, case .pausing = entry.event else {
+                    return false
+                }
                 return true
             }
         }
         #expect(otherAskedTheBreaker, "the other connection did not ask the breaker while the probe was out")
         gate.open()
-        #expect(await waitUntil(within: .seconds(5)) { !backend.pool.connections[probe].isRefusing }, "the probe did not connect")
+        #expect(
+            await waitUntil(within: .seconds(5)) { !backend.pool.connections[probe].isRefusing },
+            "the probe did not connect")
 
         var failures: [String] = []
         for index in 0..<20 {
             do {
-                try await backend.set(CacheKey(namespace: self.key.namespace, key: "k\(index)"), to: [UInt8(index)], ttl: nil)
+                try await backend.set(
+                    CacheKey(namespace: self.key.namespace, key: "k\(index)"), to: [UInt8(index)], ttl: nil)
             } catch {
                 failures.append("call \(index): \(error)")
             }
@@ -177,10 +199,12 @@ struct RedisConnectionRaceTests {
     /// timeout after 100 ms). That call must come back within its timeout plus slack, not when the loops end.
     @Test func callsFailingFastLeaveThreadsForACallThatWaits() async throws {
         // The gone server: its backend's connection refuses calls at once.
-        var deadConfiguration = try RedisBackend.Configuration(url: "redis://127.0.0.1:\(try RedisServerProcess.freePort())")
+        var deadConfiguration = try RedisBackend.Configuration(
+            url: "redis://127.0.0.1:\(try RedisServerProcess.freePort())")
         deadConfiguration.connectTimeout = .milliseconds(50)
         deadConfiguration.connectionCount = 1
-        deadConfiguration.reconnection = .init(initialBackoff: .seconds(10), maximumBackoff: .seconds(10), failureThreshold: 1, coolDown: .seconds(10))
+        deadConfiguration.reconnection = .init(
+            initialBackoff: .seconds(10), maximumBackoff: .seconds(10), failureThreshold: 1, coolDown: .seconds(10))
         let dead = try RedisBackend(configuration: deadConfiguration)
         defer { dead.shutdown() }
         #expect(await waitUntil(within: .seconds(5)) { dead.pool.connections.allSatisfy(\.isRefusing) })
@@ -200,7 +224,9 @@ struct RedisConnectionRaceTests {
         let sentBefore = sent.load(ordering: .relaxed)
         let key = self.key
         let call = CallProbe { () throws(CacheError) in try await waiting.get(key) }
-        #expect(await waitUntil(within: .seconds(5)) { sent.load(ordering: .relaxed) > sentBefore }, "the waiting call was not sent")
+        #expect(
+            await waitUntil(within: .seconds(5)) { sent.load(ordering: .relaxed) > sentBefore },
+            "the waiting call was not sent")
 
         // The loops stop when the waiting call is back, after 2,000,000 calls each, or 3 s from now.
         let stopAt = ContinuousClock.now + .seconds(3)

@@ -6,11 +6,15 @@ import Testing
 
 /// Faults on servers of the tests' own: killed under load, restarted, paused. Throughout, no call may return
 /// another key's value, and calls must come back within the command timeout (plus scheduling slack).
-@Suite("Redis backend faults", .serialized, .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
+@Suite(
+    "Redis backend faults", .serialized,
+    .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
 struct RedisFaultTests {
     let namespace = try! CacheNamespace("faults")
 
-    func configuration(_ server: RedisServerProcess, timeout: Duration = .milliseconds(100)) throws -> RedisBackend.Configuration {
+    func configuration(
+        _ server: RedisServerProcess, timeout: Duration = .milliseconds(100)
+    ) throws -> RedisBackend.Configuration {
         var configuration = try RedisBackend.Configuration(url: server.url)
         configuration.commandTimeout = timeout
         configuration.connectTimeout = timeout
@@ -30,7 +34,8 @@ struct RedisFaultTests {
         try server.start()
         let restarted = ContinuousClock.now
         // Recovery: a write then a read must succeed within 2 s of the server being back.
-        let recovered = await CacheLoad.timeToRecover(backend, probe: CacheKey(namespace: self.namespace, key: "probe"), since: restarted, within: .seconds(5))
+        let recovered = await CacheLoad.timeToRecover(
+            backend, probe: CacheKey(namespace: self.namespace, key: "probe"), since: restarted, within: .seconds(5))
         try await Task.sleep(for: .milliseconds(300))
         stop.set()
         let result = await report
@@ -59,7 +64,7 @@ struct RedisFaultTests {
                     do throws(CacheError) {
                         let value = try await cache.getBytes("k\(index)")
                         return value == CacheLoad.value("k\(index)") ? "ok" : "k\(index): wrong value"
-                    } catch where error.code == .timeout || error.code == .backendUnavailable {
+                    } catch  where error.code == .timeout || error.code == .backendUnavailable {
                         return "timeout"
                     } catch {
                         return "k\(index): \(error)"
@@ -100,7 +105,9 @@ struct RedisFaultTests {
     @Test func breakerFailsFastWhileTheServerIsDown() async throws {
         let server = try RedisServerProcess()
         var configuration = try self.configuration(server)
-        configuration.reconnection = .init(initialBackoff: .milliseconds(5), maximumBackoff: .milliseconds(20), failureThreshold: 3, coolDown: .milliseconds(300))
+        configuration.reconnection = .init(
+            initialBackoff: .milliseconds(5), maximumBackoff: .milliseconds(20), failureThreshold: 3,
+            coolDown: .milliseconds(300))
         let backend = try RedisBackend(configuration: configuration)
         try await backend.set(CacheKey(namespace: self.namespace, key: "k"), to: [1], ttl: nil)
         server.kill()
@@ -112,14 +119,18 @@ struct RedisFaultTests {
         }
         #expect(backend.pool.breaker.isOpen)
         let start = ContinuousClock.now
-        let error = await #expect(throws: CacheError.self) { try await backend.get(CacheKey(namespace: self.namespace, key: "k")) }
+        let error = await #expect(throws: CacheError.self) {
+            try await backend.get(CacheKey(namespace: self.namespace, key: "k"))
+        }
         #expect(error?.code == .backendUnavailable)
         #expect(ContinuousClock.now - start < .milliseconds(50), "an open breaker answers without touching the network")
         try server.start()
         let back = ContinuousClock.now
         // The restarted server is empty: a successful write is the sign of recovery.
         while ContinuousClock.now - back < .seconds(3) {
-            if (try? await backend.set(CacheKey(namespace: self.namespace, key: "k"), to: [1], ttl: nil)) != nil { break }
+            if (try? await backend.set(CacheKey(namespace: self.namespace, key: "k"), to: [1], ttl: nil)) != nil {
+                break
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(!backend.pool.breaker.isOpen)

@@ -4,7 +4,8 @@ import Testing
 
 @testable import CacheLayerRedis
 
-@Suite("Redis server gauges", .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
+@Suite(
+    "Redis server gauges", .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
 struct RedisServerMetricsTests {
     @Test func pollExportsMemoryAndEvictionFigures() async throws {
         let server = try RedisServerProcess(arguments: ["--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"])
@@ -35,12 +36,16 @@ struct RedisServerMetricsTests {
         try await Task.sleep(for: .milliseconds(150))
         running.cancel()
         try await running.value
-        let polls = try metrics.expectGauge("redis.memory.used", [("server", "\(try RedisTestServer.address().host):\(try RedisTestServer.address().port)")]).values.count
+        let polls = try metrics.expectGauge(
+            "redis.memory.used",
+            [("server", "\(try RedisTestServer.address().host):\(try RedisTestServer.address().port)")]
+        ).values.count
         #expect(polls >= 2)
     }
 
     @Test func infoParsing() {
-        let fields = RedisServerMetrics.parseInfo("# Memory\r\nused_memory:1024\r\nused_memory_human:1.00K\r\nmaxmemory:0\r\n")
+        let fields = RedisServerMetrics.parseInfo(
+            "# Memory\r\nused_memory:1024\r\nused_memory_human:1.00K\r\nmaxmemory:0\r\n")
         #expect(fields == ["used_memory": 1024, "maxmemory": 0])
     }
 }

@@ -89,7 +89,9 @@ struct RedisBackendTests {
 
     @Test func ownerCheckedDeleteScriptHashMatchesTheServer() async throws {
         let backend = try RedisBackendFixture.backend()
-        #expect(try await backend.command("SCRIPT", "LOAD", OwnerCheckedDelete.script) == .bulk(Array(OwnerCheckedDelete.sha1.utf8)))
+        #expect(
+            try await backend.command("SCRIPT", "LOAD", OwnerCheckedDelete.script)
+                == .bulk(Array(OwnerCheckedDelete.sha1.utf8)))
     }
 
     @Test func flushRemovesOnlyItsPrefixAndNamespace() async throws {

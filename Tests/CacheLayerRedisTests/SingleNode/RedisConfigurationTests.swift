@@ -67,7 +67,9 @@ struct RedisConfigurationTests {
 
     /// A combining mark right after the ':' joins it into one `Character`: the password used to be shown in the
     /// error (found by FuzzRedisURL). Anything outside printable ASCII is refused before parsing, naming no part.
-    @Test(arguments: ["redis://user:\u{0365}s3cret@127.0.0.1", "redis://us\u{0301}er:s3cret@127.0.0.1", "redis://h\u{00E9}st:6379"])
+    @Test(arguments: [
+        "redis://user:\u{0365}s3cret@127.0.0.1", "redis://us\u{0301}er:s3cret@127.0.0.1", "redis://h\u{00E9}st:6379",
+    ])
     func urlsOutsidePrintableASCIIAreRefusedWithoutEchoingThem(_ url: String) {
         let error = #expect(throws: CacheError.self) { try RedisBackend.Configuration(url: url) }
         #expect(error?.code == .invalidConfiguration)
@@ -103,11 +105,15 @@ struct RedisConfigurationTests {
 
     @Test func socketPathsThatCWouldCutAreRefused() {
         for path in ["/tmp/redis\0.sock", "/tmp/" + String(repeating: "d", count: 200) + ".sock"] {
-            let error = #expect(throws: CacheError.self) { try RedisBackend(configuration: .init(endpoint: .unixSocket(path: path))) }
+            let error = #expect(throws: CacheError.self) {
+                try RedisBackend(configuration: .init(endpoint: .unixSocket(path: path)))
+            }
             #expect(error?.code == .invalidConfiguration)
             #expect(error?.message.contains("socket path") == true, "\(error?.message ?? "")")
         }
-        #expect(throws: Never.self) { try RedisBackend.Configuration(endpoint: .unixSocket(path: "/tmp/redis.sock")).validated() }
+        #expect(throws: Never.self) {
+            try RedisBackend.Configuration(endpoint: .unixSocket(path: "/tmp/redis.sock")).validated()
+        }
     }
 
     @Test func usernamesWithNULOrSpacesAreRefused() {
@@ -121,11 +127,18 @@ struct RedisConfigurationTests {
 
     /// hiredis reads a zero `timeval` as "no timeout": a timeout below 1 µs would wait forever. Too long ones
     /// overflow hiredis's milliseconds. Both are refused, naming the field.
-    @Test(arguments: [Duration.nanoseconds(1), .nanoseconds(999), .seconds(25 * 24 * 3600), .seconds(Int64.max) + .seconds(Int64.max), .seconds(-1)])
+    @Test(arguments: [
+        Duration.nanoseconds(1), .nanoseconds(999), .seconds(25 * 24 * 3600), .seconds(Int64.max) + .seconds(Int64.max),
+        .seconds(-1),
+    ])
     func timeoutsHiredisCannotHoldAreRefused(_ timeout: Duration) {
         for field in ["commandTimeout", "connectTimeout"] {
             var configuration = RedisBackend.Configuration()
-            if field == "commandTimeout" { configuration.commandTimeout = timeout } else { configuration.connectTimeout = timeout }
+            if field == "commandTimeout" {
+                configuration.commandTimeout = timeout
+            } else {
+                configuration.connectTimeout = timeout
+            }
             let error = #expect(throws: CacheError.self) { try RedisBackend(configuration: configuration) }
             #expect(error?.code == .invalidConfiguration)
             #expect(error?.message.contains(field) == true, "\(error?.message ?? "")")
@@ -143,13 +156,17 @@ struct RedisConfigurationTests {
             .init(failureThreshold: 0),
             .init(coolDown: .seconds(-1)),
         ] {
-            let error = #expect(throws: CacheError.self) { try RedisBackend(configuration: .init(reconnection: reconnection)) }
+            let error = #expect(throws: CacheError.self) {
+                try RedisBackend(configuration: .init(reconnection: reconnection))
+            }
             #expect(error?.message.contains("reconnection.") == true, "\(error?.message ?? "")")
         }
     }
 
     @Test func passwordsAreNotEchoedInErrors() {
-        let error = #expect(throws: CacheError.self) { try RedisBackend.Configuration(url: "redis://u:topsecret@h:99999") }
+        let error = #expect(throws: CacheError.self) {
+            try RedisBackend.Configuration(url: "redis://u:topsecret@h:99999")
+        }
         #expect(error?.message.contains("topsecret") == false)
     }
 

@@ -7,7 +7,9 @@ import Tracing
 
 /// With `keyCapture: .off`, no part of a span may hold the key, error messages included: failed Redis calls
 /// name the command, never the key (which Redis itself echoes in some error replies).
-@Suite("Redis keys stay out of telemetry", .serialized, .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
+@Suite(
+    "Redis keys stay out of telemetry", .serialized,
+    .enabled(if: RedisTestServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
 struct RedisKeyCaptureTests {
     /// The key under test: text that appears nowhere else.
     static let secret = "customer-4711-secret"
@@ -16,14 +18,16 @@ struct RedisKeyCaptureTests {
     /// returns every span they produced.
     func spans(of backend: any CacheBackend, expectingFailures: Bool = true) async throws -> [FinishedInMemorySpan] {
         let tracer = InMemoryTracer()
-        let cache = try Cache(namespace: "products", backend: backend, configuration: .init(keyCapture: .off, tracer: tracer))
+        let cache = try Cache(
+            namespace: "products", backend: backend, configuration: .init(keyCapture: .off, tracer: tracer))
         _ = try? await cache.getBytes(Self.secret)
         _ = try? await cache.putBytes(Self.secret, Array(repeating: 7, count: 64), ttl: .seconds(30))
         _ = try? await cache.remove(Self.secret)
         let spans = tracer.finishedSpans
         #expect(spans.map(\.operationName) == ["cache.get", "cache.put", "cache.remove"])
         if expectingFailures {
-            #expect(spans.allSatisfy { $0.status?.code == .error && !$0.errors.isEmpty }, "every call should have failed")
+            #expect(
+                spans.allSatisfy { $0.status?.code == .error && !$0.errors.isEmpty }, "every call should have failed")
         }
         return spans
     }
@@ -50,15 +54,19 @@ struct RedisKeyCaptureTests {
     func expectNoKey(in spans: [FinishedInMemorySpan], sourceLocation: SourceLocation = #_sourceLocation) {
         for span in spans {
             let text = self.text(of: span)
-            #expect(!text.contains(Self.secret), "\(span.operationName) holds the key: \(text)", sourceLocation: sourceLocation)
+            #expect(
+                !text.contains(Self.secret), "\(span.operationName) holds the key: \(text)",
+                sourceLocation: sourceLocation)
         }
     }
 
     /// A server whose GET, SET and DEL are renamed: each call gets "ERR unknown command 'GET', with args
     /// beginning with: '<the key>'", the reply that echoes the key.
     @Test func errorRepliesThatEchoTheKey() async throws {
-        let server = try RedisServerProcess(arguments: ["--rename-command", "GET", "GET-RENAMED", "--rename-command", "SET", "SET-RENAMED",
-                                                        "--rename-command", "DEL", "DEL-RENAMED"])
+        let server = try RedisServerProcess(arguments: [
+            "--rename-command", "GET", "GET-RENAMED", "--rename-command", "SET", "SET-RENAMED",
+            "--rename-command", "DEL", "DEL-RENAMED",
+        ])
         let backend = try RedisBackend(url: server.url)
         defer { backend.shutdown() }
         let spans = try await self.spans(of: backend)
@@ -74,7 +82,8 @@ struct RedisKeyCaptureTests {
         defer { backend.shutdown() }
         _ = try await backend.command("LPUSH", "\(configuration.keyPrefix)products:\(Self.secret)", "x")
         let tracer = InMemoryTracer()
-        let cache = try Cache(namespace: "products", backend: backend, configuration: .init(keyCapture: .off, tracer: tracer))
+        let cache = try Cache(
+            namespace: "products", backend: backend, configuration: .init(keyCapture: .off, tracer: tracer))
         _ = try? await cache.getBytes(Self.secret)
         _ = try? await cache.putBytes(Self.secret, Array(repeating: 7, count: 64))
         _ = try await backend.command("DEL", "\(configuration.keyPrefix)products:\(Self.secret)")

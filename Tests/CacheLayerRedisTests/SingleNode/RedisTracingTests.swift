@@ -34,21 +34,24 @@ struct RedisTracingTests {
             return attributes
         }
         #expect(
-            spans[0].attributes == expected([
-                "sentry.op": "cache.put", "cache.key": .stringArray(["products:p:1"]),
-                "cache.item_size": 3, "cache.ttl": 30, "cache.write": true,
-            ])
+            spans[0].attributes
+                == expected([
+                    "sentry.op": "cache.put", "cache.key": .stringArray(["products:p:1"]),
+                    "cache.item_size": 3, "cache.ttl": 30, "cache.write": true,
+                ])
         )
         #expect(
-            spans[1].attributes == expected([
-                "sentry.op": "cache.get", "cache.key": .stringArray(["products:p:1"]),
-                "cache.hit": true, "cache.item_size": 3,
-            ])
+            spans[1].attributes
+                == expected([
+                    "sentry.op": "cache.get", "cache.key": .stringArray(["products:p:1"]),
+                    "cache.hit": true, "cache.item_size": 3,
+                ])
         )
         #expect(
-            spans[2].attributes == expected([
-                "sentry.op": "cache.get", "cache.key": .stringArray(["products:p:2"]), "cache.hit": false,
-            ])
+            spans[2].attributes
+                == expected([
+                    "sentry.op": "cache.get", "cache.key": .stringArray(["products:p:2"]), "cache.hit": false,
+                ])
         )
     }
 
@@ -67,7 +70,8 @@ struct RedisTracingTests {
     }
 
     @Test func unreachableServerIsRecordedAndFailsOpen() async throws {
-        var configuration = try RedisBackend.Configuration(url: "redis://127.0.0.1:\(try RedisServerProcess.freePort())")
+        var configuration = try RedisBackend.Configuration(
+            url: "redis://127.0.0.1:\(try RedisServerProcess.freePort())")
         configuration.connectTimeout = .milliseconds(50)
         let cache = try Cache(
             namespace: "products",
@@ -89,7 +93,8 @@ struct RedisTracingTests {
         )
         try await cache.putBytes("p:9", [1], ttl: .seconds(600))
         guard case .int64(let reported) = try #require(self.tracer.finishedSpans.first?.attributes.get("cache.ttl")),
-            case .integer(let pttl) = try await backend.command("PTTL", "\(backend.configuration.keyPrefix)products:p:9")
+            case .integer(let pttl) = try await backend.command(
+                "PTTL", "\(backend.configuration.keyPrefix)products:p:9")
         else {
             Issue.record("missing cache.ttl or PTTL")
             return

@@ -24,7 +24,9 @@ enum CacheLoad {
 
     /// Runs `tasks` tasks of gets and puts (one in three) over `keyCount` keys until `stop` is set (bounded by
     /// `limit`).
-    static func run(_ cache: Cache, tasks: Int, keyCount: Int = 64, stop: StopFlag, limit: Duration = .seconds(20)) async -> Report {
+    static func run(
+        _ cache: Cache, tasks: Int, keyCount: Int = 64, stop: StopFlag, limit: Duration = .seconds(20)
+    ) async -> Report {
         await withTaskGroup(of: Report.self) { group in
             for task in 0..<tasks {
                 group.addTask {
@@ -67,10 +69,14 @@ enum CacheLoad {
 
     /// How long after `start` a write then a read of `probe` first both succeed, polling every 20 ms; `nil` if
     /// not within `limit`.
-    static func timeToRecover(_ backend: some CacheBackend, probe: CacheKey, since start: ContinuousClock.Instant, within limit: Duration) async -> Duration? {
+    static func timeToRecover(
+        _ backend: some CacheBackend, probe: CacheKey, since start: ContinuousClock.Instant, within limit: Duration
+    ) async -> Duration? {
         let value = Self.value(probe.key)
         while ContinuousClock.now - start < limit {
-            if (try? await backend.set(probe, to: value, ttl: .seconds(120))) != nil, (try? await backend.get(probe)) == value {
+            if (try? await backend.set(probe, to: value, ttl: .seconds(120))) != nil,
+                (try? await backend.get(probe)) == value
+            {
                 return ContinuousClock.now - start
             }
             try? await Task.sleep(for: .milliseconds(20))

@@ -19,10 +19,15 @@ final class RedisClusterProcess: Sendable {
 
     /// Starts the nodes and waits until every node reports `cluster_state:ok` and every replica is in sync.
     init(nodeTimeoutMilliseconds: Int = 1000) async throws {
-        let arguments = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                         "--cluster-node-timeout", "\(nodeTimeoutMilliseconds)"]
-        self.masters = try (0..<3).map { _ in try RedisServerProcess(arguments: arguments, port: Self.freeClusterPort()) }
-        self.replicas = try (0..<3).map { _ in try RedisServerProcess(arguments: arguments, port: Self.freeClusterPort()) }
+        let arguments = [
+            "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+            "--cluster-node-timeout", "\(nodeTimeoutMilliseconds)",
+        ]
+        self.masters = try (0..<3).map { _ in try RedisServerProcess(arguments: arguments, port: Self.freeClusterPort())
+        }
+        self.replicas = try (0..<3).map { _ in
+            try RedisServerProcess(arguments: arguments, port: Self.freeClusterPort())
+        }
         for (master, range) in zip(self.masters, Self.slotRanges) {
             try Self.expectOK(master.raw("CLUSTER ADDSLOTSRANGE \(range.lowerBound) \(range.upperBound)"))
         }
@@ -54,7 +59,8 @@ final class RedisClusterProcess: Sendable {
             guard fields.count >= 9, fields[2].contains("master"), !fields[2].contains("fail") else { continue }
             for range in fields[8...] {
                 let bounds = range.split(separator: "-").compactMap { Int($0) }
-                if bounds.count == 2 && (bounds[0]...bounds[1]).contains(slot) || bounds.count == 1 && bounds[0] == slot {
+                if bounds.count == 2 && (bounds[0]...bounds[1]).contains(slot) || bounds.count == 1 && bounds[0] == slot
+                {
                     return fields[1].split(separator: ":").last.flatMap { Int($0.split(separator: "@")[0]) }
                 }
             }
@@ -74,7 +80,9 @@ final class RedisClusterProcess: Sendable {
             address.sin_port = UInt16(port + 10_000).bigEndian
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(bus, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(bus, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
             }
             if bound { return port }
         }
@@ -82,12 +90,16 @@ final class RedisClusterProcess: Sendable {
     }
 
     private static func expectOK(_ reply: String) throws {
-        guard reply.hasPrefix("+OK") else { throw RedisTestServer.RawCommandError(description: "expected +OK, got \(reply)") }
+        guard reply.hasPrefix("+OK") else {
+            throw RedisTestServer.RawCommandError(description: "expected +OK, got \(reply)")
+        }
     }
 
     private static func bulk(_ reply: String) throws -> String {
         let lines = reply.split(separator: "\r\n")
-        guard lines.count >= 2, lines[0].hasPrefix("$") else { throw RedisTestServer.RawCommandError(description: "expected a bulk reply, got \(reply)") }
+        guard lines.count >= 2, lines[0].hasPrefix("$") else {
+            throw RedisTestServer.RawCommandError(description: "expected a bulk reply, got \(reply)")
+        }
         return String(lines[1])
     }
 

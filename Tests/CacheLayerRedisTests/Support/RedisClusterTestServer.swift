@@ -27,8 +27,11 @@ enum RedisClusterTestServer {
 
     /// A configuration for the test cluster, with a key prefix of its own so tests never see each other, and node
     /// metrics in `nodeMetrics` when given.
-    static func configuration(urls: String? = nil, nodeMetrics: (any MetricsFactory)? = nil) throws -> RedisClusterBackend.Configuration {
-        var configuration = try RedisClusterBackend.Configuration(urlList: urls ?? (try #require(Self.urls, "\(environment) is not set: run the tests with scripts/test.sh")))
+    static func configuration(
+        urls: String? = nil, nodeMetrics: (any MetricsFactory)? = nil
+    ) throws -> RedisClusterBackend.Configuration {
+        var configuration = try RedisClusterBackend.Configuration(
+            urlList: urls ?? (try #require(Self.urls, "\(environment) is not set: run the tests with scripts/test.sh")))
         configuration.keyPrefix = "test-\(UUID().uuidString.prefix(8)):"
         if let nodeMetrics {
             configuration.nodeMetrics = true

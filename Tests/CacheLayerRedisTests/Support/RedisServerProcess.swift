@@ -21,7 +21,9 @@ final class RedisServerProcess: @unchecked Sendable {
         self.port = try port ?? Self.freePort()
         self.arguments = arguments
         var template = Array("/tmp/cachelayer-redis-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw RedisTestServer.RawCommandError(description: "mkdtemp failed") }
+        guard let made = mkdtemp(&template) else {
+            throw RedisTestServer.RawCommandError(description: "mkdtemp failed")
+        }
         self.directory = String(cString: made)
         try self.start()
     }
@@ -36,8 +38,11 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     func start() throws {
-        let argv = [Self.binary, "--bind", "127.0.0.1", "--port", "\(self.port)", "--save", "", "--appendonly", "no",
-                    "--dir", self.directory, "--logfile", "\(self.directory)/redis.log"] + self.arguments
+        let argv =
+            [
+                Self.binary, "--bind", "127.0.0.1", "--port", "\(self.port)", "--save", "", "--appendonly", "no",
+                "--dir", self.directory, "--logfile", "\(self.directory)/redis.log",
+            ] + self.arguments
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
         var pid = pid_t()

@@ -61,9 +61,13 @@ enum RedisTestServer {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw RawCommandError(description: "cannot connect to redis-server at \(host):\(port)") }
+        guard connected == 0 else {
+            throw RawCommandError(description: "cannot connect to redis-server at \(host):\(port)")
+        }
         let request = Array((command + "\r\n").utf8)
-        guard send(fd, request, request.count, 0) == request.count else { throw RawCommandError(description: "send failed") }
+        guard send(fd, request, request.count, 0) == request.count else {
+            throw RawCommandError(description: "send failed")
+        }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let received = recv(fd, &buffer, buffer.count, 0)
         guard received > 0 else { throw RawCommandError(description: "no reply from redis-server") }

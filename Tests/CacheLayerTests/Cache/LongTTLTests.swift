@@ -56,7 +56,8 @@ struct LongTTLTests {
     }
 
     @Test func getOrLoadWithTheLongestTTLAndTheLongestGracePeriod() async throws {
-        let (cache, _) = try self.makeCache(policy: LoadPolicy(gracePeriod: Self.longest, ttlJitter: .added(upTo: Self.longest)))
+        let (cache, _) = try self.makeCache(
+            policy: LoadPolicy(gracePeriod: Self.longest, ttlJitter: .added(upTo: Self.longest)))
         #expect(try await cache.getOrLoad(key: "k", ttl: Self.longest) { 7 } == 7)
         #expect(try await cache.getOrLoad(key: "k", ttl: Self.longest) { 8 } == 7)
     }

@@ -23,7 +23,8 @@ struct BoundaryFileNumberTests {
     }
 
     @Test(arguments: [
-        (#""1e17s""#, "ttl"), (#""1e300h""#, "ttl"), (#""infs""#, "ttl"), (#""nans""#, "ttl"), ("-1", "ttl"), ("0", "ttl"),
+        (#""1e17s""#, "ttl"), (#""1e300h""#, "ttl"), (#""infs""#, "ttl"), (#""nans""#, "ttl"), ("-1", "ttl"),
+        ("0", "ttl"),
         (#""0.0001s""#, "ttl"), ("1e-9", "ttl"),
     ])
     func aTTLOutOfRangeIsAnErrorNamingTheField(ttl: String, field: String) throws {
@@ -64,7 +65,8 @@ struct BoundaryFileNumberTests {
     }
 
     @Test func theLongestDurationAFileMayGiveIsAccepted() throws {
-        let boundaries = try CacheBoundaries(json: Array(Self.file(ttl: #""876000h""#, extra: #", "grace": "1h""#).utf8))
+        let boundaries = try CacheBoundaries(
+            json: Array(Self.file(ttl: #""876000h""#, extra: #", "grace": "1h""#).utf8))
         #expect(boundaries.endpoints.first?.ttl == .seconds(876_000 * 3_600))
     }
 }

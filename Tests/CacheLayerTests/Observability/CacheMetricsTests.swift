@@ -17,7 +17,8 @@ struct CacheMetricsTests {
 
     @Test func everyCallIsCountedAndTimedWithLowCardinalityDimensions() async throws {
         let backend = try MemoryBackend(byteBudget: 8 << 20)
-        let cache = try Cache(namespace: "products", backend: backend, configuration: .init(metricsFactory: self.metrics))
+        let cache = try Cache(
+            namespace: "products", backend: backend, configuration: .init(metricsFactory: self.metrics))
         try await cache.putBytes("p:1", [1, 2, 3, 4])
         _ = try await cache.getBytes("p:1")
         _ = try await cache.getBytes("p:1")
@@ -37,9 +38,11 @@ struct CacheMetricsTests {
         let getTimer = try self.metrics.expectTimer("cache.duration", [("cache", "products"), ("operation", "get")])
         #expect(getTimer.values.count == 4)
         #expect(getTimer.values.allSatisfy { $0 > 0 })
-        let putSizes = try self.metrics.expectRecorder("cache.item_size", [("cache", "products"), ("operation", "put")])
+        let putSizes = try self.metrics.expectRecorder(
+            "cache.item_size", [("cache", "products"), ("operation", "put")])
         #expect(putSizes.values == [4, 8])
-        let getSizes = try self.metrics.expectRecorder("cache.item_size", [("cache", "products"), ("operation", "get")])
+        let getSizes = try self.metrics.expectRecorder(
+            "cache.item_size", [("cache", "products"), ("operation", "get")])
         #expect(getSizes.values == [4, 4])
         // No dimension carries a key.
         for counter in self.metrics.counters {
@@ -64,7 +67,8 @@ struct CacheMetricsTests {
         let key = CacheKey(namespace: try CacheNamespace("m"), key: "k0")
         let entryCost = MemoryBackend.cost(of: key, valueCount: 10)
         let backend = try MemoryBackend(
-            configuration: .init(byteBudget: entryCost * 2, shardCount: 1, metricsFactory: self.metrics, metricsLabel: "l1")
+            configuration: .init(
+                byteBudget: entryCost * 2, shardCount: 1, metricsFactory: self.metrics, metricsLabel: "l1")
         )
         let cache = try Cache(namespace: "m", backend: backend)
         for index in 0..<5 {

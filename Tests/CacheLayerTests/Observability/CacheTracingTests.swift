@@ -70,7 +70,10 @@ struct CacheTracingTests {
         try await cache.removeAll()
         let spans = self.tracer.finishedSpans
         #expect(spans.map(\.operationName) == ["cache.remove", "cache.flush"])
-        #expect(spans[0].attributes == ["sentry.op": "cache.remove", "cache.key": .stringArray(["products:p:1"]), "cache.write": true])
+        #expect(
+            spans[0].attributes == [
+                "sentry.op": "cache.remove", "cache.key": .stringArray(["products:p:1"]), "cache.write": true,
+            ])
         #expect(spans[1].attributes == ["sentry.op": "cache.flush", "cache.write": true])
     }
 
@@ -98,7 +101,8 @@ struct CacheTracingTests {
 
     @Test func keyCaptureOffAndRedactedAreHonoured() async throws {
         try await self.makeCache(keyCapture: .off).putBytes("user:alice@example.com", [1])
-        try await self.makeCache(keyCapture: .redacted { _ in "products:user:<redacted>" }).putBytes("user:alice@example.com", [1])
+        try await self.makeCache(keyCapture: .redacted { _ in "products:user:<redacted>" }).putBytes(
+            "user:alice@example.com", [1])
         let spans = self.tracer.finishedSpans
         #expect(spans[0].attributes.get("cache.key") == nil)
         #expect(spans[1].attributes.get("cache.key") == .stringArray(["products:user:<redacted>"]))

@@ -29,7 +29,9 @@ struct KeyCaptureInErrorsTests {
         return try Cache(
             namespace: "users",
             backend: backend,
-            configuration: .init(keyCapture: keyCapture, loadPolicy: policy, freshnessClock: freshnessClock, tracer: self.tracer, logger: logger)
+            configuration: .init(
+                keyCapture: keyCapture, loadPolicy: policy, freshnessClock: freshnessClock, tracer: self.tracer,
+                logger: logger)
         )
     }
 
@@ -37,7 +39,8 @@ struct KeyCaptureInErrorsTests {
     func telemetry() -> String {
         var text = ""
         for span in self.tracer.finishedSpans {
-            text += "\(span.operationName) \(span.attributes) \(String(describing: span.status)) \(span.status?.message ?? "")\n"
+            text +=
+                "\(span.operationName) \(span.attributes) \(String(describing: span.status)) \(span.status?.message ?? "")\n"
             for recorded in span.errors {
                 text += "\(recorded.error) \(String(reflecting: recorded.error)) \(recorded.attributes)\n"
             }
@@ -50,7 +53,9 @@ struct KeyCaptureInErrorsTests {
 
     /// A backend that fails the way a remote one may: its error message names the key it was working on.
     func talkativeBackend() throws -> ControllableBackend {
-        try ControllableBackend.down(CacheError(.backendError, "ERR while running GET users:\(Self.key) (key \(Self.key))", responseStatusCode: "ERR"))
+        try ControllableBackend.down(
+            CacheError(
+                .backendError, "ERR while running GET users:\(Self.key) (key \(Self.key))", responseStatusCode: "ERR"))
     }
 
     @Test func aValueTooLargeForTheMemoryStore() async throws {
@@ -110,7 +115,8 @@ struct KeyCaptureInErrorsTests {
         let coding = CacheValueCoding<[UInt8]>(encode: { $0 }, decode: { $0 })
         _ = try await cache.readThrough(key: Self.key, ttl: .seconds(10), coding: coding) { [1] }
         clock.advance(by: .seconds(11))
-        let stale = try await cache.readThrough(key: Self.key, ttl: .seconds(10), coding: coding) { () throws -> [UInt8] in
+        let stale = try await cache.readThrough(key: Self.key, ttl: .seconds(10), coding: coding) {
+            () throws -> [UInt8] in
             throw NoSuchUser()
         }
         #expect(stale.source == .stale)
@@ -124,7 +130,8 @@ struct KeyCaptureInErrorsTests {
         let namespace = try CacheNamespace("users")
         let lock = DistributedLock(guarding: CacheKey(namespace: namespace, key: Self.key), on: backend)
         #expect(try await lock.tryAcquire(lease: .seconds(60)) != nil)
-        let policy = LoadPolicy(lock: .init(maximumWait: .milliseconds(20), retryInterval: .milliseconds(5), onTimeout: .fail))
+        let policy = LoadPolicy(
+            lock: .init(maximumWait: .milliseconds(20), retryInterval: .milliseconds(5), onTimeout: .fail))
         let error = await #expect(throws: CacheError.self) {
             try await cache.getOrLoad(key: Self.key, ttl: .seconds(1), policy: policy) { 1 }
         }

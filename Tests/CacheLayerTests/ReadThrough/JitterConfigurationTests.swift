@@ -9,7 +9,9 @@ struct JitterConfigurationTests {
     @Test(arguments: [1.0, 1.5, -0.1, Double.nan, Double.infinity])
     func aProportionalJitterOutOfRangeIsRefusedByTheCache(fraction: Double) throws {
         let error = #expect(throws: CacheError.self) {
-            try Cache(namespace: "j", backend: try MemoryBackend(byteBudget: 1 << 20), configuration: .init(ttlJitter: .proportional(fraction)))
+            try Cache(
+                namespace: "j", backend: try MemoryBackend(byteBudget: 1 << 20),
+                configuration: .init(ttlJitter: .proportional(fraction)))
         }
         #expect(error?.code == .invalidConfiguration)
         #expect(error?.message.contains("ttlJitter") == true)
@@ -17,7 +19,9 @@ struct JitterConfigurationTests {
 
     @Test func aNegativeAddedJitterIsRefusedByTheCache() throws {
         let error = #expect(throws: CacheError.self) {
-            try Cache(namespace: "j", backend: try MemoryBackend(byteBudget: 1 << 20), configuration: .init(ttlJitter: .added(upTo: .seconds(-1))))
+            try Cache(
+                namespace: "j", backend: try MemoryBackend(byteBudget: 1 << 20),
+                configuration: .init(ttlJitter: .added(upTo: .seconds(-1))))
         }
         #expect(error?.code == .invalidConfiguration)
     }

@@ -28,7 +28,9 @@ struct TTLJitterTests {
 
     @Test func addedJitterOnlyLengthens() {
         let random = SeededCacheRandom(seed: 7)
-        let values = (0..<1_000).map { _ in TTLJitter.added(upTo: .seconds(5)).apply(to: .seconds(60), unit: random.nextUnit()) }
+        let values = (0..<1_000).map { _ in
+            TTLJitter.added(upTo: .seconds(5)).apply(to: .seconds(60), unit: random.nextUnit())
+        }
         #expect(values.allSatisfy { $0 >= .seconds(60) && $0 <= .seconds(65) })
         #expect(Set(values).count > 900)
     }

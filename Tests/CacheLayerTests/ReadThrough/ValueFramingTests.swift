@@ -63,9 +63,13 @@ struct ValueFramingTests {
     @Test(arguments: awkwardValues)
     func aLoadedValueComesBackUnchangedThroughEveryRead(value: [UInt8]) async throws {
         let cache = try self.makeCache()
-        let loaded = try await cache.readThrough(key: "k", ttl: .seconds(60), policy: Self.grace, coding: Self.bytes) { value }
+        let loaded = try await cache.readThrough(key: "k", ttl: .seconds(60), policy: Self.grace, coding: Self.bytes) {
+            value
+        }
         #expect(loaded.source == .loaded)
-        let again = try await cache.readThrough(key: "k", ttl: .seconds(60), policy: Self.grace, coding: Self.bytes) { [0] }
+        let again = try await cache.readThrough(key: "k", ttl: .seconds(60), policy: Self.grace, coding: Self.bytes) {
+            [0]
+        }
         #expect(again.value == value)
         #expect(again.source == .hit)
         #expect(try await cache.getBytes("k") == value)

@@ -2,7 +2,8 @@ extension RedisAdminConnection {
     /// `INFO section` as a dictionary of its `name:value` lines.
     public func info(_ section: String) async throws(HitRateLabError) -> [String: String] {
         guard case .string(let text) = try await self.command(["INFO", section]) else {
-            throw HitRateLabError(.redisError, "Redis at \(self.address) answered INFO \(section) with something other than text")
+            throw HitRateLabError(
+                .redisError, "Redis at \(self.address) answered INFO \(section) with something other than text")
         }
         var fields: [String: String] = [:]
         for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
@@ -15,7 +16,8 @@ extension RedisAdminConnection {
     /// An integer field of `INFO section`, such as `used_memory` of `memory`.
     public func infoInteger(_ section: String, _ field: String) async throws(HitRateLabError) -> Int {
         guard let text = try await self.info(section)[field], let value = Int(text) else {
-            throw HitRateLabError(.redisError, "Redis at \(self.address) reports no integer \(field) in INFO \(section)")
+            throw HitRateLabError(
+                .redisError, "Redis at \(self.address) reports no integer \(field) in INFO \(section)")
         }
         return value
     }
@@ -23,7 +25,8 @@ extension RedisAdminConnection {
     /// `CONFIG GET name`'s value.
     public func configGet(_ name: String) async throws(HitRateLabError) -> String {
         guard case .array(let pair) = try await self.command(["CONFIG", "GET", name]), pair.count == 2 else {
-            throw HitRateLabError(.redisError, "Redis at \(self.address) has no setting \(name) (CONFIG GET answered nothing)")
+            throw HitRateLabError(
+                .redisError, "Redis at \(self.address) has no setting \(name) (CONFIG GET answered nothing)")
         }
         return pair[1]
     }
@@ -41,7 +44,8 @@ extension RedisAdminConnection {
             guard case .array(let reply) = try await self.command(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]),
                 let next = reply.first
             else {
-                throw HitRateLabError(.redisError, "Redis at \(self.address) answered SCAN with something other than an array")
+                throw HitRateLabError(
+                    .redisError, "Redis at \(self.address) answered SCAN with something other than an array")
             }
             count += reply.count - 1
             cursor = next

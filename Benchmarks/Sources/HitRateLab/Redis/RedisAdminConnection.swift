@@ -45,14 +45,16 @@ public final class RedisAdminConnection: @unchecked Sendable {
         case .unixSocket(let socketPath):
             (address, host, port, path) = (socketPath, nil, 0, socketPath)
         }
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(
+            clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let connection = RedisAdminConnection(address: address)
         let connected: Result<Void, HitRateLabError> = await withCheckedContinuation { continuation in
             connection.queue.async {
                 var error = [CChar](repeating: 0, count: 512)
                 connection.handle = cra_connect(host, Int32(port), path, milliseconds, &error, error.count)
                 guard connection.handle != nil else {
-                    let failure = HitRateLabError(.redisUnavailable, "cannot reach Redis at \(address): \(Self.text(error))")
+                    let failure = HitRateLabError(
+                        .redisUnavailable, "cannot reach Redis at \(address): \(Self.text(error))")
                     return continuation.resume(returning: .failure(failure))
                 }
                 continuation.resume(returning: .success(()))
@@ -86,29 +88,38 @@ public final class RedisAdminConnection: @unchecked Sendable {
     /// keys matching `keyPattern` (SCAN and UNLINK, bounded), reports on standard error, and ends the process with
     /// status 128 + `signal`. Nothing sent through this connection afterwards can run, since the process ends on
     /// the connection's own queue.
-    func restoreAndExit(_ commands: [[String]], keyPattern: String, signal number: Int32, stopWriters: @escaping @Sendable () -> Void) {
+    func restoreAndExit(
+        _ commands: [[String]], keyPattern: String, signal number: Int32, stopWriters: @escaping @Sendable () -> Void
+    ) {
         self.queue.async {
             stopWriters()
             usleep(200_000)
             var failures: [String] = []
             for command in commands {
-                if case .failure(let error) = self.send(command, address: self.address) { failures.append(error.message) }
+                if case .failure(let error) = self.send(command, address: self.address) {
+                    failures.append(error.message)
+                }
             }
             var cursor = "0"
             for _ in 0..<100_000 {
-                guard case .success(.array(let reply)) = self.send(["SCAN", cursor, "MATCH", keyPattern, "COUNT", "1000"], address: self.address),
+                guard
+                    case .success(.array(let reply)) = self.send(
+                        ["SCAN", cursor, "MATCH", keyPattern, "COUNT", "1000"], address: self.address),
                     let next = reply.first
                 else {
                     failures.append("could not list the tool's keys (\(keyPattern)) to delete them")
                     break
                 }
-                if reply.count > 1, case .failure(let error) = self.send(["UNLINK"] + reply.dropFirst(), address: self.address) {
+                if reply.count > 1,
+                    case .failure(let error) = self.send(["UNLINK"] + reply.dropFirst(), address: self.address)
+                {
                     failures.append(error.message)
                 }
                 cursor = next
                 if cursor == "0" { break }
             }
-            let summary = failures.isEmpty
+            let summary =
+                failures.isEmpty
                 ? "interrupted: restored \(commands.map { $0.joined(separator: " ") }.joined(separator: "; ")) on \(self.address) and deleted \(keyPattern)\n"
                 : "interrupted: restoring \(self.address) failed (\(failures.joined(separator: "; "))); run: \(commands.map { $0.joined(separator: " ") }.joined(separator: "; "))\n"
             // write(2) to standard error: no shared FILE*, and nothing buffered is lost by exit.
@@ -144,13 +155,15 @@ public final class RedisAdminConnection: @unchecked Sendable {
         let kind = pointers.withUnsafeMutableBufferPointer { argv in
             lengths.withUnsafeMutableBufferPointer { lengthBuffer in
                 argv.withMemoryRebound(to: UnsafePointer<CChar>?.self) { argvOptional in
-                    cra_command(handle, Int32(arguments.count), argvOptional.baseAddress, lengthBuffer.baseAddress,
-                                &text, &textLength, &integer, &error, error.count)
+                    cra_command(
+                        handle, Int32(arguments.count), argvOptional.baseAddress, lengthBuffer.baseAddress,
+                        &text, &textLength, &integer, &error, error.count)
                 }
             }
         }
         defer { cra_free_text(text) }
-        let body = text.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: textLength), as: UTF8.self) } ?? ""
+        let body =
+            text.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: textLength), as: UTF8.self) } ?? ""
         let name = arguments.first ?? ""
         switch Int(kind) {
         case CRA_REPLY_STRING: return .success(.string(body))
@@ -165,7 +178,10 @@ public final class RedisAdminConnection: @unchecked Sendable {
         default:
             cra_disconnect(handle)
             self.handle = nil
-            return .failure(HitRateLabError(.redisUnavailable, "lost the connection to Redis at \(address) during \(name): \(Self.text(error))"))
+            return .failure(
+                HitRateLabError(
+                    .redisUnavailable, "lost the connection to Redis at \(address) during \(name): \(Self.text(error))")
+            )
         }
     }
 

@@ -11,7 +11,10 @@ final class RedisInterruptGuard: @unchecked Sendable {
     // @unchecked Sendable: `sources` is set once in init and only read afterwards; dispatch sources are thread-safe.
     private let sources: [any DispatchSourceSignal]
 
-    init(admin: RedisAdminConnection, restoreCommands: [[String]], keyPattern: String, stopWriters: @escaping @Sendable () -> Void) {
+    init(
+        admin: RedisAdminConnection, restoreCommands: [[String]], keyPattern: String,
+        stopWriters: @escaping @Sendable () -> Void
+    ) {
         self.sources = [SIGINT, SIGTERM].map { number in
             // The default action would end the process at once; ignored, the dispatch source still sees it.
             signal(number, SIG_IGN)

@@ -86,9 +86,12 @@ public struct RedisTierReplay: Sendable {
         budgets: [Int],
         progress: @Sendable (String) -> Void = { _ in }
     ) async throws(HitRateLabError) -> (facts: ServerFacts, runs: [Run]) {
-        guard self.batchSize > 0 else { throw HitRateLabError(.invalidArgument, "the Redis batch size must be positive") }
+        guard self.batchSize > 0 else {
+            throw HitRateLabError(.invalidArgument, "the Redis batch size must be positive")
+        }
         for budget in budgets where budget <= 0 {
-            throw HitRateLabError(.invalidArgument, "the budget \(budget) is not positive; every budget must be at least 1 byte")
+            throw HitRateLabError(
+                .invalidArgument, "the budget \(budget) is not positive; every budget must be at least 1 byte")
         }
         var configuration: RedisBackend.Configuration
         let namespace: CacheNamespace
@@ -126,7 +129,8 @@ public struct RedisTierReplay: Sendable {
         }
         defer { backend.shutdown() }
 
-        let interruptGuard = self.restoresOnInterrupt
+        let interruptGuard =
+            self.restoresOnInterrupt
             ? RedisInterruptGuard(
                 admin: admin,
                 restoreCommands: [
@@ -147,9 +151,12 @@ public struct RedisTierReplay: Sendable {
                 for budget in budgets {
                     for policy in self.policies {
                         let counts = try await self.runOnce(
-                            trace, budget: budget, policy: policy, backend: backend, namespace: namespace, admin: admin, facts: facts
+                            trace, budget: budget, policy: policy, backend: backend, namespace: namespace, admin: admin,
+                            facts: facts
                         )
-                        progress("  redis \(policy) at \(ByteCount.format(budget)): hit rate \(NumberText.fixed(counts.hitRate * 100, decimals: 2))%")
+                        progress(
+                            "  redis \(policy) at \(ByteCount.format(budget)): hit rate \(NumberText.fixed(counts.hitRate * 100, decimals: 2))%"
+                        )
                         runs.append(Run(traceIndex: traceIndex, budget: budget, policy: policy, counts: counts))
                     }
                 }
@@ -190,11 +197,14 @@ public struct RedisTierReplay: Sendable {
         )
     }
 
-    private func emptyNamespace(_ backend: RedisBackend, _ namespace: CacheNamespace, admin: RedisAdminConnection) async throws(HitRateLabError) {
+    private func emptyNamespace(
+        _ backend: RedisBackend, _ namespace: CacheNamespace, admin: RedisAdminConnection
+    ) async throws(HitRateLabError) {
         do {
             try await backend.deleteAll(in: namespace)
         } catch {
-            throw HitRateLabError(.redisUnavailable, "cannot delete the tool's keys on \(admin.address): \(error.message)")
+            throw HitRateLabError(
+                .redisUnavailable, "cannot delete the tool's keys on \(admin.address): \(error.message)")
         }
     }
 
@@ -235,7 +245,8 @@ public struct RedisTierReplay: Sendable {
             do {
                 found = try await backend.get(distinct.map { keys[Int($0)] })
             } catch {
-                throw HitRateLabError(.redisUnavailable, "MGET on \(admin.address) failed at request \(start): \(error.message)")
+                throw HitRateLabError(
+                    .redisUnavailable, "MGET on \(admin.address) failed at request \(start): \(error.message)")
             }
             // SET every missing key once, concurrently (the backend pipelines them).
             var stored = [Bool](repeating: true, count: distinct.count)

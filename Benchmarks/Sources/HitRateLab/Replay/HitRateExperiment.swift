@@ -64,24 +64,32 @@ public struct HitRateExperiment: Sendable {
     public func run(progress: @Sendable (String) -> Void = { _ in }) async throws(HitRateLabError) -> Results {
         guard !self.budgets.isEmpty else { throw HitRateLabError(.invalidArgument, "no budget given") }
         for budget in self.budgets where budget <= 0 {
-            throw HitRateLabError(.invalidArgument, "the budget \(budget) is not positive; every budget must be at least 1 byte")
+            throw HitRateLabError(
+                .invalidArgument, "the budget \(budget) is not positive; every budget must be at least 1 byte")
         }
         let budgets = self.budgets.sorted()
         var redisRuns: [RedisTierReplay.Run] = []
         var facts: RedisTierReplay.ServerFacts?
         if let redis = self.redis {
-            (facts, redisRuns) = try await redis.run(traces: self.variants.map(\.trace), budgets: budgets, progress: progress)
+            (facts, redisRuns) = try await redis.run(
+                traces: self.variants.map(\.trace), budgets: budgets, progress: progress)
         }
         var rows: [HitRateRow] = []
         for (index, variant) in self.variants.enumerated() {
-            func row(_ tier: HitRateRow.Tier, _ policy: String, _ budget: Int, _ counts: ReplayCounts, capacity: Int? = nil) -> HitRateRow {
-                HitRateRow(workload: self.workload, variant: variant.name, tier: tier, policy: policy, budget: budget, capacityObjects: capacity, counts: counts)
+            func row(
+                _ tier: HitRateRow.Tier, _ policy: String, _ budget: Int, _ counts: ReplayCounts, capacity: Int? = nil
+            ) -> HitRateRow {
+                HitRateRow(
+                    workload: self.workload, variant: variant.name, tier: tier, policy: policy, budget: budget,
+                    capacityObjects: capacity, counts: counts)
             }
             for budget in budgets {
                 let counts = try await HitRateLabError.mapping { () async throws(AdvisorError) in
                     try await self.memory.run(variant.trace, capacity: .bytes(budget))
                 }
-                progress("  memory clock at \(ByteCount.format(budget))\(variant.name.isEmpty ? "" : ", \(variant.name)"): hit rate \(NumberText.fixed(counts.hitRate * 100, decimals: 2))%")
+                progress(
+                    "  memory clock at \(ByteCount.format(budget))\(variant.name.isEmpty ? "" : ", \(variant.name)"): hit rate \(NumberText.fixed(counts.hitRate * 100, decimals: 2))%"
+                )
                 rows.append(row(.memory, "clock", budget, counts))
             }
             for policy in self.redis?.policies ?? [] {
@@ -93,7 +101,10 @@ public struct HitRateExperiment: Sendable {
                 let meanCost = Self.meanEntryCost(variant.trace, namespace: self.memory.namespace)
                 for budget in budgets {
                     let capacity = meanCost > 0 ? Int(Double(budget) / meanCost) : 0
-                    rows.append(row(.optimum, "belady", budget, BeladyOptimum.run(variant.trace, capacity: capacity), capacity: capacity))
+                    rows.append(
+                        row(
+                            .optimum, "belady", budget, BeladyOptimum.run(variant.trace, capacity: capacity),
+                            capacity: capacity))
                 }
             }
         }

@@ -14,9 +14,16 @@ public enum HitRateCSV {
         var text = Self.columns.joined(separator: ",") + "\n"
         for row in rows {
             let optional: (Int?) -> String = { $0.map(String.init) ?? "" }
-            var fields: [String] = [Self.escaped(row.workload), Self.escaped(row.variant), row.tier.rawValue, Self.escaped(row.policy)]
-            fields += [String(row.budget), optional(row.capacityObjects), String(row.counts.requests), String(row.counts.hits)]
-            fields += [NumberText.fixed(row.counts.hitRate, decimals: 6), optional(row.counts.bytesUsed), optional(row.counts.evictions)]
+            var fields: [String] = [
+                Self.escaped(row.workload), Self.escaped(row.variant), row.tier.rawValue, Self.escaped(row.policy),
+            ]
+            fields += [
+                String(row.budget), optional(row.capacityObjects), String(row.counts.requests), String(row.counts.hits),
+            ]
+            fields += [
+                NumberText.fixed(row.counts.hitRate, decimals: 6), optional(row.counts.bytesUsed),
+                optional(row.counts.evictions),
+            ]
             fields.append(String(row.counts.errors))
             text += fields.joined(separator: ",") + "\n"
         }

@@ -38,7 +38,8 @@ public enum HitRateChart {
         let logarithmic = high / low >= 4
         func x(_ budget: Int) -> Double {
             guard high > low else { return Self.plotLeft + Self.plotWidth / 2 }
-            let fraction = logarithmic ? log2(Double(budget) / low) / log2(high / low) : (Double(budget) - low) / (high - low)
+            let fraction =
+                logarithmic ? log2(Double(budget) / low) / log2(high / low) : (Double(budget) - low) / (high - low)
             return Self.plotLeft + fraction * Self.plotWidth
         }
         func y(_ rate: Double) -> Double { Self.plotTop + (1 - rate) * Self.plotHeight }
@@ -57,21 +58,28 @@ public enum HitRateChart {
         for tenth in 0...10 {
             let rate = Double(tenth) / 10
             let lineY = Self.number(y(rate))
-            svg += "<line x1=\"\(Self.number(Self.plotLeft))\" y1=\"\(lineY)\" x2=\"\(Self.number(Self.plotLeft + Self.plotWidth))\" y2=\"\(lineY)\" stroke=\"#e0e0e0\"/>\n"
-            svg += "<text x=\"\(Self.number(Self.plotLeft - 8))\" y=\"\(Self.number(y(rate) + 4))\" text-anchor=\"end\">\(tenth * 10)%</text>\n"
+            svg +=
+                "<line x1=\"\(Self.number(Self.plotLeft))\" y1=\"\(lineY)\" x2=\"\(Self.number(Self.plotLeft + Self.plotWidth))\" y2=\"\(lineY)\" stroke=\"#e0e0e0\"/>\n"
+            svg +=
+                "<text x=\"\(Self.number(Self.plotLeft - 8))\" y=\"\(Self.number(y(rate) + 4))\" text-anchor=\"end\">\(tenth * 10)%</text>\n"
         }
         // x ticks at the budgets.
         for budget in budgets {
             let tickX = Self.number(x(budget))
-            svg += "<line x1=\"\(tickX)\" y1=\"\(Self.number(Self.plotTop))\" x2=\"\(tickX)\" y2=\"\(Self.number(Self.plotTop + Self.plotHeight))\" stroke=\"#f0f0f0\"/>\n"
-            svg += "<text x=\"\(tickX)\" y=\"\(Self.number(Self.plotTop + Self.plotHeight + 18))\" text-anchor=\"middle\">\(Self.escaped(ByteCount.format(budget)))</text>\n"
+            svg +=
+                "<line x1=\"\(tickX)\" y1=\"\(Self.number(Self.plotTop))\" x2=\"\(tickX)\" y2=\"\(Self.number(Self.plotTop + Self.plotHeight))\" stroke=\"#f0f0f0\"/>\n"
+            svg +=
+                "<text x=\"\(tickX)\" y=\"\(Self.number(Self.plotTop + Self.plotHeight + 18))\" text-anchor=\"middle\">\(Self.escaped(ByteCount.format(budget)))</text>\n"
         }
         // Axes and their labels.
-        svg += "<rect x=\"\(Self.number(Self.plotLeft))\" y=\"\(Self.number(Self.plotTop))\" width=\"\(Self.number(Self.plotWidth))\" height=\"\(Self.number(Self.plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
+        svg +=
+            "<rect x=\"\(Self.number(Self.plotLeft))\" y=\"\(Self.number(Self.plotTop))\" width=\"\(Self.number(Self.plotWidth))\" height=\"\(Self.number(Self.plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
         let xLabel = "memory budget (bytes, shown in KiB/MiB/GiB\(logarithmic ? "; log scale" : ""))"
-        svg += "<text x=\"\(Self.number(Self.plotLeft + Self.plotWidth / 2))\" y=\"\(Self.number(Self.plotTop + Self.plotHeight + 45))\" text-anchor=\"middle\">\(Self.escaped(xLabel))</text>\n"
+        svg +=
+            "<text x=\"\(Self.number(Self.plotLeft + Self.plotWidth / 2))\" y=\"\(Self.number(Self.plotTop + Self.plotHeight + 45))\" text-anchor=\"middle\">\(Self.escaped(xLabel))</text>\n"
         let labelY = Self.plotTop + Self.plotHeight / 2
-        svg += "<text x=\"24\" y=\"\(Self.number(labelY))\" text-anchor=\"middle\" transform=\"rotate(-90 24 \(Self.number(labelY)))\">hit rate (% of requests)</text>\n"
+        svg +=
+            "<text x=\"24\" y=\"\(Self.number(labelY))\" text-anchor=\"middle\" transform=\"rotate(-90 24 \(Self.number(labelY)))\">hit rate (% of requests)</text>\n"
 
         // One polyline with markers per series, and its legend entry. With several variants (pagination
         // boundaries) the colour says which variant and the dash pattern which tier and policy; with one, each
@@ -90,11 +98,14 @@ public enum HitRateChart {
             let path = sorted.map { "\(Self.number(x($0.budget))),\(Self.number(y($0.rate)))" }.joined(separator: " ")
             svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
             for point in sorted {
-                svg += "<circle cx=\"\(Self.number(x(point.budget)))\" cy=\"\(Self.number(y(point.rate)))\" r=\"3\" fill=\"\(color)\"><title>\(Self.escaped(name)): \(NumberText.fixed(point.rate * 100, decimals: 2))% at \(Self.escaped(ByteCount.format(point.budget)))</title></circle>\n"
+                svg +=
+                    "<circle cx=\"\(Self.number(x(point.budget)))\" cy=\"\(Self.number(y(point.rate)))\" r=\"3\" fill=\"\(color)\"><title>\(Self.escaped(name)): \(NumberText.fixed(point.rate * 100, decimals: 2))% at \(Self.escaped(ByteCount.format(point.budget)))</title></circle>\n"
             }
             let entryY = Self.plotTop + 10 + Double(index) * 20
-            svg += "<line x1=\"\(Self.number(legendX))\" y1=\"\(Self.number(entryY))\" x2=\"\(Self.number(legendX + 28))\" y2=\"\(Self.number(entryY))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
-            svg += "<text x=\"\(Self.number(legendX + 36))\" y=\"\(Self.number(entryY + 4))\">\(Self.escaped(name))</text>\n"
+            svg +=
+                "<line x1=\"\(Self.number(legendX))\" y1=\"\(Self.number(entryY))\" x2=\"\(Self.number(legendX + 28))\" y2=\"\(Self.number(entryY))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
+            svg +=
+                "<text x=\"\(Self.number(legendX + 36))\" y=\"\(Self.number(entryY + 4))\">\(Self.escaped(name))</text>\n"
         }
         svg += "</svg>\n"
         return svg

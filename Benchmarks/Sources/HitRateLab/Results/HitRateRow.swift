@@ -28,7 +28,10 @@ public struct HitRateRow: Sendable, Hashable {
     public var counts: ReplayCounts
 
     /// Creates a row.
-    public init(workload: String, variant: String, tier: Tier, policy: String, budget: Int, capacityObjects: Int?, counts: ReplayCounts) {
+    public init(
+        workload: String, variant: String, tier: Tier, policy: String, budget: Int, capacityObjects: Int?,
+        counts: ReplayCounts
+    ) {
         self.workload = workload
         self.variant = variant
         self.tier = tier

@@ -5,9 +5,12 @@ extension ByteCount {
     public static func parseBudgets(_ text: String) throws(HitRateLabError) -> [Int] {
         var budgets: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let budget = try HitRateLabError.mapping { () throws(AdvisorError) in try Self.parse(String(part), what: "the budget") }
+            let budget = try HitRateLabError.mapping { () throws(AdvisorError) in
+                try Self.parse(String(part), what: "the budget")
+            }
             guard budget > 0 else {
-                throw HitRateLabError(.invalidArgument, "the budget '\(part)' is zero; every budget must be at least 1 byte")
+                throw HitRateLabError(
+                    .invalidArgument, "the budget '\(part)' is zero; every budget must be at least 1 byte")
             }
             budgets.append(budget)
         }

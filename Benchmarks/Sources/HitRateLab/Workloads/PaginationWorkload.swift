@@ -42,7 +42,10 @@ public struct PaginationWorkload: Sendable, Hashable {
 
     /// The default filter mix: an order status with 8 values and a sort order with 3.
     public static let defaultFilters = [
-        Filter(name: "status", values: ["open", "shipped", "delivered", "cancelled", "returned", "on-hold", "refunded", "failed"], skew: 1.0),
+        Filter(
+            name: "status",
+            values: ["open", "shipped", "delivered", "cancelled", "returned", "on-hold", "refunded", "failed"],
+            skew: 1.0),
         Filter(name: "sort", values: ["newest", "oldest", "total"], skew: 1.0),
     ]
 
@@ -93,7 +96,8 @@ public struct PaginationWorkload: Sendable, Hashable {
                 query.append(.init(filter.name, filter.values[distribution.sample(using: &generator)]))
             }
             query.append(.init("page", String(page)))
-            requests.append(EndpointRequest(path: "/stores/\(endpoint)/order-items", query: query, responseSize: self.responseSize))
+            requests.append(
+                EndpointRequest(path: "/stores/\(endpoint)/order-items", query: query, responseSize: self.responseSize))
         }
         return requests
     }

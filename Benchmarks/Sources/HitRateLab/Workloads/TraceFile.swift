@@ -9,7 +9,9 @@ public enum TraceFile {
     /// - Throws: ``HitRateLabError/Code/fileAccess`` when it cannot be read, ``HitRateLabError/Code/malformedTrace``
     ///   naming the line otherwise.
     public static func read(path: String) throws(HitRateLabError) -> RequestTrace {
-        try Self.parse(try HitRateLabError.mapping { () throws(AdvisorError) in try TextFile.read(path: path, what: "the trace") }, name: path)
+        try Self.parse(
+            try HitRateLabError.mapping { () throws(AdvisorError) in try TextFile.read(path: path, what: "the trace") },
+            name: path)
     }
 
     /// Parses trace text; `name` is used in error messages.
@@ -29,7 +31,8 @@ public enum TraceFile {
             let key = fields[0].trimmingWhitespace()
             let sizeField = fields[1].trimmingWhitespace()
             guard let size = Int(sizeField) else {
-                if builder.result.requests.isEmpty && lineNumber == Self.firstContentLine(text) { continue }  // a header
+                // A header line.
+                if builder.result.requests.isEmpty && lineNumber == Self.firstContentLine(text) { continue }
                 throw malformed("the size '\(sizeField)' is not a whole number of bytes")
             }
             guard !key.isEmpty else { throw malformed("the key is empty") }

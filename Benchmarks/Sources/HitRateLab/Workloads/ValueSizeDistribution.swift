@@ -18,12 +18,16 @@ public enum ValueSizeDistribution: Sendable, Hashable, CustomStringConvertible {
             let low = try Self.parse(String(bounds[0]), what: "the smallest value size")
             let high = try Self.parse(String(bounds[1]), what: "the largest value size")
             guard low >= 1, low <= high else {
-                throw HitRateLabError(.invalidArgument, "the value size range '\(text)' must be 1 byte or more, smallest first")
+                throw HitRateLabError(
+                    .invalidArgument, "the value size range '\(text)' must be 1 byte or more, smallest first")
             }
             self = .uniform(low...high)
         } else {
-            let size = try Self.parse(text.hasPrefix("fixed:") ? String(text.dropFirst(6)) : text, what: "the value size")
-            guard size >= 1 else { throw HitRateLabError(.invalidArgument, "the value size '\(text)' must be at least 1 byte") }
+            let size = try Self.parse(
+                text.hasPrefix("fixed:") ? String(text.dropFirst(6)) : text, what: "the value size")
+            guard size >= 1 else {
+                throw HitRateLabError(.invalidArgument, "the value size '\(text)' must be at least 1 byte")
+            }
             self = .fixed(size)
         }
     }
@@ -47,7 +51,8 @@ public enum ValueSizeDistribution: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .fixed(let size): return ByteCount.format(size)
-        case .uniform(let range): return "uniform \(ByteCount.format(range.lowerBound))-\(ByteCount.format(range.upperBound))"
+        case .uniform(let range):
+            return "uniform \(ByteCount.format(range.lowerBound))-\(ByteCount.format(range.upperBound))"
         }
     }
 }

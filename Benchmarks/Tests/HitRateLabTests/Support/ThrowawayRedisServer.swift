@@ -38,14 +38,20 @@ final class ThrowawayRedisServer: Sendable {
         var template = Array("/tmp/cachelayer-bench-redis-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw Failure(description: "mkdtemp failed") }
         let directory = String(cString: made)
-        let argv = [Self.binary, "--bind", "127.0.0.1", "--port", "0", "--unixsocket", "\(directory)/redis.sock", "--save", "", "--appendonly", "no",
-                    "--dir", directory, "--logfile", "\(directory)/redis.log"]
+        let argv = [
+            Self.binary, "--bind", "127.0.0.1", "--port", "0", "--unixsocket", "\(directory)/redis.sock", "--save", "",
+            "--appendonly", "no",
+            "--dir", directory, "--logfile", "\(directory)/redis.log",
+        ]
         let cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
         var pid = pid_t()
         let spawned = posix_spawn(&pid, Self.binary, nil, nil, cArguments, environ)
         guard spawned == 0 else {
-            throw Failure(description: "cannot start \(Self.binary) (posix_spawn error \(spawned)); install redis-server or set CACHELAYER_REDIS_SERVER")
+            throw Failure(
+                description:
+                    "cannot start \(Self.binary) (posix_spawn error \(spawned)); install redis-server or set CACHELAYER_REDIS_SERVER"
+            )
         }
         let server = ThrowawayRedisServer(pid: pid, directory: directory)
         for _ in 0..<250 {

@@ -98,7 +98,8 @@ struct OrderItemsCommand: AsyncParsableCommand {
     }
 
     private static func printDatabase(_ database: OrderDatabase, scale: DatabaseScale) {
-        let what = database.preparation.seeded
+        let what =
+            database.preparation.seeded
             ? "generated in \(ReportText.milliseconds(database.preparation.seedDuration))"
             : "reused"
         print("Database: \(database.url.path) (\(scale), \(ReportText.bytes(database.preparation.fileSize)); \(what))")

@@ -13,17 +13,22 @@ struct ReplayMode {
     var logger: Logger
 
     func run(database: OrderDatabase, cache: Cache, backend: ResponseCacheBackend, telemetry: Telemetry) async throws {
-        print("Visits: \(self.visits.count) per boundary from the seeded mix (see Examples/OrderItems/README.md), \(self.concurrency) at a time, at most \(self.timeLimit) each")
+        print(
+            "Visits: \(self.visits.count) per boundary from the seeded mix (see Examples/OrderItems/README.md), \(self.concurrency) at a time, at most \(self.timeLimit) each"
+        )
         for highestCachedPage in self.boundaryPages {
             try await cache.removeAll()
             let boundaries = try OrderItemsBoundary.boundaries(highestCachedPage: highestCachedPage)
             let clock = ContinuousClock()
-            let (records, wallTime) = try await RunningServer.with(logger: self.logger, server: { reportPort in
-                try OrderItemsApplication.make(
-                    database: database, cache: cache, boundaries: boundaries, port: self.port, logger: self.logger,
-                    onServerRunning: reportPort
-                )
-            }) { port in
+            let (records, wallTime) = try await RunningServer.with(
+                logger: self.logger,
+                server: { reportPort in
+                    try OrderItemsApplication.make(
+                        database: database, cache: cache, boundaries: boundaries, port: self.port, logger: self.logger,
+                        onServerRunning: reportPort
+                    )
+                }
+            ) { port in
                 let started = clock.now
                 let replayer = TrafficReplayer(port: port, concurrency: self.concurrency, timeLimit: self.timeLimit)
                 let records = try await replayer.replay(self.visits)

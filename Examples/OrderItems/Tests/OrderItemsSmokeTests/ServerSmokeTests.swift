@@ -11,18 +11,23 @@ import Testing
 @Suite struct ServerSmokeTests {
     @Test func servesMissThenHitAndBypassesDeepPagesAndRareFilters() async throws {
         let directory = try TemporaryDirectory()
-        let database = try await OrderDatabase.open(at: directory.url.appendingPathComponent("orders.sqlite"), scale: .small)
+        let database = try await OrderDatabase.open(
+            at: directory.url.appendingPathComponent("orders.sqlite"), scale: .small)
         defer { try? database.close() }
         let backend = try MemoryBackend(byteBudget: 8 << 20)
         let cache = try Cache(namespace: "responses", backend: backend)
         let boundaries = try OrderItemsBoundary.boundaries(highestCachedPage: 1)
         let logger = Logger(label: "smoke")
 
-        let port = try await RunningServer.with(logger: logger, server: { reportPort in
-            try OrderItemsApplication.make(
-                database: database, cache: cache, boundaries: boundaries, logger: logger, onServerRunning: reportPort
-            )
-        }) { port in
+        let port = try await RunningServer.with(
+            logger: logger,
+            server: { reportPort in
+                try OrderItemsApplication.make(
+                    database: database, cache: cache, boundaries: boundaries, logger: logger,
+                    onServerRunning: reportPort
+                )
+            }
+        ) { port in
             let replayer = TrafficReplayer(port: port, concurrency: 1, timeLimit: .seconds(60))
             let first = await replayer.send(Visit(OrderItemsQuery()), keepingBody: true)
             let second = await replayer.send(Visit(OrderItemsQuery()), keepingBody: true)
@@ -84,7 +89,8 @@ import Testing
         let reopened = try await OrderDatabase.open(at: directory.url.appendingPathComponent("a.sqlite"), scale: scale)
         #expect(!reopened.preparation.seeded)
         try reopened.close()
-        let rescaled = try await OrderDatabase.open(at: directory.url.appendingPathComponent("a.sqlite"), scale: DatabaseScale(orders: 400))
+        let rescaled = try await OrderDatabase.open(
+            at: directory.url.appendingPathComponent("a.sqlite"), scale: DatabaseScale(orders: 400))
         #expect(rescaled.preparation.seeded)
         try rescaled.close()
     }
@@ -93,7 +99,9 @@ import Testing
         let visits = VisitMix(seed: 7).visits(20_000)
         #expect(visits == VisitMix(seed: 7).visits(20_000))
         #expect(visits != VisitMix(seed: 8).visits(20_000))
-        func share(_ included: (Visit) -> Bool) -> Double { Double(visits.filter(included).count) / Double(visits.count) }
+        func share(_ included: (Visit) -> Bool) -> Double {
+            Double(visits.filter(included).count) / Double(visits.count)
+        }
         #expect(abs(share { $0.query.page == 1 } - 0.25) < 0.02)
         #expect(abs(share { (2...6).contains($0.query.page) } - 0.40) < 0.02)
         #expect(abs(share { $0.query.page > 20 } - 0.13) < 0.02)

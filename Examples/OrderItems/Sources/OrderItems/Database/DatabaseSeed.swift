@@ -103,21 +103,42 @@ enum DatabaseSeed {
     /// Word lists the names are drawn from, as tables numbered from 0.
     private static var nameTables: String {
         let lists: [(String, [String])] = [
-            ("first_names", ["Ada", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gustav", "Hana", "Ines", "Jonas",
-                             "Kenji", "Lena", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Sami", "Tove",
-                             "Umar", "Vera", "Wen", "Ximena", "Yusuf", "Zofia"]),
-            ("last_names", ["Alvarez", "Becker", "Chen", "Dubois", "Eriksson", "Fischer", "García", "Haddad",
-                            "Ivanova", "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov",
-                            "Rossi", "Schmidt", "Tanaka", "Uysal", "Varga", "Weber", "Yilmaz", "Zimmermann"]),
+            (
+                "first_names",
+                [
+                    "Ada", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gustav", "Hana", "Ines", "Jonas",
+                    "Kenji", "Lena", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Sami", "Tove",
+                    "Umar", "Vera", "Wen", "Ximena", "Yusuf", "Zofia",
+                ]
+            ),
+            (
+                "last_names",
+                [
+                    "Alvarez", "Becker", "Chen", "Dubois", "Eriksson", "Fischer", "García", "Haddad",
+                    "Ivanova", "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov",
+                    "Rossi", "Schmidt", "Tanaka", "Uysal", "Varga", "Weber", "Yilmaz", "Zimmermann",
+                ]
+            ),
             ("countries", ["DE", "FR", "NL", "SE", "PL", "ES", "IT", "GB", "US", "CA", "JP", "BR"]),
-            ("adjectives", ["Oak", "Walnut", "Steel", "Linen", "Ceramic", "Glass", "Wool", "Bamboo", "Copper",
-                            "Marble", "Cork", "Leather", "Rattan", "Velvet", "Concrete", "Birch"]),
-            ("nouns", ["Desk", "Chair", "Lamp", "Shelf", "Stool", "Rug", "Vase", "Mirror", "Bench", "Cabinet",
-                       "Table", "Sofa", "Clock", "Basket", "Tray", "Planter", "Bed Frame", "Wardrobe"]),
+            (
+                "adjectives",
+                [
+                    "Oak", "Walnut", "Steel", "Linen", "Ceramic", "Glass", "Wool", "Bamboo", "Copper",
+                    "Marble", "Cork", "Leather", "Rattan", "Velvet", "Concrete", "Birch",
+                ]
+            ),
+            (
+                "nouns",
+                [
+                    "Desk", "Chair", "Lamp", "Shelf", "Stool", "Rug", "Vase", "Mirror", "Bench", "Cabinet",
+                    "Table", "Sofa", "Clock", "Basket", "Tray", "Planter", "Bed Frame", "Wardrobe",
+                ]
+            ),
         ]
         return lists.map { table, words in
             let rows = words.enumerated().map { "(\($0.offset), '\($0.element)')" }.joined(separator: ", ")
-            return "CREATE TABLE \(table) (n INTEGER PRIMARY KEY, word TEXT NOT NULL); INSERT INTO \(table) VALUES \(rows);"
+            return
+                "CREATE TABLE \(table) (n INTEGER PRIMARY KEY, word TEXT NOT NULL); INSERT INTO \(table) VALUES \(rows);"
         }.joined(separator: "\n")
     }
 

@@ -92,11 +92,12 @@ public struct OrderDatabase: Sendable {
                 if rows.isEmpty {
                     // Past the last page the window has no row to sit on: count separately.
                     let filter = query.status == nil ? "" : "WHERE o.status = ?"
-                    total = try Int.fetchOne(
-                        db,
-                        sql: "SELECT count(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id \(filter)",
-                        arguments: query.status.map { [$0.rawValue] } ?? []
-                    ) ?? 0
+                    total =
+                        try Int.fetchOne(
+                            db,
+                            sql: "SELECT count(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id \(filter)",
+                            arguments: query.status.map { [$0.rawValue] } ?? []
+                        ) ?? 0
                 }
                 return (items, total)
             }

@@ -23,7 +23,9 @@ public struct BoundaryReport: Sendable {
     public var lines: [String] {
         let summary = self.summary
         let pages = self.highestCachedPage == 1 ? "page 1" : "pages 1-\(self.highestCachedPage)"
-        let seconds = ReportText.fixed(Double(summary.wallTime.components.seconds) + Double(summary.wallTime.components.attoseconds) / 1e18, digits: 1)
+        let seconds = ReportText.fixed(
+            Double(summary.wallTime.components.seconds) + Double(summary.wallTime.components.attoseconds) / 1e18,
+            digits: 1)
         let reasons = summary.bypassReasons.sorted { $0.value > $1.value }
             .map { "\($0.key) \(ReportText.percent(summary.share(of: $0.value)))" }.joined(separator: ", ")
         var lines = [
@@ -34,7 +36,9 @@ public struct BoundaryReport: Sendable {
             "  uncached       p50 \(ReportText.milliseconds(summary.uncached.p50)), p95 \(ReportText.milliseconds(summary.uncached.p95))  (MISS+BYPASS, \(summary.uncached.count) responses)",
         ]
         if let memory = self.memory {
-            lines.append("  cache memory   \(memory.entries) entries, \(ReportText.bytes(memory.bytes)) (as the memory backend counts them)")
+            lines.append(
+                "  cache memory   \(memory.entries) entries, \(ReportText.bytes(memory.bytes)) (as the memory backend counts them)"
+            )
         } else {
             lines.append("  cache memory   not visible from here on Redis (INFO memory, or RedisServerMetrics)")
         }

@@ -4,7 +4,9 @@ public enum ReportText {
     public static func milliseconds(_ duration: Duration?) -> String {
         guard let duration else { return "-" }
         let value = Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
-        return value < 10 ? Self.fixed(value, digits: 2) + " ms" : value < 100 ? Self.fixed(value, digits: 1) + " ms" : "\(Int(value.rounded())) ms"
+        return value < 10
+            ? Self.fixed(value, digits: 2) + " ms"
+            : value < 100 ? Self.fixed(value, digits: 1) + " ms" : "\(Int(value.rounded())) ms"
     }
 
     /// `75.2%`.

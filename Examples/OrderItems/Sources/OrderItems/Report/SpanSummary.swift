@@ -55,7 +55,8 @@ public struct SpanSummary: Sendable {
     /// The summary's lines: counts, the `cache.get` hit and miss counts, the sample trace.
     public var lines: [String] {
         var lines = [
-            "spans          " + self.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+            "spans          "
+                + self.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
             "cache.get      hit \(self.cacheGetHits), miss \(self.cacheGetMisses) (what Sentry's Caches pages count)",
         ]
         if !self.sampleTrace.isEmpty {
@@ -69,7 +70,10 @@ public struct SpanSummary: Sendable {
     private static func describe(_ span: FinishedInMemorySpan) -> String {
         let nanoseconds = span.endInstant.nanosecondsSinceEpoch &- span.startInstant.nanosecondsSinceEpoch
         var text = span.operationName + "  " + ReportText.milliseconds(Duration.nanoseconds(Int64(nanoseconds)))
-        for name in ["http.response.status_code", "cache.key", "cache.hit", "cache.item_size", "cache.ttl", "db.system.name", "db.response.returned_rows"] {
+        for name in [
+            "http.response.status_code", "cache.key", "cache.hit", "cache.item_size", "cache.ttl", "db.system.name",
+            "db.response.returned_rows",
+        ] {
             if let value = span.attributes.get(name) {
                 text += "  \(name)=\(Self.text(value))"
             }

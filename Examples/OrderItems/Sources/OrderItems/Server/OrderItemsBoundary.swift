@@ -13,7 +13,9 @@ public enum OrderItemsBoundary {
     /// The statuses and sorts common enough to cache. Cancelled, refunded and on-hold orders, and the oldest-first
     /// and by-customer sorts, are looked at rarely: caching them would mostly hold pages nobody asks for again.
     public static let commonFilters: [String: Set<String>] = [
-        "status": [OrderStatus.open, .processing, .shipped, .delivered].map(\.rawValue).reduce(into: []) { $0.insert($1) },
+        "status": [OrderStatus.open, .processing, .shipped, .delivered].map(\.rawValue).reduce(into: []) {
+            $0.insert($1)
+        },
         "sort": [OrderItemsSort.newest, .total].map(\.rawValue).reduce(into: []) { $0.insert($1) },
     ]
 

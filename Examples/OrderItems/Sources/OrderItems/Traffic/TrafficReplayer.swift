@@ -21,7 +21,9 @@ public struct TrafficReplayer: Sendable {
     public var requestTimeout: Duration
 
     /// Creates a replayer for `127.0.0.1:port`.
-    public init(port: Int, concurrency: Int = 4, timeLimit: Duration = .seconds(120), requestTimeout: Duration = .seconds(30)) {
+    public init(
+        port: Int, concurrency: Int = 4, timeLimit: Duration = .seconds(120), requestTimeout: Duration = .seconds(30)
+    ) {
         self.port = port
         self.concurrency = max(1, concurrency)
         self.timeLimit = timeLimit
@@ -71,7 +73,8 @@ public struct TrafficReplayer: Sendable {
         let request = HTTPClientRequest(url: "http://\(Self.host):\(self.port)\(visit.target)")
         let started = clock.now
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(self.requestTimeout.nanoseconds)))
+            let response = try await client.execute(
+                request, timeout: .nanoseconds(Int64(self.requestTimeout.nanoseconds)))
             let body = try await response.body.collect(upTo: 16 << 20)
             return ReplayRecord(
                 visit: visit,
@@ -85,7 +88,8 @@ public struct TrafficReplayer: Sendable {
             )
         } catch {
             return ReplayRecord(
-                visit: visit, status: nil, cacheStatus: nil, age: nil, body: [], bodySize: 0, latency: clock.now - started,
+                visit: visit, status: nil, cacheStatus: nil, age: nil, body: [], bodySize: 0,
+                latency: clock.now - started,
                 failure: String(describing: error)
             )
         }
