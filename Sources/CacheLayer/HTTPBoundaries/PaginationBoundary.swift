@@ -193,23 +193,36 @@ public struct PaginationBoundary: Sendable {
         return grouped.key(path: path)
     }
 
+    /// `text` with every byte written as `%XX` (upper-case hex) but RFC 3986's unreserved characters and `extra`.
     static func percentEncoded(_ text: String, keeping extra: String) -> String {
-        var encoded = ""
+        // Most names and values need no escape: then the text is the encoding, and nothing is built.
+        if text.utf8.allSatisfy({ Self.isKept($0, extra) }) { return text }
+        let digits: StaticString = "0123456789ABCDEF"
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(text.utf8.count * 3)
         for byte in text.utf8 {
-            let scalar = Unicode.Scalar(byte)
-            let unreserved =
-                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || "-._~".unicodeScalars.contains(scalar)
-                || extra.unicodeScalars.contains(scalar)
-            if unreserved {
-                encoded.unicodeScalars.append(scalar)
+            if Self.isKept(byte, extra) {
+                encoded.append(byte)
             } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                encoded += "%" + (hex.count == 1 ? "0" + hex : hex)
+                encoded.append(UInt8(ascii: "%"))
+                encoded.append(digits.utf8Start[Int(byte >> 4)])
+                encoded.append(digits.utf8Start[Int(byte & 0x0F)])
             }
         }
-        return encoded
+        return String(decoding: encoded, as: UTF8.self)
+    }
+
+    /// Whether `byte` stands for itself in a key: an unreserved character of RFC 3986, or one of `extra` (ASCII).
+    @inline(__always)
+    private static func isKept(_ byte: UInt8, _ extra: String) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
+            return true
+        default:
+            return extra.utf8.contains(byte)
+        }
     }
 }
 
