@@ -124,15 +124,7 @@ struct RedisConnectionRaceTests {
             "the first connection did not come back")
         #expect(backend.pool.connections[1].isRefusing)
 
-        var failures: [String] = []
-        for index in 0..<20 {
-            do {
-                try await backend.set(
-                    CacheKey(namespace: self.key.namespace, key: "k\(index)"), to: [UInt8(index)], ttl: nil)
-            } catch {
-                failures.append("call \(index): \(error)")
-            }
-        }
+        let failures = await self.failedWrites(20, on: backend)
         #expect(failures.isEmpty, "\(failures.count) of 20 calls failed, first: \(failures.first ?? "")")
     }
 
@@ -182,8 +174,14 @@ struct RedisConnectionRaceTests {
             await waitUntil(within: .seconds(5)) { !backend.pool.connections[probe].isRefusing },
             "the probe did not connect")
 
+        let failures = await self.failedWrites(20, on: backend)
+        #expect(failures.isEmpty, "\(failures.count) of 20 calls failed, first: \(failures.first ?? "")")
+    }
+
+    /// Writes `count` keys one after the other; returns a line per write that failed.
+    private func failedWrites(_ count: Int, on backend: RedisBackend) async -> [String] {
         var failures: [String] = []
-        for index in 0..<20 {
+        for index in 0..<count {
             do {
                 try await backend.set(
                     CacheKey(namespace: self.key.namespace, key: "k\(index)"), to: [UInt8(index)], ttl: nil)
@@ -191,7 +189,7 @@ struct RedisConnectionRaceTests {
                 failures.append("call \(index): \(error)")
             }
         }
-        #expect(failures.isEmpty, "\(failures.count) of 20 calls failed, first: \(failures.first ?? "")")
+        return failures
     }
 
     /// 64 tasks loop on calls that fail at once (their server is gone) and never yield themselves, on a machine
