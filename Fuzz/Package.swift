@@ -17,8 +17,8 @@ let package = Package(
         .package(path: "../")
     ],
     targets: [
-        // What every harness shares: `expect` (an invariant check that keeps its message in release builds), the
-        // switch that steps around known findings, and the sample decisions both boundary-file harnesses make.
+        // What every harness shares: `expect` (an invariant check that keeps its message in release builds) and the
+        // sample decisions both boundary-file harnesses make.
         .target(name: "FuzzSupport", dependencies: [.product(name: "CacheLayer", package: cacheLayerPackage)]),
         // Stored bytes read back through `Cache.readThrough` with a grace period and early refresh: the freshness
         // header's read side.

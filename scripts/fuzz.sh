@@ -10,7 +10,6 @@
 #   scripts/fuzz.sh --asan 60             # with AddressSanitizer too (a second build folder)
 #   scripts/fuzz.sh --keep-going 600      # on a finding, note it and go on fuzzing (libFuzzer's fork mode)
 #   scripts/fuzz.sh --regress             # only replay the committed seeds and reproducers, no fuzzing
-#   scripts/fuzz.sh --skip-known 600      # step around findings being fixed (FUZZ_SKIP_KNOWN=1, see Fuzz/README.md)
 #
 # Seeds (Fuzz/Corpus/TARGET) and reproducers of past findings (Fuzz/Crashes/TARGET) are read, never written: what a
 # run learns goes to Fuzz/.build/runs/TARGET/ (corpus/, crashes/, log), which later runs start from. Harnesses run one
@@ -31,9 +30,8 @@ while [ $# -gt 0 ]; do
         --asan) asan=true ;;
         --keep-going) keep_going=true ;;
         --regress) regress=true ;;
-        --skip-known) export FUZZ_SKIP_KNOWN=1 ;;
         --runs) runs="$2"; shift ;;
-        -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         [0-9]*) seconds="$1" ;;
         Fuzz*) targets+=("$1") ;;
         *) echo "error: unknown argument '$1' (see scripts/fuzz.sh --help)" >&2; exit 2 ;;
