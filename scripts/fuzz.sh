@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
         --keep-going) keep_going=true ;;
         --regress) regress=true ;;
         --runs) runs="$2"; shift ;;
-        -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         [0-9]*) seconds="$1" ;;
         Fuzz*) targets+=("$1") ;;
         *) echo "error: unknown argument '$1' (see scripts/fuzz.sh --help)" >&2; exit 2 ;;
