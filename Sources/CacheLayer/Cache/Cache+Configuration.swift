@@ -19,7 +19,8 @@ extension Cache {
         public var ttlJitter: TTLJitter
         /// Where the TTL jitter draws its random numbers.
         public var random: any CacheRandom
-        /// Whether concurrent `getOrLoad` misses of one key share one load (single-flight). On by default.
+        /// Whether concurrent misses of one key (`getOrLoad` and `readThrough` alike) share one load (single-flight).
+        /// On by default.
         public var coalescesLoads: Bool
         /// The stampede protection `getOrLoad` applies when a call names no policy of its own: a distributed lock,
         /// a grace period, early refresh. By default none of them (in-process coalescing still applies).

@@ -8,7 +8,8 @@ extension Cache {
     /// - Concurrent misses of one key in this process share one load, which runs in the task of the caller that
     ///   missed first; the others wait and get its value (``ReadThroughSource/shared``) or its error. If that caller
     ///   is cancelled, one of the waiting callers takes over. A value the coding declines to store is not shared
-    ///   either: each waiting caller then runs its own load.
+    ///   either: each waiting caller then runs its own load. `getOrLoad` callers of the same key share the same
+    ///   flights (one single-flight serves both): whichever missed first leads, the others wait.
     /// - A value past its time-to-live but within the grace period, or one drawn for an early refresh, is
     ///   refreshed by the one caller in this process that claims the refresh (under the lock, when the policy has
     ///   one, without waiting for it); that caller gets the new value (``ReadThroughSource/loaded``), everyone else
@@ -44,60 +45,6 @@ extension Cache {
                 return try await load.refreshInline(early: false, current: found.value, loader)
             }
         }
-        let metrics = self.core.observer.metrics
-        guard self.core.configuration.coalescesLoads else {
-            metrics?.recordLoad(coalesced: false)
-            let loaded = try await load.loadCoordinated(loader)
-            return ReadThroughResult(value: loaded.value, source: loaded.source)
-        }
-        while true {
-            let (flight, leads) = self.core.inlineFlights.join(load.key)
-            if leads {
-                metrics?.recordLoad(coalesced: false)
-                return try await self.lead(flight, load, loader)
-            }
-            switch await flight.wait() {
-            case .success(let value as Value):
-                metrics?.recordLoad(coalesced: true)
-                return ReadThroughResult(value: value, source: .shared)
-            case .failure(SingleFlight.Handoff.leaderCancelled):
-                // Another waiter may have taken over and finished already: read again, then join the next flight or
-                // lead it.
-                try Task.checkCancellation()
-                if let found = try await load.read(recordingSpan: false), found.refresh == .none {
-                    metrics?.recordLoad(coalesced: true)
-                    return ReadThroughResult(value: found.value, source: .shared)
-                }
-            case .success, .failure(SingleFlight.Handoff.notShared):
-                // A value that is not to be shared, or the same key read as another type: load this caller's own.
-                metrics?.recordLoad(coalesced: false)
-                let loaded = try await load.loadAndStore(loader)
-                return ReadThroughResult(value: loaded.value, source: loaded.source)
-            case .failure(let error):
-                throw error
-            }
-        }
-    }
-
-    /// Runs the load of a flight this caller leads, in this task, and hands the outcome to the flight's waiters.
-    private nonisolated(nonsending) func lead<Value: Sendable>(
-        _ flight: SingleFlight.Flight,
-        _ load: ReadThrough<Value>,
-        _ loader: () async throws -> Value
-    ) async throws -> ReadThroughResult<Value> {
-        do {
-            let loaded = try await load.loadCoordinated(loader)
-            self.core.inlineFlights.land(
-                load.key,
-                flight,
-                loaded.declined ? .failure(SingleFlight.Handoff.notShared) : .success(loaded.value)
-            )
-            return ReadThroughResult(value: loaded.value, source: loaded.source)
-        } catch {
-            let cancelled = error is CancellationError || Task.isCancelled
-            self.core.inlineFlights.land(
-                load.key, flight, .failure(cancelled ? SingleFlight.Handoff.leaderCancelled : error))
-            throw error
-        }
+        return try await load.loadSharing(loader)
     }
 }

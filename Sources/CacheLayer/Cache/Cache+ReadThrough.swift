@@ -3,9 +3,10 @@ extension Cache {
     /// (read-through), protected against stampedes.
     ///
     /// - Concurrent misses of one key in this process share one `loader` call (unless
-    ///   ``Configuration/coalescesLoads`` is off): every caller gets the same value or the same error. The load runs
-    ///   in a task of its own, so cancelling one caller (even the first) leaves the load running for the others; the
-    ///   cancelled caller gets `CancellationError`.
+    ///   ``Configuration/coalescesLoads`` is off): every caller gets the same value or the same error, including
+    ///   callers of ``readThrough(key:ttl:policy:coding:loader:)`` for the same key (one single-flight serves both).
+    ///   The load runs in a task of its own, so cancelling one caller (even the first) leaves the load running for
+    ///   the others; the cancelled caller gets `CancellationError`.
     /// - With a ``LoadPolicy/lock``, one caller across every process sharing the backend loads; the others wait
     ///   (bounded, with jittered back-off) and read the value when it lands. A holder that dies is replaced once its
     ///   lease ends. A backend that cannot be reached for the lock does not block anyone: the caller loads.
@@ -40,26 +41,6 @@ extension Cache {
             }
             return found.value
         }
-        guard self.core.configuration.coalescesLoads else {
-            self.core.observer.metrics?.recordLoad(coalesced: false)
-            return try await load.loadCoordinated(loader).value
-        }
-        let (outcome, started) = await self.core.flights.run(load.key) {
-            do {
-                return .success(try await load.loadCoordinated(loader).value)
-            } catch {
-                return .failure(error)
-            }
-        }
-        self.core.observer.metrics?.recordLoad(coalesced: !started)
-        switch outcome {
-        case .success(let value as Value):
-            return value
-        case .success:
-            // Another caller loaded the same key as a different type: load this one on its own.
-            return try await load.loadAndStore(loader).value
-        case .failure(let error):
-            throw error
-        }
+        return try await load.loadSharing(loader, inOwnTask: loader).value
     }
 }

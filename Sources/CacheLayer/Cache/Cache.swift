@@ -22,10 +22,8 @@ public struct Cache: Sendable {
         let configuration: Configuration
         let backend: any CacheBackend
         let observer: OperationObserver
+        /// The loads in flight in this process, one per key, shared by `getOrLoad` and `readThrough` callers.
         let flights = SingleFlight()
-        /// The flights of `readThrough`, whose loads run in their leader's task: apart from `getOrLoad`'s, so that
-        /// neither kind of caller meets the other's hand-offs.
-        let inlineFlights = SingleFlight()
         /// Keys with a background refresh in flight in this process: at most one each.
         let refreshes = Mutex<Set<CacheKey>>([])
 

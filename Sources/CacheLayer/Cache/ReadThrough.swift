@@ -14,10 +14,13 @@ struct ReadThrough<Value: Sendable>: Sendable {
     /// A loaded value, where it came from (``ReadThroughSource/loaded`` or, after a lock wait,
     /// ``ReadThroughSource/shared``), and whether the coding declined to store it (such a value is not shared with
     /// other callers either).
-    struct Loaded {
+    struct Loaded: Sendable {
         var value: Value
         var source: ReadThroughSource
         var declined = false
+
+        /// The value and its source, as a read-through returns them.
+        var result: ReadThroughResult<Value> { ReadThroughResult(value: self.value, source: self.source) }
     }
 
     let cache: Cache

@@ -1,33 +1,41 @@
 import Synchronization
 
-/// Coalesces concurrent loads of one key within this process: the first miss starts the load, later misses of
-/// the same key wait for it, and all of them get the same value or the same error.
+/// Coalesces concurrent loads of one key within this process: the first miss leads the load, later misses of the
+/// same key wait for it, and all of them get the same value or the same error. One map serves every read-through
+/// entry point (``Cache/getOrLoad(key:ttl:policy:as:loader:)`` and ``Cache/readThrough(key:ttl:policy:coding:loader:)``),
+/// so that mixed callers of one key share one load.
 ///
-/// The load runs in a task of its own, so a waiter that is cancelled gets `CancellationError` at once while the
-/// load carries on for the others (and still fills the cache).
+/// A leader ``join(_:)``s, runs the load (in its own task, or in a task it starts) and ends the flight with
+/// ``land(_:_:_:)``; the others ``Flight/wait()`` for what it lands: a value, the load's error, or a ``Handoff``.
 final class SingleFlight: Sendable {
+    /// What a flight hands its waiters.
     typealias Outcome = Result<any Sendable, any Error>
+    /// A flight in the map: its value is typed by whoever leads it.
+    typealias SharedFlight = Flight<any Sendable>
 
-    /// One load in progress and the callers waiting for it.
-    final class Flight: Sendable {
+    /// One outcome to come and the callers waiting for it. A waiter that is cancelled stops waiting at once.
+    final class Flight<Success: Sendable>: Sendable {
         private struct State {
-            var outcome: Outcome?
-            var waiters: [Int: UnsafeContinuation<Outcome, Never>] = [:]
+            var outcome: Result<Success, any Error>?
+            var waiters: [Int: UnsafeContinuation<Result<Success, any Error>, Never>] = [:]
             var cancelled: Set<Int> = []
             var nextWaiter = 0
         }
 
         private let state = Mutex(State())
 
-        /// Waits for the load's outcome, or for this task's cancellation.
-        func wait() async -> Outcome {
+        /// How many callers have started waiting so far (tests use it to order callers).
+        var waitersJoined: Int { self.state.withLock { $0.nextWaiter } }
+
+        /// Waits for the outcome, or for this task's cancellation (then `CancellationError`).
+        func wait() async -> Result<Success, any Error> {
             let waiter = self.state.withLock { state in
                 defer { state.nextWaiter += 1 }
                 return state.nextWaiter
             }
             return await withTaskCancellationHandler {
                 await withUnsafeContinuation { continuation in
-                    let ready: Outcome? = self.state.withLock { state in
+                    let ready: Result<Success, any Error>? = self.state.withLock { state in
                         if let outcome = state.outcome { return outcome }
                         if state.cancelled.contains(waiter) { return .failure(CancellationError()) }
                         state.waiters[waiter] = continuation
@@ -47,7 +55,7 @@ final class SingleFlight: Sendable {
         }
 
         /// Hands `outcome` to every waiter, present and future.
-        func finish(_ outcome: Outcome) {
+        func finish(_ outcome: Result<Success, any Error>) {
             let waiters = self.state.withLock { state in
                 state.outcome = outcome
                 defer { state.waiters.removeAll() }
@@ -59,23 +67,22 @@ final class SingleFlight: Sendable {
         }
     }
 
-    /// What a leader that ran its load in its own task (``Cache/readThrough(key:ttl:policy:coding:loader:)``)
-    /// hands its followers instead of a value or an error of the load.
+    /// What a leader hands its waiters instead of a value or an error of the load.
     enum Handoff: Error {
-        /// The leader was cancelled before its load finished: a follower takes over.
+        /// The leader was cancelled before its load finished: a waiter takes over.
         case leaderCancelled
-        /// The leader's value was not to be stored, so it is not shared either: each follower loads its own.
+        /// The leader's value was not to be stored, so it is not shared either: each waiter loads its own.
         case notShared
     }
 
-    private let flights = Mutex<[CacheKey: Flight]>([:])
+    private let flights = Mutex<[CacheKey: SharedFlight]>([:])
 
     /// Joins the load of `key` in progress, or starts a new one that this caller leads (`leads`); a leader must
     /// end it with ``land(_:_:_:)``.
-    func join(_ key: CacheKey) -> (flight: Flight, leads: Bool) {
-        self.flights.withLock { flights -> (Flight, Bool) in
+    func join(_ key: CacheKey) -> (flight: SharedFlight, leads: Bool) {
+        self.flights.withLock { flights -> (SharedFlight, Bool) in
             if let existing = flights[key] { return (existing, false) }
-            let flight = Flight()
+            let flight = SharedFlight()
             flights[key] = flight
             return (flight, true)
         }
@@ -83,25 +90,15 @@ final class SingleFlight: Sendable {
 
     /// Ends a flight: leaves the map first, so that a miss after this point starts afresh (the cache holds the
     /// value by now), then hands `outcome` to every waiter.
-    func land(_ key: CacheKey, _ flight: Flight, _ outcome: Outcome) {
+    func land(_ key: CacheKey, _ flight: SharedFlight, _ outcome: Outcome) {
         self.flights.withLock { flights in
             if flights[key] === flight { flights.removeValue(forKey: key) }
         }
         flight.finish(outcome)
     }
 
-    /// Joins the load of `key` in progress, or starts one running `load`. Returns the outcome and whether this
-    /// caller started the load (`false`: it was coalesced into another caller's).
-    func run(
-        _ key: CacheKey, _ load: @escaping @Sendable () async -> Outcome
-    ) async -> (outcome: Outcome, started: Bool) {
-        let (flight, started) = self.join(key)
-        if started {
-            // Not a child task: the load must outlive the cancellation of the caller that happened to start it.
-            Task {
-                self.land(key, flight, await load())
-            }
-        }
-        return (await flight.wait(), started)
+    /// The flight of `key` in progress, if any (tests use it to order callers).
+    func flight(for key: CacheKey) -> SharedFlight? {
+        self.flights.withLock { $0[key] }
     }
 }

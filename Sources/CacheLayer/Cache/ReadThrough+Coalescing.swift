@@ -1,0 +1,110 @@
+extension ReadThrough {
+    /// Loads a missing value, sharing one load with every concurrent miss of the key in this process: the miss path
+    /// of both ``Cache/getOrLoad(key:ttl:policy:as:loader:)`` and ``Cache/readThrough(key:ttl:policy:coding:loader:)``,
+    /// over the cache's one single-flight map.
+    ///
+    /// The first caller leads the flight. With `inOwnTask` (a loader that may outlive the call), the leader starts
+    /// a task that runs the load and lands the flight, and waits for it like the others, so that cancelling the leader
+    /// leaves the load running; without it, the leader runs `loader` in its own task and lands the flight itself. The
+    /// other callers of the key, whichever entry point they came through, wait for the flight's outcome:
+    /// - the value: they return it (``ReadThroughSource/shared``);
+    /// - the load's error: they throw it;
+    /// - ``SingleFlight/Handoff/leaderCancelled``: they read the key again (a caller that took over may have stored
+    ///   it by now), then join the next flight or lead it;
+    /// - ``SingleFlight/Handoff/notShared``, or a value of another type (the key read as another type): each runs
+    ///   its own load.
+    ///
+    /// `cache.loads` counts the callers that ran a load, `cache.coalesced_loads` those that got another caller's value
+    /// or error.
+    nonisolated(nonsending) func loadSharing(
+        _ loader: () async throws -> Value,
+        inOwnTask ownTaskLoader: (@Sendable () async throws -> Value)? = nil
+    ) async throws -> ReadThroughResult<Value> {
+        let metrics = self.cache.core.observer.metrics
+        guard self.cache.core.configuration.coalescesLoads else {
+            metrics?.recordLoad(coalesced: false)
+            return try await self.loadCoordinated(loader).result
+        }
+        let flights = self.cache.core.flights
+        while true {
+            let (flight, leads) = flights.join(self.key)
+            if leads {
+                metrics?.recordLoad(coalesced: false)
+                if let ownTaskLoader {
+                    return try await self.leadInOwnTask(flight, ownTaskLoader)
+                }
+                return try await self.leadInCallerTask(flight, loader)
+            }
+            switch await flight.wait() {
+            case .success(let value as Value):
+                metrics?.recordLoad(coalesced: true)
+                return ReadThroughResult(value: value, source: .shared)
+            case .failure(SingleFlight.Handoff.leaderCancelled):
+                try Task.checkCancellation()
+                if let found = try await self.read(recordingSpan: false), found.refresh == .none {
+                    metrics?.recordLoad(coalesced: true)
+                    return ReadThroughResult(value: found.value, source: .shared)
+                }
+            case .success, .failure(SingleFlight.Handoff.notShared):
+                metrics?.recordLoad(coalesced: false)
+                return try await self.loadAndStore(loader).result
+            case .failure(let error):
+                // This caller's own cancellation is no outcome of the load: it is not counted.
+                if !(error is CancellationError && Task.isCancelled) { metrics?.recordLoad(coalesced: true) }
+                throw error
+            }
+        }
+    }
+
+    /// Runs the load of a flight this caller leads in the calling task, lands it, and returns the value.
+    private nonisolated(nonsending) func leadInCallerTask(
+        _ flight: SingleFlight.SharedFlight,
+        _ loader: () async throws -> Value
+    ) async throws -> ReadThroughResult<Value> {
+        do {
+            let loaded = try await self.loadCoordinated(loader)
+            self.land(flight, .success(loaded), leaderCancelled: false)
+            return loaded.result
+        } catch {
+            self.land(flight, .failure(error), leaderCancelled: error is CancellationError || Task.isCancelled)
+            throw error
+        }
+    }
+
+    /// Starts the load of a flight this caller leads in a task of its own, which lands it, and waits for its value
+    /// (or for this caller's cancellation, which leaves the load running for the others).
+    private func leadInOwnTask(
+        _ flight: SingleFlight.SharedFlight,
+        _ loader: @escaping @Sendable () async throws -> Value
+    ) async throws -> ReadThroughResult<Value> {
+        // The leader's own outcome, apart from the flight's: a value the coding declines is not shared, yet the
+        // leader gets it.
+        let own = SingleFlight.Flight<Loaded>()
+        // Not a child task: the load must outlive the cancellation of the caller that happened to start it.
+        Task {
+            let outcome: Result<Loaded, any Error>
+            do {
+                outcome = .success(try await self.loadCoordinated(loader))
+            } catch {
+                outcome = .failure(error)
+            }
+            self.land(flight, outcome, leaderCancelled: Task.isCancelled)
+            own.finish(outcome)
+        }
+        return try await own.wait().get().result
+    }
+
+    /// Ends the flight with what its waiters are to get: the value, unless the coding declined to store it; the
+    /// error, unless the leader was cancelled (then a waiter takes over).
+    private func land(_ flight: SingleFlight.SharedFlight, _ outcome: Result<Loaded, any Error>, leaderCancelled: Bool)
+    {
+        let handed: SingleFlight.Outcome
+        switch outcome {
+        case .success(let loaded):
+            handed = loaded.declined ? .failure(SingleFlight.Handoff.notShared) : .success(loaded.value)
+        case .failure(let error):
+            handed = .failure(leaderCancelled ? SingleFlight.Handoff.leaderCancelled : error)
+        }
+        self.cache.core.flights.land(self.key, flight, handed)
+    }
+}
