@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CacheLayerYAML", targets: ["CacheLayerYAML"]),
         .library(name: "CacheLayerHummingbird", targets: ["CacheLayerHummingbird"]),
         .library(name: "CacheLayerAdvisor", targets: ["CacheLayerAdvisor"]),
+        .library(name: "CacheLayerHealth", targets: ["CacheLayerHealth"]),
         .library(name: "CacheLayerTesting", targets: ["CacheLayerTesting"]),
         .executable(name: "cachelayer-advise", targets: ["CacheLayerAdviseCommand"]),
     ],
@@ -86,6 +87,19 @@ let package = Package(
             name: "CacheLayerAdvisor",
             dependencies: ["CacheLayer"]
         ),
+        // The cache health monitor: a service that learns each boundary's miss rate from CacheLayer's own counters and
+        // reports anomalies with their likely cause. Its own target, so only users who run it build swift-service-lifecycle
+        // into their cache.
+        .target(
+            name: "CacheLayerHealth",
+            dependencies: [
+                "CacheLayer",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // `cachelayer-advise`, the advisor's command line.
         .executableTarget(
             name: "CacheLayerAdviseCommand",
@@ -148,6 +162,18 @@ let package = Package(
                 "CacheLayerTesting",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "CacheLayerHealthTests",
+            dependencies: [
+                "CacheLayer",
+                "CacheLayerHealth",
+                "CacheLayerTesting",
+                "CacheLayerTestSupport",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(
