@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "CacheLayerHummingbird", targets: ["CacheLayerHummingbird"]),
         .library(name: "CacheLayerAdvisor", targets: ["CacheLayerAdvisor"]),
         .library(name: "CacheLayerHealth", targets: ["CacheLayerHealth"]),
+        .library(name: "CacheLayerSampling", targets: ["CacheLayerSampling"]),
         .library(name: "CacheLayerTesting", targets: ["CacheLayerTesting"]),
         .executable(name: "cachelayer-advise", targets: ["CacheLayerAdviseCommand"]),
     ],
@@ -100,6 +101,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // A tracer wrapper that keeps every trace of chosen operations and a ratio of the others: on top of any tracer
+        // (swift-otel's sampler protocol is not public). Needs nothing of CacheLayer but its documentation.
+        .target(
+            name: "CacheLayerSampling",
+            dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing")
+            ]
+        ),
         // `cachelayer-advise`, the advisor's command line.
         .executableTarget(
             name: "CacheLayerAdviseCommand",
@@ -174,6 +183,15 @@ let package = Package(
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CacheLayerSamplingTests",
+            dependencies: [
+                "CacheLayer",
+                "CacheLayerSampling",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(
