@@ -197,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "CacheLayerAdvisorTests",
             dependencies: [
-                "CacheLayerTestSupport", "CacheLayer", "CacheLayerAdvisor",
+                "CacheLayerTestSupport", "CacheLayer", "CacheLayerAdvisor", "CacheLayerTesting",
             ]
         ),
     ],
