@@ -4,12 +4,14 @@ import CacheLayer
 /// filter values are common, sharing one memory budget between endpoints by what caching saves: requests per
 /// minute x the origin's time per request, on the requests served from the cache.
 ///
-/// For each endpoint, a request stream is drawn from the sample's counts (``replayLength`` requests); each
+/// For each endpoint, a request stream is drawn from the sample's counts (as many requests as it received, at most
+/// ``replayLength``); each
 /// candidate boundary of ``BoundaryAdvisor`` (pages 1 ... ``highestPages``, each filter's top values) is replayed
 /// through the memory tier with room for everything, which gives its miss rate and the memory it takes. The budget
 /// then goes, step by step, to the upgrade (a deeper or wider boundary of one endpoint) that saves the most origin
-/// time per byte while it fits. Each chosen boundary's miss rate is then predicted by replaying its stream into a
-/// memory tier of exactly its allotted bytes, with the tier's real (second-chance) eviction.
+/// time per byte while it fits. An endpoint's bytes are what its sampled responses take, scaled up for the distinct
+/// requests the sample missed (the Chao1 estimate). Each chosen boundary's miss rate is then predicted by replaying
+/// its stream into a memory tier of exactly its allotted bytes, with the tier's real (second-chance) eviction.
 ///
 /// ```swift
 /// let advice = try await LiveBoundaryAdvisor(budget: 64 << 20).advise(sample.snapshot(), endpoints: endpoints)
@@ -22,7 +24,8 @@ public struct LiveBoundaryAdvisor: Sendable {
     public var highestPages: Int
     /// How many of each filter's most requested values to try as common (`nil`: all of them).
     public var filterValueCounts: [Int?]
-    /// Requests drawn per endpoint for the replays.
+    /// The most requests drawn per endpoint for the replays: an endpoint's stream has as many requests as it
+    /// received, up to this.
     public var replayLength: Int
     /// The seed of the drawn streams.
     public var seed: UInt64
@@ -55,7 +58,9 @@ public struct LiveBoundaryAdvisor: Sendable {
         }
         var options: [Option] = []
         for (name, boundary) in traffic.boundaries.sorted(by: { $0.key < $1.key }) where name != "none" {
-            let stream = SampledStream.requests(boundary.entries, count: self.replayLength, seed: self.seed)
+            // As many requests as the endpoint received (its first misses weigh as they did), up to replayLength.
+            let length = min(self.replayLength, boundary.requests)
+            let stream = SampledStream.requests(boundary.entries, count: length, seed: self.seed)
             guard !stream.isEmpty else { continue }
             progress("\(name): \(stream.count) requests drawn from \(boundary.entries.count) sampled requests")
             let pagination = endpoints.first { $0.name == name }?.pagination
@@ -86,7 +91,7 @@ public struct LiveBoundaryAdvisor: Sendable {
                 continue
             }
             let candidate = option.candidates[index]
-            let allotted = max(candidate.memoryNeeded, 1)
+            let allotted = max(option.bytes(candidate), 1)
             let predicted = try await Self.replay(option, candidate, bytes: allotted)
             recommendations.append(
                 LiveAdvice.Recommendation(
@@ -110,6 +115,23 @@ public struct LiveBoundaryAdvisor: Sendable {
         var candidates: [BoundaryAdvisor.Candidate]
         var pagination: PaginationBoundary?
 
+        /// How much more memory the real traffic's distinct requests take than the sample's: the Chao1 estimate of
+        /// the distinct requests (observed + f1² / 2 f2, f1 and f2 the requests sampled once and twice) over those
+        /// observed. Rare requests the sample missed still need room.
+        var unseenHeadroom: Double {
+            let counts = self.traffic.entries.map(\.count)
+            let once = Double(counts.filter { $0 == 1 }.count)
+            let twice = Double(counts.filter { $0 == 2 }.count)
+            guard !counts.isEmpty else { return 1 }
+            let unseen = twice > 0 ? once * once / (2 * twice) : once * (once - 1) / 2
+            return (Double(counts.count) + unseen) / Double(counts.count)
+        }
+
+        /// The bytes `candidate` is allotted: the memory its sampled responses take, with the unseen headroom.
+        func bytes(_ candidate: BoundaryAdvisor.Candidate) -> Int {
+            Int((Double(candidate.memoryNeeded) * self.unseenHeadroom).rounded(.up))
+        }
+
         /// Origin milliseconds saved per minute by `candidate` with room for everything.
         func saving(_ candidate: BoundaryAdvisor.Candidate) -> Double {
             self.traffic.requestsPerMinute * (1 - candidate.missRate) * (self.traffic.meanOriginMilliseconds ?? 0)
@@ -125,10 +147,10 @@ public struct LiveBoundaryAdvisor: Sendable {
             var best: (option: Int, candidate: Int, density: Double)?
             for (optionIndex, option) in options.enumerated() {
                 let current = chosen[optionIndex].map { option.candidates[$0] }
-                let currentBytes = current?.memoryNeeded ?? 0
+                let currentBytes = current.map(option.bytes) ?? 0
                 let currentSaving = current.map(option.saving) ?? 0
                 for (candidateIndex, candidate) in option.candidates.enumerated() {
-                    let addedBytes = candidate.memoryNeeded - currentBytes
+                    let addedBytes = option.bytes(candidate) - currentBytes
                     let addedSaving = option.saving(candidate) - currentSaving
                     guard addedSaving > 0, used + addedBytes <= budget else { continue }
                     let density = addedSaving / Double(max(addedBytes, 1))
@@ -138,9 +160,9 @@ public struct LiveBoundaryAdvisor: Sendable {
                 }
             }
             guard let best else { return chosen }
-            used +=
-                options[best.option].candidates[best.candidate].memoryNeeded
-                - (chosen[best.option].map { options[best.option].candidates[$0].memoryNeeded } ?? 0)
+            let option = options[best.option]
+            let previous = chosen[best.option].map { option.bytes(option.candidates[$0]) } ?? 0
+            used += option.bytes(option.candidates[best.candidate]) - previous
             chosen[best.option] = best.candidate
         }
     }
