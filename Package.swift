@@ -128,6 +128,12 @@ let package = Package(
             dependencies: ["CacheLayer", "CacheLayerRedis"],
             path: "Tests/LockContender"
         ),
+        // A process of the two-tier staleness tests: TwoTierStalenessTests runs four of them at once.
+        .executableTarget(
+            name: "TwoTierContender",
+            dependencies: ["CacheLayer", "CacheLayerRedis"],
+            path: "Tests/TwoTierContender"
+        ),
         // Probes the test targets share (a gate that holds loaders, a run counter).
         .target(
             name: "CacheLayerTestSupport",

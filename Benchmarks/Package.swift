@@ -74,6 +74,17 @@ let package = Package(
             ],
             path: "Sources/RedisThroughput"
         ),
+        // The two-tier backend against a plain memory hit and against Redis alone, in interleaved rounds:
+        // `swift run -c release TwoTierRatios hit|mix <redis-url>`. Outside `Benchmarks/` for the same reason as
+        // MemoryFootprint.
+        .executableTarget(
+            name: "TwoTierRatios",
+            dependencies: [
+                .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "CacheLayerRedis", package: cacheLayerPackage),
+            ],
+            path: "Sources/TwoTierRatios"
+        ),
         // What deciding a request costs (CacheBoundaries.decide over an order-items mix), in interleaved rounds:
         // `swift run -c release KeyRuleCost`. Outside `Benchmarks/` for the same reason as MemoryFootprint.
         .executableTarget(

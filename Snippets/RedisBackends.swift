@@ -61,6 +61,23 @@ func use(_ url: String) async throws {
     redis.shutdown()
 }
 
+func twoTiers(_ url: String) async throws {
+    // snippet.show
+    // snippet.two-tier
+    let redis = try RedisBackend(configuration: RedisBackend.Configuration(url: url))
+    let backend = try TwoTierBackend(
+        memory: try MemoryBackend(byteBudget: 64 << 20),
+        redis: redis,
+        configuration: .init(localTTL: .seconds(60), outageServeLimit: .seconds(1))
+    )
+    let orders = try Cache(namespace: "orders", backend: backend)
+    let cart = try await orders.get("{customer:7}:cart", as: Order.self)  // memory, then Redis
+    // snippet.end
+    // snippet.hide
+    print("cart through two tiers: \(cart.map { "\($0.lines) lines" } ?? "miss")")
+    backend.shutdown()
+}
+
 func gauges(_ url: String, logger: Logger) async throws {
     // snippet.show
     // snippet.server-metrics
@@ -79,6 +96,7 @@ _ = try singleServer()
 _ = try cluster()
 if CommandLine.arguments.count > 1 {
     try await use(CommandLine.arguments[1])
+    try await twoTiers(CommandLine.arguments[1])
 }
 // `gauges` runs until the process is told to stop: it is shown, not run.
 _ = gauges

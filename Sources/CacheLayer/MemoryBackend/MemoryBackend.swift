@@ -39,7 +39,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     private let stripes: UnsafeMutableRawPointer
     private let shardShift: Int
     private let clock: any CacheClock
-    private let metrics: MemoryBackendMetrics?
+    let metrics: MemoryBackendMetrics?
 
     /// In-process: spans are `.internal` and carry no backend attributes.
     public let telemetry = CacheBackendTelemetry(spanKind: .internal)
@@ -137,7 +137,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     }
 
     /// Runs `body` on the shard that owns `key`, with its store to itself, reporting what it changed to the metrics.
-    private func withShard<Result: Sendable, Failure: Error>(
+    func withShard<Result: Sendable, Failure: Error>(
         for key: HashedKey,
         _ body: (inout SecondChanceStore) throws(Failure) -> Result
     ) throws(Failure) -> Result {
@@ -155,7 +155,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         return result
     }
 
-    private func deadline(for ttl: Duration?, now: UInt64) -> UInt64 {
+    func deadline(for ttl: Duration?, now: UInt64) -> UInt64 {
         guard let ttl else { return 0 }
         let (deadline, overflow) = now.addingReportingOverflow(max(ttl.clampedNanoseconds, 1))
         return overflow ? .max : deadline

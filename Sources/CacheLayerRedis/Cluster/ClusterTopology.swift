@@ -59,6 +59,14 @@ final class ClusterTopology: Sendable {
         )
     }
 
+    /// The masters serving slots now, without waiting; `nil` before a first topology is known.
+    func knownMasters() -> Set<ClusterNodeAddress>? {
+        self.state.withLock { state in
+            guard state.known, !state.stopped else { return nil }
+            return Set(state.owners.lazy.compactMap { $0?.address })
+        }
+    }
+
     /// Every master, each once (for namespace flushes), after waiting for a first topology if there is none.
     func masters() async throws(CacheError) -> [ClusterNode] {
         if !self.state.withLock({ $0.known }), let refresh = self.requestRefresh() {

@@ -1,0 +1,33 @@
+extension MemoryBackend {
+    /// ``set(_:to:ttl:)`` as a plain call: the store never suspends, and a tier layered over it (the two-tier
+    /// backend in `CacheLayerRedis`) must store inside a lock of its own, where no `await` can be.
+    package func setImmediately(_ key: CacheKey, to value: [UInt8], ttl: Duration?) throws(CacheError) {
+        let hashed = HashedKey(key)
+        let cost = Self.cost(of: key, valueCount: value.count)
+        let now = self.configuration.clock.nanosecondsNow()
+        let expiresAt = self.deadline(for: ttl, now: now)
+        try self.withShard(for: hashed) { (store) throws(CacheError) in
+            try store.set(hashed, value: value, cost: cost, expiresAt: expiresAt, now: now)
+        }
+    }
+
+    /// ``delete(_:)`` as a plain call (see ``setImmediately(_:to:ttl:)``). Returns whether a live value was removed.
+    @discardableResult
+    package func deleteImmediately(_ key: CacheKey) -> Bool {
+        let hashed = HashedKey(key)
+        let clock = self.configuration.clock
+        return self.withShard(for: hashed) { store in store.delete(hashed, now: { clock.nanosecondsNow() }) }
+    }
+
+    /// ``deleteAll(in:)`` as a plain call (see ``setImmediately(_:to:ttl:)``).
+    package func deleteAllImmediately(in namespace: CacheNamespace) {
+        for index in 0..<self.shardCount {
+            let (before, after) = self.withExclusiveAccess(toShard: index) { store in
+                let before = store.counters
+                store.removeAll(in: namespace)
+                return (before, store.counters)
+            }
+            self.metrics?.record(from: before, to: after)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import CacheLayer
+
+/// `GET` and `PTTL` of one key in one step (a script, so both see the same version): what a memory fill needs to
+/// never outlive the entry in Redis. Sent as EVALSHA, falling back to EVAL the first time a server has not cached
+/// the script.
+enum ValueWithExpiry {
+    static let script =
+        "local v = redis.call('GET', KEYS[1]) if not v then return nil end return {v, redis.call('PTTL', KEYS[1])}"
+    /// SHA-1 of ``script``.
+    static let sha1 = "580ee4bc34ba5789d9e8e95f6205c906403271fc"
+
+    /// The value, and how long it has left (`nil`: no expiry), or `nil` when the key is missing.
+    static func run(
+        key: [UInt8],
+        execute: (RedisCommand) async throws(CacheError) -> RedisReply
+    ) async throws(CacheError) -> (value: [UInt8], timeLeft: Duration?)? {
+        let numberOfKeys = Array("1".utf8)
+        let reply: RedisReply
+        do {
+            reply = try await execute(RedisCommand("EVALSHA", Array(sha1.utf8), numberOfKeys, key).idempotent)
+        } catch  where error.responseStatusCode == "NOSCRIPT" {
+            reply = try await execute(RedisCommand("EVAL", Array(script.utf8), numberOfKeys, key).idempotent)
+        }
+        switch reply {
+        case .null:
+            return nil
+        case .array(let parts) where parts.count == 2:
+            guard case .bulk(let value) = parts[0], case .integer(let milliseconds) = parts[1] else {
+                throw reply.unexpected("EVALSHA")
+            }
+            // -1: no expiry. -2 cannot happen (the script saw the key), but reads as "expires now".
+            if milliseconds == -1 { return (value, nil) }
+            return (value, .milliseconds(max(milliseconds, 0)))
+        default:
+            throw reply.unexpected("EVALSHA")
+        }
+    }
+}
