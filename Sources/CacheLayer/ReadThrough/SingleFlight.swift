@@ -59,7 +59,7 @@ final class SingleFlight: Sendable {
         }
     }
 
-    /// What a leader that ran its load in its own task (``Cache/readThrough(key:ttl:policy:coding:loader:)``)
+    /// What a leader that ran its load in its own task (``Cache/readThrough(key:ttl:policy:tags:coding:loader:)``)
     /// hands its followers instead of a value or an error of the load.
     enum Handoff: Error {
         /// The leader was cancelled before its load finished: a follower takes over.
