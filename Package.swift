@@ -134,6 +134,12 @@ let package = Package(
             dependencies: ["CacheLayer", "CacheLayerRedis"],
             path: "Tests/TwoTierContender"
         ),
+        // A second process of the tag tests: reads and loads a tagged entry while the test process invalidates it.
+        .executableTarget(
+            name: "TagProbe",
+            dependencies: ["CacheLayer", "CacheLayerRedis"],
+            path: "Tests/TagProbe"
+        ),
         // Probes the test targets share (a gate that holds loaders, a run counter).
         .target(
             name: "CacheLayerTestSupport",
@@ -175,6 +181,7 @@ let package = Package(
                 "CacheLayer",
                 "CacheLayerRedis",
                 "CacheLayerTesting",
+                "CacheLayerTestSupport",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]

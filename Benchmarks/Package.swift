@@ -85,6 +85,16 @@ let package = Package(
             ],
             path: "Sources/TwoTierRatios"
         ),
+        // What tags and guarded loads cost on memory and Redis, in interleaved rounds: `swift run -c release TagCost`
+        // with CACHELAYER_REDIS_URL set (see README.md). Outside `Benchmarks/` for the same reason as MemoryFootprint.
+        .executableTarget(
+            name: "TagCost",
+            dependencies: [
+                .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "CacheLayerRedis", package: cacheLayerPackage),
+            ],
+            path: "Sources/TagCost"
+        ),
         // What deciding a request costs (CacheBoundaries.decide over an order-items mix), in interleaved rounds:
         // `swift run -c release KeyRuleCost`. Outside `Benchmarks/` for the same reason as MemoryFootprint.
         .executableTarget(

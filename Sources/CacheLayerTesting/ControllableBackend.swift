@@ -27,6 +27,10 @@ public final class ControllableBackend: CacheBackend {
         case delete
         /// `deleteAll(in:)`.
         case deleteAll
+        /// `beginLoad(of:tags:ttl:window:)`, the start of a guarded read-through load (its store is a ``set``).
+        case beginLoad
+        /// `invalidate(tags:)`.
+        case invalidate
     }
 
     private struct State {
@@ -151,5 +155,31 @@ public final class ControllableBackend: CacheBackend {
     public nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError) {
         try await self.enter(.deleteAll)
         try await self.memory.deleteAll(in: namespace)
+    }
+
+    public nonisolated(nonsending) func set(
+        _ key: CacheKey, to value: [UInt8], ttl: Duration?, tags: [CacheTag]
+    ) async throws(CacheError) {
+        try await self.enter(.set)
+        try await self.memory.set(key, to: value, ttl: ttl, tags: tags)
+    }
+
+    public nonisolated(nonsending) func beginLoad(
+        of key: CacheKey, tags: [CacheTag], ttl: Duration?, window: Duration
+    ) async throws(CacheError) -> CacheLoadToken {
+        try await self.enter(.beginLoad)
+        return try await self.memory.beginLoad(of: key, tags: tags, ttl: ttl, window: window)
+    }
+
+    public nonisolated(nonsending) func finishLoad(
+        of key: CacheKey, storing value: [UInt8], ttl: Duration?, token: CacheLoadToken
+    ) async throws(CacheError) -> Bool {
+        try await self.enter(.set)
+        return try await self.memory.finishLoad(of: key, storing: value, ttl: ttl, token: token)
+    }
+
+    public nonisolated(nonsending) func invalidate(tags: [CacheTag]) async throws(CacheError) {
+        try await self.enter(.invalidate)
+        try await self.memory.invalidate(tags: tags)
     }
 }

@@ -15,16 +15,20 @@ extension Cache {
     }
 
     /// Encodes `value` with the configured codec and stores it under `key` for `ttl` (`nil`: until evicted).
-    /// - Throws: ``CacheError/Code/invalidKey``, ``CacheError/Code/invalidTTL``,
-    ///   ``CacheError/Code/encodeFailure``, ``CacheError/Code/valueTooLarge``; backend failures only when
+    /// With `tags`, the entry is removed by ``invalidate(tags:)`` of any of them.
+    /// - Throws: ``CacheError/Code/invalidKey``, ``CacheError/Code/invalidTTL``, ``CacheError/Code/invalidTag``,
+    ///   ``CacheError/Code/encodeFailure``, ``CacheError/Code/valueTooLarge``,
+    ///   ``CacheError/Code/unsupportedOperation`` for tags on a backend without them; backend failures only when
     ///   ``Configuration/failOpen`` is `false`.
     public nonisolated(nonsending) func put<Value: Encodable>(
-        _ key: String, value: Value, ttl: Duration? = nil
+        _ key: String, value: Value, ttl: Duration? = nil, tags: [String] = []
     ) async throws(CacheError) {
         let cacheKey = try self.makeKey(key)
         try self.validate(ttl: ttl)
+        let cacheTags = try self.makeTags(tags)
         let bytes = try self.encode(value)
-        try await self.store(cacheKey, FreshnessHeader.framingPlain(bytes), ttl: ttl.map { self.storedTTL($0) })
+        try await self.store(
+            cacheKey, FreshnessHeader.framingPlain(bytes), ttl: ttl.map { self.storedTTL($0) }, tags: cacheTags)
     }
 
     func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws(CacheError) -> Value {

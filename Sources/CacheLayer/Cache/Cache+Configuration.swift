@@ -41,6 +41,14 @@ extension Cache {
         /// The logger for per-operation debug lines and backend-failure warnings. Defaults to a logger that
         /// discards everything: pass your own to see the cache's lines.
         public var logger: Logger
+        /// How long a read-through load may take and still store its value (60 s by default): the time a removal
+        /// or tag invalidation of its key is guaranteed to win over it (on Redis, the lifetime of the pending-load
+        /// marker at the key). A load that takes longer returns its value uncached. Set it above your loaders'
+        /// timeout.
+        public var loadWindow: Duration = .seconds(60)
+        /// How many failed removals and tag invalidations are kept for replay (10,000 by default); past it they
+        /// become one flush of the namespace (see ``Cache/remove(_:)``).
+        public var failedInvalidationLimit = 10_000
 
         /// The default longest key, in UTF-8 bytes.
         public static let defaultMaximumKeyLength = 1024

@@ -2,8 +2,11 @@ extension Cache {
     /// Reads `key` through the cache with a loader that runs in the calling task, and says where the value came
     /// from.
     ///
+    /// The loaded value is stored with `tags` (see ``invalidate(tags:)``); a removal or invalidation while the
+    /// loader runs wins, as for `getOrLoad`.
+    ///
     /// This is read-through for loaders that cannot outlive the call, such as a middleware's `next` handler, and for
-    /// values with a byte format of their own; ``getOrLoad(key:ttl:policy:as:loader:)`` is the usual API. It takes
+    /// values with a byte format of their own; ``getOrLoad(key:ttl:policy:tags:as:loader:)`` is the usual API. It takes
     /// the same policy, with these differences:
     /// - Concurrent misses of one key in this process share one load, which runs in the task of the caller that
     ///   missed first; the others wait and get its value (``ReadThroughSource/shared``) or its error. If that caller
@@ -31,10 +34,11 @@ extension Cache {
         key: String,
         ttl: Duration?,
         policy: LoadPolicy? = nil,
+        tags: [String] = [],
         coding: CacheValueCoding<Value>,
         loader: () async throws -> Value
     ) async throws -> ReadThroughResult<Value> {
-        let load = try ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding)
+        let load = try ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding, tags: tags)
         if let found = try await load.read(recordingSpan: true) {
             switch found.refresh {
             case .none:

@@ -15,7 +15,9 @@ extension Cache {
     ///   leaves the stale value until grace ends, and is counted and logged.
     /// - With ``LoadPolicy/earlyRefresh``, a fresh value may be refreshed in the background before it expires.
     ///
-    /// `policy` overrides ``Configuration/loadPolicy`` for this call. A value too large for the backend is returned
+    /// `policy` overrides ``Configuration/loadPolicy`` for this call. The loaded value is stored with `tags`
+    /// (see ``invalidate(tags:)``); a removal of the key or an invalidation of one of its tags while the loader runs,
+    /// in any process, wins: the value is returned but not stored. A value too large for the backend is returned
     /// without being cached. Errors from `loader` are rethrown and nothing is stored.
     /// - Throws: what `loader` throws; ``CacheError/Code/invalidKey``, ``CacheError/Code/invalidTTL``,
     ///   ``CacheError/Code/invalidConfiguration`` for a bad policy, ``CacheError/Code/lockTimeout`` when the lock
@@ -24,11 +26,12 @@ extension Cache {
         key: String,
         ttl: Duration?,
         policy: LoadPolicy? = nil,
+        tags: [String] = [],
         as type: Value.Type = Value.self,
         loader: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let load = try ReadThrough(
-            cache: self, key: key, ttl: ttl, policy: policy, coding: self.codableCoding(Value.self))
+            cache: self, key: key, ttl: ttl, policy: policy, coding: self.codableCoding(Value.self), tags: tags)
         if let found = try await load.read(recordingSpan: true) {
             switch found.refresh {
             case .none:

@@ -1,11 +1,13 @@
 extension Cache {
-    /// Stores `value` under `key` exactly as ``readThrough(key:ttl:policy:coding:loader:)`` stores a value its loader
+    /// Stores `value` under `key` exactly as ``readThrough(key:ttl:policy:tags:coding:loader:)`` stores a value its loader
     /// returned: through `coding` (nothing is stored when it declines), for `ttl` spread by the policy's jitter, with
     /// the freshness header a grace period or early refresh needs, recorded as a `cache.put`.
     ///
     /// For a value that is complete only after the read-through has returned: a streamed HTTP response, forwarded
     /// to its client while a copy is kept, whose end comes after the middleware has answered. `loadDuration` is how
-    /// long producing the value took (early refresh starts sooner for values that are slow to load).
+    /// long producing the value took (early refresh starts sooner for values that are slow to load). The value is
+    /// stored with `tags`. Its guard against removals starts when this is called, not when the value started: a
+    /// removal while the stream was being copied does not stop this store.
     ///
     /// ```swift
     /// let coding = CacheValueCoding<[UInt8]>(encode: { $0 }, decode: { $0 })
@@ -21,10 +23,11 @@ extension Cache {
         key: String,
         ttl: Duration?,
         policy: LoadPolicy? = nil,
+        tags: [String] = [],
         coding: CacheValueCoding<Value>,
         loadDuration: Duration
     ) async throws {
-        let store = try ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding)
+        let store = try ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding, tags: tags)
         let now = ContinuousClock.now
         // Clamped to a year: past that, early refresh treats every load alike, and the instant cannot overflow.
         let elapsed = min(max(loadDuration, .zero), .seconds(365 * 24 * 3_600))

@@ -26,6 +26,8 @@ public struct Cache: Sendable {
         let flights = SingleFlight()
         /// Keys with a background refresh in flight in this process: at most one each.
         let refreshes = Mutex<Set<CacheKey>>([])
+        /// Removals and invalidations that failed while the cache fails open, kept for replay.
+        let failedInvalidations: FailedInvalidations
 
         init(
             namespace: CacheNamespace, configuration: Configuration, backend: any CacheBackend,
@@ -35,6 +37,7 @@ public struct Cache: Sendable {
             self.configuration = configuration
             self.backend = backend
             self.observer = observer
+            self.failedInvalidations = FailedInvalidations(limit: configuration.failedInvalidationLimit)
         }
     }
 
@@ -80,7 +83,7 @@ public struct Cache: Sendable {
 
     /// Returns the bytes stored under `key`, exactly as they were put, or `nil` on a miss. The bytes are the backend's
     /// own (no copy is made for the in-memory backend), except for the few values the cache had to frame (see
-    /// ``putBytes(_:_:ttl:)``).
+    /// ``putBytes(_:_:ttl:tags:)``).
     public nonisolated(nonsending) func getBytes(_ key: String) async throws(CacheError) -> [UInt8]? {
         try await self.read(try self.makeKey(key)) { bytes in FreshnessHeader.unframe(bytes).map { ($0.value, false) }
         }?.value
@@ -113,17 +116,25 @@ public struct Cache: Sendable {
     /// freshness header. Every read of the cache returns them unchanged.
     /// - Throws: ``CacheError/Code/invalidKey``, ``CacheError/Code/invalidTTL``,
     ///   ``CacheError/Code/valueTooLarge``; backend failures only when ``Configuration/failOpen`` is `false`.
+    ///
+    /// With `tags`, the entry is removed by ``invalidate(tags:)`` of any of them.
     public nonisolated(nonsending) func putBytes(
-        _ key: String, _ bytes: [UInt8], ttl: Duration? = nil
+        _ key: String, _ bytes: [UInt8], ttl: Duration? = nil, tags: [String] = []
     ) async throws(CacheError) {
         let cacheKey = try self.makeKey(key)
         try self.validate(ttl: ttl)
-        try await self.store(cacheKey, FreshnessHeader.framingPlain(bytes), ttl: ttl.map { self.storedTTL($0) })
+        let cacheTags = try self.makeTags(tags)
+        try await self.store(
+            cacheKey, FreshnessHeader.framingPlain(bytes), ttl: ttl.map { self.storedTTL($0) }, tags: cacheTags)
     }
 
     // MARK: Removal
 
     /// Removes `key`. Returns whether a value was there.
+    ///
+    /// A load of the key in flight (`getOrLoad`, `readThrough`, in this process or another sharing the backend) when
+    /// the removal happens does not store its value. A removal that fails because the backend is down is kept and
+    /// replayed when it is back, before the cache reads from it again (``Configuration/failOpen``).
     @discardableResult
     public nonisolated(nonsending) func remove(_ key: String) async throws(CacheError) -> Bool {
         let cacheKey = try self.makeKey(key)
@@ -133,18 +144,21 @@ public struct Cache: Sendable {
             if let operation { self.core.observer.end(operation, .removed) }
             return removed
         } catch {
+            self.keepForReplay(.key(cacheKey), after: error)
             try self.recover(from: error, operation, .remove, keys: .one(cacheKey))
             return false
         }
     }
 
-    /// Removes every key of this cache's namespace, and nothing else on the backend.
+    /// Removes every key of this cache's namespace, and nothing else on the backend. Loads in flight do not store
+    /// their values; a failure is kept for replay, as for ``remove(_:)``.
     public nonisolated(nonsending) func removeAll() async throws(CacheError) {
         let operation = self.core.observer.begin(.flush, keys: .none)
         do {
             try await self.core.backend.deleteAll(in: self.core.namespace)
             if let operation { self.core.observer.end(operation, .removed) }
         } catch {
+            self.keepForReplay(.namespace, after: error)
             try self.recover(from: error, operation, .flush, keys: .none)
         }
     }
@@ -162,6 +176,11 @@ public struct Cache: Sendable {
     ) async throws(CacheError) -> (value: Value, stale: Bool)? {
         let operation = observed ? self.core.observer.begin(.get, keys: .one(cacheKey)) : nil
         let bytes: [UInt8]?
+        if self.core.failedInvalidations.isPending, await !self.replayFailedInvalidations() {
+            // A removal that failed is not replayed yet: the backend may still hold what it removes.
+            if let operation { self.core.observer.end(operation, .miss(size: 0)) }
+            return nil
+        }
         if let found = self.core.backend.getWithoutSuspending(cacheKey) {
             bytes = found
         } else {
@@ -193,11 +212,22 @@ public struct Cache: Sendable {
         }
     }
 
-    /// Stores `bytes` for exactly `ttl` (already jittered), recording a `cache.put`.
-    nonisolated(nonsending) func store(_ key: CacheKey, _ bytes: [UInt8], ttl: Duration?) async throws(CacheError) {
-        let operation = self.core.observer.begin(.put, keys: .one(key))
+    /// Stores `bytes` for exactly `ttl` (already jittered), with `tags`, recording a `cache.put`. Nothing is
+    /// written while a failed removal waits for replay and cannot be replayed yet.
+    nonisolated(nonsending) func store(
+        _ key: CacheKey, _ bytes: [UInt8], ttl: Duration?, tags: [CacheTag] = []
+    ) async throws(CacheError) {
+        let operation = self.core.observer.begin(.put, keys: .one(key), tags: tags.map(\.name))
+        if self.core.failedInvalidations.isPending, await !self.replayFailedInvalidations() {
+            if let operation { self.core.observer.end(operation, .written(false, size: bytes.count, ttl: ttl)) }
+            return
+        }
         do {
-            try await self.core.backend.set(key, to: bytes, ttl: ttl)
+            if tags.isEmpty {
+                try await self.core.backend.set(key, to: bytes, ttl: ttl)
+            } else {
+                try await self.core.backend.set(key, to: bytes, ttl: ttl, tags: tags)
+            }
             if let operation { self.core.observer.end(operation, .written(true, size: bytes.count, ttl: ttl)) }
         } catch {
             try self.recover(from: error, operation, .put, keys: .one(key))

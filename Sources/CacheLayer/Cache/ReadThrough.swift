@@ -28,10 +28,14 @@ struct ReadThrough<Value: Sendable>: Sendable {
     let ttl: Duration?
     let policy: LoadPolicy
     let coding: CacheValueCoding<Value>
+    /// The tags the loaded value is stored with.
+    let tags: [CacheTag]
 
-    /// The read-through of `key` on `cache`, after checking the key, the TTL and the policy (`nil`: the cache's).
+    /// The read-through of `key` on `cache`, after checking the key, the TTL, the policy (`nil`: the cache's) and
+    /// the tags.
     init(
-        cache: Cache, key: String, ttl: Duration?, policy: LoadPolicy?, coding: CacheValueCoding<Value>
+        cache: Cache, key: String, ttl: Duration?, policy: LoadPolicy?, coding: CacheValueCoding<Value>,
+        tags: [String] = []
     ) throws(CacheError) {
         try cache.validate(ttl: ttl)
         if let policy { try policy.validate() }
@@ -40,6 +44,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
         self.ttl = ttl
         self.policy = policy ?? cache.core.configuration.loadPolicy
         self.coding = coding
+        self.tags = try cache.makeTags(tags)
     }
 
     private var configuration: Cache.Configuration { self.cache.core.configuration }
@@ -92,6 +97,15 @@ struct ReadThrough<Value: Sendable>: Sendable {
         return self.configuration.freshnessClock.now() < header.freshUntil + grace
     }
 
+    /// The longest TTL a value of this read-through can be stored with (the largest jitter, plus grace): how long
+    /// the backend must remember its tags. `nil` when values do not expire.
+    private var longestStoredTTL: Duration? {
+        guard let ttl = self.ttl else { return nil }
+        let jitter = self.policy.ttlJitter ?? self.configuration.ttlJitter
+        let longest = min(jitter.apply(to: min(ttl, Cache.maximumTTL), unit: 1), Cache.maximumTTL)
+        return min(longest + (self.gracePeriod ?? .zero), Cache.maximumTTL)
+    }
+
     /// The policy's grace period, clamped to ``Cache/maximumTTL`` so that adding it to a time cannot overflow.
     private var gracePeriod: Duration? {
         self.policy.gracePeriod.map { min($0, Cache.maximumTTL) }
@@ -101,10 +115,15 @@ struct ReadThrough<Value: Sendable>: Sendable {
 
     /// Runs the loader and stores its value, unless the coding declines it; a value too large to cache is
     /// returned all the same. The load's duration counts from `started` (by default, now).
+    ///
+    /// The load is guarded (``CacheBackend/beginLoad(of:tags:ttl:window:)`` before the loader runs): a removal of
+    /// the key, or an invalidation of one of its tags, that happens while it runs, in any process, makes the store
+    /// refuse the value, which is then returned uncached.
     nonisolated(nonsending) func loadAndStore(
         startedAt started: ContinuousClock.Instant = .now,
         _ loader: () async throws -> Value
     ) async throws -> Loaded {
+        let token = try await self.cache.beginLoad(self.key, tags: self.tags, ttl: self.longestStoredTTL)
         let value = try await loader()
         let loadDuration = ContinuousClock.now - started
         let encoded: [UInt8]?
@@ -128,8 +147,12 @@ struct ReadThrough<Value: Sendable>: Sendable {
         } else {
             bytes = FreshnessHeader.framingPlain(bytes)
         }
+        guard let token else {
+            // No guard could be set (the backend is down, and the cache fails open): storing could undo a removal.
+            return Loaded(value: value, source: .loaded)
+        }
         do {
-            try await self.cache.store(self.key, bytes, ttl: storedTTL)
+            _ = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: self.tags, token: token)
         } catch {
             // A value too large to cache is already recorded on the put span and metrics; the callers still get it.
             guard error.code == .valueTooLarge else { throw error }

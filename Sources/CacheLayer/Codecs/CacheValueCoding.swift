@@ -1,4 +1,4 @@
-/// How ``Cache/readThrough(key:ttl:policy:coding:loader:)`` turns a value into the bytes it stores, and back, for
+/// How ``Cache/readThrough(key:ttl:policy:tags:coding:loader:)`` turns a value into the bytes it stores, and back, for
 /// values that have a byte format of their own (an HTTP response, say) or that are sometimes not to be stored.
 ///
 /// ```swift

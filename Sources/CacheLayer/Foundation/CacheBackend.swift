@@ -49,6 +49,37 @@ public protocol CacheBackend: Sendable {
 
     /// Removes every key of `namespace`, and nothing else.
     nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError)
+
+    // MARK: Tags and guarded loads (defaults in CacheBackend+Tagging.swift)
+
+    /// Stores `value` under `key` like ``set(_:to:ttl:)``, as a member of each of `tags`, so that
+    /// ``invalidate(tags:)`` of any of them removes it. The default stores untagged values and throws
+    /// ``CacheError/Code/unsupportedOperation`` for tagged ones.
+    nonisolated(nonsending) func set(
+        _ key: CacheKey, to value: [UInt8], ttl: Duration?, tags: [CacheTag]
+    ) async throws(CacheError)
+
+    /// Starts a read-through load of `key` whose value will carry `tags` and live at most `ttl` (`nil`: no
+    /// expiry): called after the miss (or the stale hit) and before the loader runs. From now until the value
+    /// is stored, a ``delete(_:)``, ``deleteAll(in:)`` or ``invalidate(tags:)`` of one of `tags` (in any process
+    /// sharing the backend) makes ``finishLoad(of:storing:ttl:token:)`` refuse the value. The guard lasts
+    /// `window`; a load that takes longer is not stored. The default guards nothing (``CacheLoadToken/unguarded``)
+    /// and throws ``CacheError/Code/unsupportedOperation`` when `tags` is not empty.
+    nonisolated(nonsending) func beginLoad(
+        of key: CacheKey, tags: [CacheTag], ttl: Duration?, window: Duration
+    ) async throws(CacheError) -> CacheLoadToken
+
+    /// Stores the value of a load begun with ``beginLoad(of:tags:ttl:window:)`` unless the key was removed,
+    /// invalidated or written since (then nothing is stored). Returns whether it stored the value. The default
+    /// stores it with ``set(_:to:ttl:)`` whatever happened (no removal wins over a racing load there).
+    nonisolated(nonsending) func finishLoad(
+        of key: CacheKey, storing value: [UInt8], ttl: Duration?, token: CacheLoadToken
+    ) async throws(CacheError) -> Bool
+
+    /// Removes every entry stored with any of `tags` (``set(_:to:ttl:tags:)`` or a guarded load), in every process
+    /// sharing the backend, and makes loads in flight with those tags refuse their values. When it returns, no
+    /// read anywhere finds such an entry. The default throws ``CacheError/Code/unsupportedOperation``.
+    nonisolated(nonsending) func invalidate(tags: [CacheTag]) async throws(CacheError)
 }
 
 extension CacheBackend {

@@ -17,6 +17,8 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
             case timeout = "timeout"
             case backendError = "backend_error"
             case lockTimeout = "lock_timeout"
+            case invalidTag = "invalid_tag"
+            case unsupportedOperation = "unsupported_operation"
         }
 
         private let base: Base
@@ -46,6 +48,12 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
         /// A read-through caller waited its lock policy's `maximumWait` for another process's load and the
         /// policy says to fail rather than load itself.
         public static let lockTimeout = Code(.lockTimeout)
+
+        /// A tag is empty or longer than ``CacheTag/maximumLength`` bytes.
+        public static let invalidTag = Code(.invalidTag)
+
+        /// The backend does not offer the operation (tags, on a backend that has no tag index).
+        public static let unsupportedOperation = Code(.unsupportedOperation)
 
         /// A short, stable, low-cardinality name such as `value_too_large`, used as the `error.type` span attribute.
         public var name: String { self.base.rawValue }

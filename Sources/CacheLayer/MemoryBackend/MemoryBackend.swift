@@ -40,6 +40,8 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     private let shardShift: Int
     private let clock: any CacheClock
     let metrics: MemoryBackendMetrics?
+    /// Tags and guarded loads, beside the store (MemoryBackend+Tagging.swift).
+    let tagIndex = MemoryTagIndex()
 
     /// In-process: spans are `.internal` and carry no backend attributes.
     public let telemetry = CacheBackendTelemetry(spanKind: .internal)
@@ -203,6 +205,11 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
 
     public nonisolated(nonsending) func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError)
     {
+        try self.setNow(key, to: value, ttl: ttl)
+    }
+
+    /// ``set(_:to:ttl:)`` without the asynchronous call (the tag index stores under its lock).
+    func setNow(_ key: CacheKey, to value: [UInt8], ttl: Duration?) throws(CacheError) {
         let hashed = HashedKey(key)
         let cost = Self.cost(of: key, valueCount: value.count)
         let now = self.clock.nanosecondsNow()
@@ -225,6 +232,15 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     }
 
     public nonisolated(nonsending) func delete(_ key: CacheKey) async throws(CacheError) -> Bool {
+        // Under the tag index's lock: a load of the key in flight is cancelled, and cannot store in between.
+        self.tagIndex.state.withLock { state in
+            state.cancelLoads(of: key)
+            return self.deleteNow(key)
+        }
+    }
+
+    /// Removes `key` from its shard. Returns whether a live value was removed.
+    func deleteNow(_ key: CacheKey) -> Bool {
         let hashed = HashedKey(key)
         let clock = self.clock
         return self.withShard(for: hashed) { store in store.delete(hashed, now: { clock.nanosecondsNow() }) }
@@ -241,13 +257,17 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     }
 
     public nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError) {
-        for index in 0..<self.shardCount {
-            let (before, after) = self.withExclusiveAccess(toShard: index) { store in
-                let before = store.counters
-                store.removeAll(in: namespace)
-                return (before, store.counters)
+        // Under the tag index's lock: the namespace's loads in flight are cancelled, its tags forgotten.
+        self.tagIndex.state.withLock { state in
+            state.forget(namespace)
+            for index in 0..<self.shardCount {
+                let (before, after) = self.withExclusiveAccess(toShard: index) { store in
+                    let before = store.counters
+                    store.removeAll(in: namespace)
+                    return (before, store.counters)
+                }
+                self.metrics?.record(from: before, to: after)
             }
-            self.metrics?.record(from: before, to: after)
         }
     }
 }

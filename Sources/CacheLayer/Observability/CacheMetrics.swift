@@ -35,6 +35,12 @@ struct CacheMetrics: Sendable {
     private let put: Instruments
     private let remove: Instruments
     private let flush: Instruments
+    private let invalidate: Instruments
+    private let invalidatedTags: Counter
+    private let discardedLoads: Counter
+    private let queuedInvalidations: Counter
+    private let replayedInvalidations: Counter
+    private let collapsedInvalidations: Counter
     private let decodeFailures: Counter
     private let loads: Counter
     private let coalescedLoads: Counter
@@ -51,6 +57,20 @@ struct CacheMetrics: Sendable {
         self.put = Instruments(.put, cacheName: cacheName, factory: factory)
         self.remove = Instruments(.remove, cacheName: cacheName, factory: factory)
         self.flush = Instruments(.flush, cacheName: cacheName, factory: factory)
+        self.invalidate = Instruments(.invalidate, cacheName: cacheName, factory: factory)
+        self.invalidatedTags = Counter(
+            label: "cache.invalidated_tags", dimensions: [("cache", cacheName)], factory: factory)
+        self.discardedLoads = Counter(
+            label: "cache.discarded_loads", dimensions: [("cache", cacheName)], factory: factory)
+        self.queuedInvalidations = Counter(
+            label: "cache.failed_invalidations", dimensions: [("cache", cacheName), ("result", "queued")],
+            factory: factory)
+        self.replayedInvalidations = Counter(
+            label: "cache.failed_invalidations", dimensions: [("cache", cacheName), ("result", "replayed")],
+            factory: factory)
+        self.collapsedInvalidations = Counter(
+            label: "cache.failed_invalidations", dimensions: [("cache", cacheName), ("result", "collapsed")],
+            factory: factory)
         self.decodeFailures = Counter(
             label: "cache.decode_failures", dimensions: [("cache", cacheName)], factory: factory)
         self.loads = Counter(label: "cache.loads", dimensions: [("cache", cacheName)], factory: factory)
@@ -68,6 +88,22 @@ struct CacheMetrics: Sendable {
     /// Counts a `getOrLoad` miss: one that ran the loader, or one that waited for another caller's load.
     func recordLoad(coalesced: Bool) {
         (coalesced ? self.coalescedLoads : self.loads).increment()
+    }
+
+    /// Counts the tags of a tag invalidation that reached the backend.
+    func recordInvalidatedTags(_ count: Int) { self.invalidatedTags.increment(by: count) }
+
+    /// Counts a load whose value was not stored because a removal or invalidation of its key or tags came first.
+    func recordDiscardedLoad() { self.discardedLoads.increment() }
+
+    /// Counts a failed removal or invalidation kept for replay (`queued`), one replayed once the backend answered
+    /// (`replayed`), and a queue that overflowed and became one flush of the namespace (`collapsed`).
+    func recordFailedInvalidation(_ result: FailedInvalidations.Event) {
+        switch result {
+        case .queued: self.queuedInvalidations.increment()
+        case .replayed: self.replayedInvalidations.increment()
+        case .collapsed: self.collapsedInvalidations.increment()
+        }
     }
 
     /// Counts a read-through that served a stale value (and started a background refresh).
@@ -92,9 +128,10 @@ struct CacheMetrics: Sendable {
             case .put: self.put
             case .remove: self.remove
             case .flush: self.flush
+            case .invalidate: self.invalidate
             }
         switch outcome {
-        case .hit(let size, _):
+        case .hit(let size, _, _):
             instruments.success.increment()
             instruments.itemSize?.record(size)
         case .miss:

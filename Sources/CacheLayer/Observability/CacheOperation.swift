@@ -5,6 +5,7 @@ enum CacheOperation: String, Sendable, CaseIterable {
     case put = "cache.put"
     case remove = "cache.remove"
     case flush = "cache.flush"
+    case invalidate = "cache.invalidate"
 
     /// The `operation` metric dimension.
     var metricName: String {
@@ -13,6 +14,17 @@ enum CacheOperation: String, Sendable, CaseIterable {
         case .put: "put"
         case .remove: "remove"
         case .flush: "flush"
+        case .invalidate: "invalidate"
+        }
+    }
+
+    /// The `cache.operation` span attribute (sentry-conventions: `get`, `put` or `remove`): a flush and a tag
+    /// invalidation remove entries.
+    var conventionName: String {
+        switch self {
+        case .get: "get"
+        case .put: "put"
+        case .remove, .flush, .invalidate: "remove"
         }
     }
 }
@@ -21,7 +33,8 @@ enum CacheOperation: String, Sendable, CaseIterable {
 enum OperationOutcome: Sendable {
     /// A read found every key; `size` is the bytes returned. `stale`: a read-through served a value past its
     /// fresh period, within its grace period.
-    case hit(size: Int, stale: Bool = false)
+    /// `age`: whole seconds since the entry was written, when the entry records it (`cache.item_age`).
+    case hit(size: Int, stale: Bool = false, age: Int? = nil)
     /// A read found nothing (for a batch: not every key).
     case miss(size: Int)
     /// A read found bytes that did not decode as the requested type: reported as a miss.

@@ -28,6 +28,17 @@ public struct KeyCapture: Sendable {
         return false
     }
 
+    /// The text to record for a tag the application declared (`cache.tags`), or `nil` when keys are not recorded:
+    /// tags are built from the same request data as keys, so the same setting covers them (a transform receives
+    /// the tag's name).
+    func capture(tag: String) -> String? {
+        switch self.mode {
+        case .full: tag
+        case .off: nil
+        case .transformed(let transform): transform(tag)
+        }
+    }
+
     /// The text to record for `key`, or `nil` when keys are not recorded.
     func capture(_ key: CacheKey) -> String? {
         switch self.mode {

@@ -120,16 +120,19 @@ final class OperationObserver: Sendable {
     /// no tracer in force) returns `nil` after a flag check and, unless tracing is off, the tracer lookup; nothing is
     /// built for it.
     @inline(__always)
-    func begin(_ kind: CacheOperation, keys: Keys) -> Operation? {
+    func begin(_ kind: CacheOperation, keys: Keys, tags: [String] = []) -> Operation? {
         if self.onlyTracingCouldObserve {
             guard !self.tracingOff, let tracer = self.currentTracer() else { return nil }
-            return self.beginObserved(kind, keys: keys, tracer: tracer)
+            return self.beginObserved(kind, keys: keys, tags: tags, tracer: tracer)
         }
-        return self.beginObserved(kind, keys: keys, tracer: self.currentTracer())
+        return self.beginObserved(kind, keys: keys, tags: tags, tracer: self.currentTracer())
     }
 
-    /// ``begin(_:keys:)`` once something may observe the call: a tracer is in force, or metrics or logs are on.
-    private func beginObserved(_ kind: CacheOperation, keys: Keys, tracer: (any Tracer)?) -> Operation? {
+    /// ``begin(_:keys:tags:)`` once something may observe the call: a tracer is in force, or metrics or logs are
+    /// on. `tags` are the tags the application declared (`cache.tags`), captured like keys.
+    private func beginObserved(
+        _ kind: CacheOperation, keys: Keys, tags: [String], tracer: (any Tracer)?
+    ) -> Operation? {
         let timed = self.metrics != nil || self.logsDebug
         guard tracer != nil || timed else { return nil }
         var span: (any Span)?
@@ -138,9 +141,14 @@ final class OperationObserver: Sendable {
             if started.isRecording {
                 started.updateAttributes { attributes in
                     attributes[CacheSpanAttributes.sentryOp] = kind.rawValue
+                    attributes[CacheSpanAttributes.operation] = kind.conventionName
                     let captured = keys.captured(by: self.keyCapture)
                     if !captured.isEmpty {
                         attributes[CacheSpanAttributes.key] = captured
+                    }
+                    let capturedTags = tags.compactMap { self.keyCapture.capture(tag: $0) }
+                    if !capturedTags.isEmpty {
+                        attributes[CacheSpanAttributes.tags] = capturedTags
                     }
                 }
             }
@@ -193,6 +201,31 @@ final class OperationObserver: Sendable {
         self.logger.warning("refresh failed; serving the cached value until its grace period ends", metadata: metadata)
     }
 
+    /// Logs a warning that a removal or invalidation failed and is kept for replay (or that the queue was full and
+    /// became one flush of the namespace). The error's message obeys the key-capture setting (it is scrubbed of the
+    /// keys the message could name).
+    func warnInvalidationKept(collapsed: Bool, _ error: CacheError) {
+        guard !self.loggingOff, self.logger.logLevel <= .warning else { return }
+        let metadata: Logger.Metadata = [
+            "cache.name": "\(self.cacheName)",
+            "error.type": "\(error.code.name)",
+            "error.message": "\(self.keyCapture.recordsKeysAsTheyAre ? error.message : "[omitted: key capture]")",
+        ]
+        self.logger.warning(
+            collapsed
+                ? "removal failed and the replay queue is full: the whole namespace will be flushed once the backend answers"
+                : "removal failed; kept for replay, and the cache reads nothing from the backend until it is replayed",
+            metadata: metadata)
+    }
+
+    /// Logs (at info) that kept removals were replayed.
+    func noteReplayedInvalidations(_ count: Int, left: Bool) {
+        guard !self.loggingOff, self.logger.logLevel <= .info else { return }
+        self.logger.info(
+            "replayed \(count) failed removals",
+            metadata: ["cache.name": "\(self.cacheName)", "cache.replay_done": "\(!left)"])
+    }
+
     /// An operation record for an event that is reported even when the call was not observed (a value that does not
     /// decode): metrics and logs only, no span.
     func forced(_ kind: CacheOperation, keys: Keys) -> Operation {
@@ -237,11 +270,14 @@ final class OperationObserver: Sendable {
     private static func annotate(_ span: any Span, with outcome: OperationOutcome) {
         span.updateAttributes { attributes in
             switch outcome {
-            case .hit(let size, let stale):
+            case .hit(let size, let stale, let age):
                 attributes[CacheSpanAttributes.hit] = true
                 attributes[CacheSpanAttributes.itemSize] = size
                 if stale {
                     attributes[CacheSpanAttributes.stale] = true
+                }
+                if let age {
+                    attributes[CacheSpanAttributes.itemAge] = age
                 }
             case .miss(let size):
                 attributes[CacheSpanAttributes.hit] = false
@@ -289,7 +325,7 @@ final class OperationObserver: Sendable {
             metadata["cache.duration_ms"] = "\(Double(elapsed) / 1_000_000)"
         }
         switch outcome {
-        case .hit(let size, let stale):
+        case .hit(let size, let stale, _):
             metadata["cache.hit"] = "true"
             metadata["cache.item_size"] = "\(size)"
             if stale {

@@ -7,7 +7,7 @@ import Tracing
 
 /// How a response of unknown length reaches the cache: its body is forwarded to the client as the handler writes
 /// it, and the copy kept on the way (up to the size limit) is stored when the body ends well, as
-/// ``CacheLayer/Cache/readThrough(key:ttl:policy:coding:loader:)`` would have stored it (same jitter, same
+/// ``CacheLayer/Cache/readThrough(key:ttl:policy:tags:coding:loader:)`` would have stored it (same jitter, same
 /// freshness header, a `cache.put` under the request's span).
 ///
 /// The read-through itself has already returned by then, without sharing the response: concurrent requests for

@@ -181,7 +181,7 @@ public final class RedisClusterBackend: CacheBackend {
 
     /// Runs `body` for every slot's group at once. Returns each group with its result, or throws the first
     /// failure.
-    private func inParallel<Group: Sendable, Output: Sendable>(
+    func inParallel<Group: Sendable, Output: Sendable>(
         _ groups: [Int: Group],
         _ body: @escaping @Sendable (Int, Group) async throws(CacheError) -> Output
     ) async throws(CacheError) -> [(Group, Output)] {

@@ -44,10 +44,10 @@ enum CacheCommands {
         }
     }
 
-    /// The reply to GET: the value, or `nil` for a missing key.
+    /// The reply to GET: the value, or `nil` for a missing key (or one holding a guarded load's marker).
     static func value(_ reply: RedisReply) throws(CacheError) -> [UInt8]? {
         switch reply {
-        case .bulk(let value): return value
+        case .bulk(let value): return PendingLoadMarker.isMarker(value) ? nil : value
         case .null: return nil
         case let other: throw other.unexpected("GET")
         }
@@ -60,7 +60,7 @@ enum CacheCommands {
         values.reserveCapacity(elements.count)
         for element in elements {
             switch element {
-            case .bulk(let value): values.append(value)
+            case .bulk(let value): values.append(PendingLoadMarker.isMarker(value) ? nil : value)
             case .null: values.append(nil)
             default: throw reply.unexpected("MGET")
             }

@@ -36,21 +36,22 @@ struct RedisTracingTests {
         #expect(
             spans[0].attributes
                 == expected([
-                    "sentry.op": "cache.put", "cache.key": .stringArray(["products:p:1"]),
+                    "sentry.op": "cache.put", "cache.operation": "put", "cache.key": .stringArray(["products:p:1"]),
                     "cache.item_size": 3, "cache.ttl": 30, "cache.write": true,
                 ])
         )
         #expect(
             spans[1].attributes
                 == expected([
-                    "sentry.op": "cache.get", "cache.key": .stringArray(["products:p:1"]),
+                    "sentry.op": "cache.get", "cache.operation": "get", "cache.key": .stringArray(["products:p:1"]),
                     "cache.hit": true, "cache.item_size": 3,
                 ])
         )
         #expect(
             spans[2].attributes
                 == expected([
-                    "sentry.op": "cache.get", "cache.key": .stringArray(["products:p:2"]), "cache.hit": false,
+                    "sentry.op": "cache.get", "cache.operation": "get", "cache.key": .stringArray(["products:p:2"]),
+                    "cache.hit": false,
                 ])
         )
     }

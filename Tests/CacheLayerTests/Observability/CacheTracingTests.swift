@@ -32,7 +32,7 @@ struct CacheTracingTests {
         #expect(spans.allSatisfy { $0.kind == .internal && $0.status == nil && $0.errors.isEmpty })
         #expect(
             spans[0].attributes == [
-                "sentry.op": "cache.get",
+                "sentry.op": "cache.get", "cache.operation": "get",
                 "cache.key": .stringArray(["products:p:1"]),
                 "cache.hit": true,
                 "cache.item_size": 3,
@@ -40,7 +40,7 @@ struct CacheTracingTests {
         )
         #expect(
             spans[1].attributes == [
-                "sentry.op": "cache.get",
+                "sentry.op": "cache.get", "cache.operation": "get",
                 "cache.key": .stringArray(["products:p:2"]),
                 "cache.hit": false,
             ]
@@ -55,7 +55,7 @@ struct CacheTracingTests {
         let size = try #require(try await cache.getBytes("p:1")).count
         #expect(
             span.attributes == [
-                "sentry.op": "cache.put",
+                "sentry.op": "cache.put", "cache.operation": "put",
                 "cache.key": .stringArray(["products:p:1"]),
                 "cache.item_size": .int64(Int64(size)),
                 "cache.ttl": 91,
@@ -72,9 +72,10 @@ struct CacheTracingTests {
         #expect(spans.map(\.operationName) == ["cache.remove", "cache.flush"])
         #expect(
             spans[0].attributes == [
-                "sentry.op": "cache.remove", "cache.key": .stringArray(["products:p:1"]), "cache.write": true,
+                "sentry.op": "cache.remove", "cache.operation": "remove", "cache.key": .stringArray(["products:p:1"]),
+                "cache.write": true,
             ])
-        #expect(spans[1].attributes == ["sentry.op": "cache.flush", "cache.write": true])
+        #expect(spans[1].attributes == ["sentry.op": "cache.flush", "cache.operation": "remove", "cache.write": true])
     }
 
     @Test func batchGetIsAHitOnlyWhenEveryKeyIsFound() async throws {
@@ -87,13 +88,15 @@ struct CacheTracingTests {
         let spans = self.tracer.finishedSpans
         #expect(
             spans[0].attributes == [
-                "sentry.op": "cache.get", "cache.key": .stringArray(["products:a", "products:b"]),
+                "sentry.op": "cache.get", "cache.operation": "get",
+                "cache.key": .stringArray(["products:a", "products:b"]),
                 "cache.hit": true, "cache.item_size": 3,
             ]
         )
         #expect(
             spans[1].attributes == [
-                "sentry.op": "cache.get", "cache.key": .stringArray(["products:a", "products:c"]),
+                "sentry.op": "cache.get", "cache.operation": "get",
+                "cache.key": .stringArray(["products:a", "products:c"]),
                 "cache.hit": false, "cache.item_size": 1,
             ]
         )
@@ -124,7 +127,7 @@ struct CacheTracingTests {
         #expect(
             span.attributes == [
                 "db.system.name": "test",
-                "sentry.op": "cache.get",
+                "sentry.op": "cache.get", "cache.operation": "get",
                 "cache.key": .stringArray(["products:p:1"]),
                 "error.type": "backend_unavailable",
             ]
