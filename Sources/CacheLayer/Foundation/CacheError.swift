@@ -17,6 +17,7 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
             case timeout = "timeout"
             case backendError = "backend_error"
             case lockTimeout = "lock_timeout"
+            case loaderTimeout = "loader_timeout"
         }
 
         private let base: Base
@@ -46,6 +47,10 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
         /// A read-through caller waited its lock policy's `maximumWait` for another process's load and the
         /// policy says to fail rather than load itself.
         public static let lockTimeout = Code(.lockTimeout)
+
+        /// A read-through's loader ran past its policy's hard timeout (``LoadPolicy/hardTimeout``) and no stale value
+        /// was there to serve instead.
+        public static let loaderTimeout = Code(.loaderTimeout)
 
         /// A short, stable, low-cardinality name such as `value_too_large`, used as the `error.type` span attribute.
         public var name: String { self.base.rawValue }
