@@ -65,34 +65,47 @@ struct LoaderTimeoutTests {
         #expect(await waitUntil { self.noFlight(of: "report", in: cache) })
     }
 
-    @Test func pastTheHardTimeoutWithNothingStaleCallersGetLoaderTimeoutAndTheLoadIsCancelled() async throws {
+    @Test func pastTheHardTimeoutWithNothingStaleTheCallerGetsLoaderTimeoutAndTheLoadIsCancelled() async throws {
         let cache = try self.makeCache(LoadPolicy(hardTimeout: .milliseconds(50)))
         let running = RunningLoads()
+        let error = await #expect(throws: CacheError.self) {
+            try await cache.getOrLoad(key: "cold", ttl: .seconds(10)) { () async throws -> [UInt8] in
+                try await running.run {
+                    try await Task.sleep(for: .seconds(3_600))  // until cancelled
+                    return [1]
+                }
+            }
+        }
+        #expect(error?.code == .loaderTimeout)
+        // No task is left: the load was cancelled and stopped, and the flight is gone.
+        #expect(await waitUntil { running.now == 0 })
+        #expect(self.noFlight(of: "cold", in: cache))
+        #expect(try await cache.getBytes("cold") == nil)
+    }
+
+    @Test func aWaiterStopsWaitingAtItsHardTimeout() async throws {
+        let cache = try self.makeCache(LoadPolicy(hardTimeout: .milliseconds(50)))
         let started = Gate()
-        let hanging: @Sendable () async throws -> [UInt8] = {
-            try await running.run {
+        // A readThrough leader's loader runs in its caller's task: the timeout does not cut it short.
+        let leader = Task {
+            try await cache.readThrough(key: "cold", ttl: .seconds(10), coding: self.bytes) {
+                () async throws -> [UInt8] in
                 started.open()
                 try await Task.sleep(for: .seconds(3_600))  // until cancelled
                 return [1]
             }
         }
-        let leader = Task { try await cache.getOrLoad(key: "cold", ttl: .seconds(10), loader: hanging) }
         await started.wait()
-        let follower = Task {
-            try await cache.readThrough(key: "cold", ttl: .seconds(10), coding: self.bytes) {
-                () async throws -> [UInt8] in
+        let error = await #expect(throws: CacheError.self) {
+            try await cache.getOrLoad(key: "cold", ttl: .seconds(10)) { () async throws -> [UInt8] in
                 Issue.record("a coalesced caller must not load")
                 return [9]
             }
         }
-        for caller in [leader, Task { try await follower.value.value }] {
-            let error = await #expect(throws: CacheError.self) { try await caller.value }
-            #expect(error?.code == .loaderTimeout)
-        }
-        // No task is left: the load was cancelled and stopped, and the flight is gone.
-        #expect(await waitUntil { running.now == 0 })
+        #expect(error?.code == .loaderTimeout)
+        leader.cancel()
+        await #expect(throws: CancellationError.self) { try await leader.value }
         #expect(self.noFlight(of: "cold", in: cache))
-        #expect(try await cache.getBytes("cold") == nil)
     }
 
     @Test func pastTheHardTimeoutAStaleValueIsServed() async throws {
