@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "CacheLayerYAML", targets: ["CacheLayerYAML"]),
         .library(name: "CacheLayerHummingbird", targets: ["CacheLayerHummingbird"]),
         .library(name: "CacheLayerAdvisor", targets: ["CacheLayerAdvisor"]),
+        .library(name: "CacheLayerHealth", targets: ["CacheLayerHealth"]),
+        .library(name: "CacheLayerSampling", targets: ["CacheLayerSampling"]),
         .library(name: "CacheLayerTesting", targets: ["CacheLayerTesting"]),
         .executable(name: "cachelayer-advise", targets: ["CacheLayerAdviseCommand"]),
     ],
@@ -86,6 +88,27 @@ let package = Package(
             name: "CacheLayerAdvisor",
             dependencies: ["CacheLayer"]
         ),
+        // The cache health monitor: a service that learns each boundary's miss rate from CacheLayer's own counters and
+        // reports anomalies with their likely cause. Its own target, so only users who run it build swift-service-lifecycle
+        // into their cache.
+        .target(
+            name: "CacheLayerHealth",
+            dependencies: [
+                "CacheLayer",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A tracer wrapper that keeps every trace of chosen operations and a ratio of the others: on top of any tracer
+        // (swift-otel's sampler protocol is not public). Needs nothing of CacheLayer but its documentation.
+        .target(
+            name: "CacheLayerSampling",
+            dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing")
+            ]
+        ),
         // `cachelayer-advise`, the advisor's command line.
         .executableTarget(
             name: "CacheLayerAdviseCommand",
@@ -151,9 +174,30 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "CacheLayerHealthTests",
+            dependencies: [
+                "CacheLayer",
+                "CacheLayerHealth",
+                "CacheLayerTesting",
+                "CacheLayerTestSupport",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CacheLayerSamplingTests",
+            dependencies: [
+                "CacheLayer",
+                "CacheLayerSampling",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
             name: "CacheLayerAdvisorTests",
             dependencies: [
-                "CacheLayerTestSupport", "CacheLayer", "CacheLayerAdvisor",
+                "CacheLayerTestSupport", "CacheLayer", "CacheLayerAdvisor", "CacheLayerTesting",
             ]
         ),
     ],

@@ -10,6 +10,7 @@
 #   scripts/fuzz.sh --asan 60             # with AddressSanitizer too (a second build folder)
 #   scripts/fuzz.sh --keep-going 600      # on a finding, note it and go on fuzzing (libFuzzer's fork mode)
 #   scripts/fuzz.sh --regress             # only replay the committed seeds and reproducers, no fuzzing
+#   scripts/fuzz.sh --build-only          # only build the harnesses (scripts/test.sh builds them in the background)
 #
 # Seeds (Fuzz/Corpus/TARGET) and reproducers of past findings (Fuzz/Crashes/TARGET) are read, never written: what a
 # run learns goes to Fuzz/.build/runs/TARGET/ (corpus/, crashes/, log), which later runs start from. Harnesses run one
@@ -24,6 +25,7 @@ runs=""
 asan=false
 keep_going=false
 regress=false
+build_only=false
 targets=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -31,7 +33,8 @@ while [ $# -gt 0 ]; do
         --keep-going) keep_going=true ;;
         --regress) regress=true ;;
         --runs) runs="$2"; shift ;;
-        -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --build-only) build_only=true ;;
+        -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         [0-9]*) seconds="$1" ;;
         Fuzz*) targets+=("$1") ;;
         *) echo "error: unknown argument '$1' (see scripts/fuzz.sh --help)" >&2; exit 2 ;;
@@ -61,6 +64,7 @@ if ! swift build --package-path Fuzz --scratch-path "$scratch" -c release "${san
     exit 1
 fi
 echo "build: $((SECONDS - build_started)) s"
+$build_only && exit 0
 bin="$(swift build --package-path Fuzz --scratch-path "$scratch" -c release "${sanitizers[@]}" --show-bin-path)"
 
 # Swift's own backtracer would take the signal of a trap and end the process before libFuzzer could save the input.

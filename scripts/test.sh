@@ -18,23 +18,43 @@ export CACHELAYER_REDIS_CLUSTER_URLS="$REDIS_CLUSTER_URLS"
 export CACHELAYER_REDIS_SERVER="$(command -v redis-server)"
 
 swift build --build-tests
+
+# The other packages (benchmarks, the example, the fuzz harnesses) build while the root tests run, in the background
+# and at the lowest priority: the tests mostly wait on sockets and timers, so the builds take the idle CPU instead of
+# adding their minutes after the tests, and the tests still get a core whenever they want one.
+companion_log=.build/companion-builds.log
+companion_pid=""
+if [ $# -eq 0 ]; then
+    require_packages libsqlite3-dev:/usr/include/sqlite3.h
+    # A session of its own, so that a failing test run stops the whole group (see the trap).
+    setsid bash -c 'set -e
+        nice -n 19 swift build --package-path Benchmarks
+        nice -n 19 swift build --package-path Examples/OrderItems --build-tests
+        FUZZ_NICE=19 nice -n 19 scripts/fuzz.sh --build-only' >"$companion_log" 2>&1 &
+    companion_pid=$!
+    trap 'kill -- -"$companion_pid" 2>/dev/null || true; stop_throwaway_redis_cluster; stop_throwaway_redis' EXIT
+fi
+
 # One test at a time: the fault tests time calls, and on two cores CPU-bound suites running beside them would
 # make those timings about the machine rather than the code.
 swift test --skip-build --no-parallel "$@"
 
-# The benchmarks are a package of their own (see Benchmarks/README.md): check that they still build, so an API
-# change cannot leave them broken, and run the hit-rate tool's tests (the memory tier against a model of its
-# eviction, Belady, CSV determinism, bad input, real redis-servers of their own). Running the benchmarks themselves
-# is a separate, deliberate step.
-if [ $# -eq 0 ]; then
-    swift build --package-path Benchmarks
+if [ -n "$companion_pid" ]; then
+    if ! wait "$companion_pid"; then
+        grep -v "Cannot export local symbol" "$companion_log" | tail -40 >&2
+        echo "error: a companion package does not build (full log: $companion_log)" >&2
+        exit 1
+    fi
+
+    # The benchmarks are a package of their own (see Benchmarks/README.md): they must build, so an API change
+    # cannot leave them broken, and the hit-rate tool's tests run (the memory tier against a model of its eviction,
+    # Belady, CSV determinism, bad input, real redis-servers of their own). Running the benchmarks themselves is a
+    # separate, deliberate step.
     swift test --package-path Benchmarks --filter HitRateLabTests
 
-    # The order-items example (the main job, scripts/order-items.sh) is a package of its own too: build it and run
-    # its smoke test, a real server on a small generated SQLite database answering a MISS, a HIT and BYPASSes over
-    # loopback, then shutting down cleanly (Examples/OrderItems/README.md).
-    require_packages libsqlite3-dev:/usr/include/sqlite3.h
-    swift build --package-path Examples/OrderItems --build-tests
+    # The order-items example (the main job, scripts/order-items.sh) is a package of its own too: its smoke test runs
+    # a real server on a small generated SQLite database answering a MISS, a HIT and BYPASSes over loopback, then
+    # shuts down cleanly (Examples/OrderItems/README.md).
     swift test --package-path Examples/OrderItems --skip-build
 
     # A short fuzz pass (Fuzz/README.md): the libFuzzer harnesses of every decoder of untrusted input replay their

@@ -2,11 +2,10 @@ import ArgumentParser
 import CacheLayerAdvisor
 import Foundation
 
-/// `cachelayer-advise`: which pagination boundary to cache for a memory budget, measured on a request log.
-@main
+/// `cachelayer-advise [log]`: which pagination boundary to cache for a memory budget, measured on a request log.
 struct AdviseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cachelayer-advise",
+        commandName: "log",
         abstract: "Recommend a pagination boundary (highest cached page, common filter values) for a memory budget.",
         discussion: """
             Reads a request log: one request a line, path?query[,size] as a web server logs it, or a recorded \

@@ -15,6 +15,8 @@ public struct BoundaryDecision: Sendable {
     public let endpoint: CacheEndpoint?
     /// The outcome.
     public let outcome: Outcome
+    /// The counters of the boundary that decided, when a ``CacheBoundaries`` made the decision.
+    var tally: BoundaryTally? = nil
 
     /// The cache key, when the request is cached.
     public var key: String? {
@@ -39,5 +41,14 @@ public struct BoundaryDecision: Sendable {
         guard span.isRecording else { return }
         span.attributes["cache.boundary"] = self.boundaryName
         span.attributes["cache.decision"] = self.name
+    }
+
+    /// Counts how the request went, in its boundary's ``BoundaryStatistics`` (``CacheBoundaries/statistics()``):
+    /// whether the cache served it, and how long the whole request took (the origin's time included when it ran).
+    /// ``Cache/getOrLoad(for:as:loader:)`` and the Hummingbird middleware call it; call it once per decision when
+    /// you read through the cache yourself, bypasses included (their durations are counted with the misses).
+    /// Does nothing for a decision made without a ``CacheBoundaries``.
+    public func recordRead(servedFromCache: Bool, duration: Duration) {
+        self.tally?.countRead(servedFromCache: servedFromCache, cached: self.key != nil, duration: duration)
     }
 }

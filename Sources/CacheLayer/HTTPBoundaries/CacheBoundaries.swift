@@ -38,6 +38,8 @@ public struct CacheBoundaries: Sendable {
     /// The endpoints' path patterns, split once.
     private let patterns: [PathPattern]
     private let decisions: DecisionCounters?
+    /// Each endpoint's readable counters, and `none`'s, by boundary name.
+    private let tallies: [String: BoundaryTally]
 
     /// The identity headers of a request unless configured otherwise: credentials (`Authorization`,
     /// `Proxy-Authorization`), sessions (`Cookie`), the usual API key and token headers (`X-Api-Key`, `Api-Key`,
@@ -93,13 +95,24 @@ public struct CacheBoundaries: Sendable {
         self.endpoints = endpoints
         self.patterns = endpoints.map { PathPattern($0.path) }
         self.decisions = DecisionCounters(factory: metricsFactory ?? MetricsSystem.factory, endpoints: endpoints)
+        self.tallies = Dictionary(
+            uniqueKeysWithValues: (endpoints.map(\.name) + ["none"]).map { ($0, BoundaryTally()) })
     }
 
-    /// Decides for `request`, and counts the decision.
+    /// Decides for `request`, and counts the decision (in `cache.boundary_decisions` and in ``statistics()``).
     public func decide(_ request: CacheRequest) -> BoundaryDecision {
-        let decision = self.decision(for: request)
+        var decision = self.decision(for: request)
         self.decisions?.count(decision)
+        decision.tally = self.tallies[decision.boundaryName]
+        decision.tally?.count(decision)
         return decision
+    }
+
+    /// A snapshot of every boundary's counters by boundary name (`none` for requests no endpoint matched): exact
+    /// counts since these boundaries were made, whatever metrics factory or tracer is bootstrapped. Read-only; two
+    /// snapshots subtract to the activity in between.
+    public func statistics() -> [String: BoundaryStatistics] {
+        self.tallies.mapValues(\.snapshot)
     }
 
     private func decision(for request: CacheRequest) -> BoundaryDecision {

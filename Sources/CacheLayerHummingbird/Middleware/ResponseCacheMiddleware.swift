@@ -109,11 +109,14 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         else {
             return try await Self.bypass(request, context, next)
         }
+        let started = ContinuousClock.now
         let decision = self.boundaries.decide(self.cacheRequest(request, context: context))
         let span = self.requestSpan()
         if let span { decision.record(on: span) }
         guard case let (key, endpoint)? = self.cache.readThroughTarget(for: decision) else {
-            return try await Self.bypass(request, context, next)
+            let response = try await Self.bypass(request, context, next)
+            decision.recordRead(servedFromCache: false, duration: ContinuousClock.now - started)
+            return response
         }
         let head = request.method == .head
         var handlerRan = false
@@ -155,6 +158,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
             )
             return try await Self.bypass(request, context, next)
         }
+        decision.recordRead(
+            servedFromCache: result.source == .hit || result.source == .stale, duration: ContinuousClock.now - started)
         switch result.value {
         case .stored(let cached):
             switch result.source {

@@ -21,12 +21,18 @@ import ServiceLifecycle
 /// | `redis.keys.evicted` (since server start) | `evicted_keys` |
 /// | `redis.keyspace.hits`, `redis.keyspace.misses` (since server start) | `keyspace_hits`, `keyspace_misses` |
 ///
-/// Each carries a `server` dimension (`host:port` or the socket path).
+/// Each carries a `server` dimension (`host:port` or the socket path). The last poll's figures are also readable,
+/// as ``latest``.
 public struct RedisServerMetrics: Service {
     private let backend: RedisBackend
     private let interval: Duration
     private let logger: Logger
     private let gauges: [(field: String, gauge: Gauge)]
+    private let latestReading = LatestRedisServerStatistics()
+
+    /// The figures of the last poll that reached the server, or `nil` before the first one: read-only, for a
+    /// health monitor (`CacheHealthMonitor`) or a readiness check.
+    public var latest: RedisServerStatistics? { self.latestReading.value }
 
     /// Creates the poller.
     /// - Parameters:
@@ -85,6 +91,9 @@ public struct RedisServerMetrics: Service {
             } catch {
                 self.logger.debug("INFO \(section) failed", metadata: ["error.message": "\(error)"])
             }
+        }
+        if !fields.isEmpty {
+            self.latestReading.store(RedisServerStatistics(fields: fields))
         }
         for (field, gauge) in self.gauges {
             if let value = fields[field] {

@@ -28,6 +28,21 @@ struct ResponseCacheMiddlewareTests {
         #expect(fixture.runs.count == 1)
     }
 
+    @Test func eachRequestsOutcomeIsCountedInItsBoundarysStatistics() async throws {
+        let fixture = try ResponseCacheFixture()
+        try await fixture.application().test(.router) { client in
+            for uri in [
+                "/admin/order-items?status=open", "/admin/order-items?status=open", "/admin/order-items?page=2",
+            ] {
+                _ = try await client.execute(uri: uri, method: .get)
+            }
+        }
+        let statistics = try #require(fixture.middleware.boundaries.statistics()["order-items"])
+        #expect(statistics.decisions == ["cache": 2, "deep_page": 1])
+        #expect(statistics.hits == 1 && statistics.misses == 1)
+        #expect(statistics.hitLatency.count == 1 && statistics.missLatency.count == 2, "the bypass is timed too")
+    }
+
     @Test func deepPagesUncommonFiltersAndUnknownPathsBypass() async throws {
         let fixture = try ResponseCacheFixture()
         try await fixture.application().test(.router) { client in

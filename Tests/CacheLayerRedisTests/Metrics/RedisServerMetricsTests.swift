@@ -17,7 +17,13 @@ struct RedisServerMetricsTests {
 
         let metrics = TestMetrics()
         let service = RedisServerMetrics(backend: backend, metricsFactory: metrics)
+        #expect(service.latest == nil, "nothing read before the first poll")
         await service.poll()
+        let latest = try #require(service.latest)
+        #expect(latest.maxMemory == Int64(64 << 20))
+        #expect(latest.evictedKeys == 0)
+        #expect(latest.keyspaceHits == 1 && latest.keyspaceMisses == 1)
+        #expect((latest.usedMemory ?? 0) > 4_096)
 
         let dimensions = [("server", "127.0.0.1:\(server.port)")]
         let used = try metrics.expectGauge("redis.memory.used", dimensions).lastValue ?? 0
