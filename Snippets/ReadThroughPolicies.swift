@@ -107,6 +107,23 @@ func defaults() throws {
         reports.namespace, spread.namespace, lengthened.ttlJitter != nil, reproducible.ttlJitter == .proportional(0.1))
 }
 
+func failSafe(_ cache: Cache) async throws {
+    // snippet.show
+    // snippet.fail-safe
+    let failSafe = LoadPolicy(
+        maximumStaleAge: .seconds(3_600),  // keep entries an hour past their TTL, for when the origin fails
+        failSafeThrottle: .seconds(30),  // after a failure, serve the stale value 30 s before trying again
+        softTimeout: .milliseconds(200),  // a stale value after 200 ms; the load goes on and stores its value
+        hardTimeout: .seconds(2)  // past 2 s: cancel the load; stale value, or CacheError loaderTimeout
+    )
+    let prices = try await cache.getOrLoad(key: "report:prices", ttl: .seconds(60), policy: failSafe) {
+        try await buildReport()
+    }
+    // snippet.end
+    // snippet.hide
+    print("prices: \(prices.rows)")
+}
+
 func inline(_ cache: Cache) async throws {
     // snippet.show
     // snippet.read-through
@@ -128,4 +145,5 @@ let cache = try Cache(namespace: "reports", backend: MemoryBackend(byteBudget: 6
 try await singleFlight(cache)
 try await policies(cache)
 try defaults()
+try await failSafe(cache)
 try await inline(cache)

@@ -18,6 +18,10 @@ extension Cache {
     ///   one, without waiting for it); that caller gets the new value (``ReadThroughSource/loaded``), everyone else
     ///   the cached value at once (``ReadThroughSource/stale`` or ``ReadThroughSource/hit``). A refresh that fails
     ///   is counted and logged, and its caller gets the cached value.
+    /// - With ``LoadPolicy/maximumStaleAge`` (stale if error), a load that throws answers with the value kept past
+    ///   its TTL (``ReadThroughSource/stale``, ``ReadThroughResult/loadError`` saying why). The timeouts bound how
+    ///   long callers that wait for another caller's load wait; a load that runs in this caller's task is not cut
+    ///   short (only its caller can cancel it).
     ///
     /// ```swift
     /// let coding = CacheValueCoding<[UInt8]>(encode: { $0 }, decode: { $0 })
@@ -38,7 +42,29 @@ extension Cache {
         coding: CacheValueCoding<Value>,
         loader: () async throws -> Value
     ) async throws -> ReadThroughResult<Value> {
+        try await self.readThrough(key: key, ttl: ttl, policy: policy, tags: tags, coding: coding) {
+            LoadResult(try await loader())
+        }
+    }
+
+    /// ``readThrough(key:ttl:policy:tags:coding:loader:)`` with a loader that also says how its value is cached: for how
+    /// long (``LoadResult/ttl``: a response's own `max-age`, say), or not at all (``LoadResult/cachesValue``; unlike
+    /// a value the coding declines, such a value is still shared with the callers waiting for it).
+    /// - Throws: as ``readThrough(key:ttl:policy:tags:coding:loader:)``, and ``CacheError/Code/invalidTTL`` for a
+    ///   loader's TTL that is not positive.
+    ///
+    /// A closure that fits both overloads (one that only throws) is taken as a plain loader.
+    @_disfavoredOverload
+    public nonisolated(nonsending) func readThrough<Value: Sendable>(
+        key: String,
+        ttl: Duration?,
+        policy: LoadPolicy? = nil,
+        tags: [String] = [],
+        coding: CacheValueCoding<Value>,
+        adaptiveLoader loader: () async throws -> LoadResult<Value>
+    ) async throws -> ReadThroughResult<Value> {
         let load = try ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding, tags: tags)
+        var fallback: ReadThrough<Value>.Found?
         if let found = try await load.read(recordingSpan: true) {
             switch found.refresh {
             case .none:
@@ -47,8 +73,11 @@ extension Cache {
                 return try await load.refreshInline(early: true, current: found.value, loader)
             case .stale:
                 return try await load.refreshInline(early: false, current: found.value, loader)
+            case .expired:
+                if let throttled = load.servingThrottled(found) { return throttled }
+                fallback = found
             }
         }
-        return try await load.loadSharing(loader)
+        return try await load.loadSharing(loader, fallback: fallback)
     }
 }

@@ -31,6 +31,6 @@ extension Cache {
         let now = ContinuousClock.now
         // Clamped to a year: past that, early refresh treats every load alike, and the instant cannot overflow.
         let elapsed = min(max(loadDuration, .zero), .seconds(365 * 24 * 3_600))
-        _ = try await store.loadAndStore(startedAt: now - elapsed) { value }
+        _ = try await store.loadAndStore(startedAt: now - elapsed) { LoadResult(value) }
     }
 }

@@ -24,6 +24,9 @@ public struct Cache: Sendable {
         let observer: OperationObserver
         /// The loads in flight in this process, one per key, shared by `getOrLoad` and `readThrough` callers.
         let flights = SingleFlight()
+        /// Keys whose load failed and were answered with a stale value, and until when the stale value is served
+        /// without loading again.
+        let failSafeThrottles = FailSafeThrottles()
         /// Keys with a background refresh in flight in this process: at most one each.
         let refreshes = Mutex<Set<CacheKey>>([])
         /// Removals and invalidations that failed while the cache fails open, kept for replay.
@@ -174,6 +177,27 @@ public struct Cache: Sendable {
         observed: Bool = true,
         _ judge: ([UInt8]) throws(CacheError) -> (value: Value, stale: Bool)?
     ) async throws(CacheError) -> (value: Value, stale: Bool)? {
+        var held: HeldRead?
+        return try await self.read(cacheKey, observed: observed, holdingStale: false, &held, judge)
+    }
+
+    /// A `cache.get` whose outcome is decided after the read: a stale value kept for stale if error is a hit only
+    /// if it is served.
+    struct HeldRead {
+        let operation: OperationObserver.Operation
+        let size: Int
+    }
+
+    /// ``read(_:observed:_:)``; with `holdingStale`, the span of a read that found a stale value is left open and
+    /// handed back in `held`, for the caller to end (as a hit or a miss) once it knows whether it serves it.
+    @inline(__always)
+    nonisolated(nonsending) func read<Value>(
+        _ cacheKey: CacheKey,
+        observed: Bool,
+        holdingStale: Bool,
+        _ held: inout HeldRead?,
+        _ judge: ([UInt8]) throws(CacheError) -> (value: Value, stale: Bool)?
+    ) async throws(CacheError) -> (value: Value, stale: Bool)? {
         let operation = observed ? self.core.observer.begin(.get, keys: .one(cacheKey)) : nil
         let bytes: [UInt8]?
         if self.core.failedInvalidations.isPending, await !self.replayFailedInvalidations() {
@@ -200,7 +224,13 @@ public struct Cache: Sendable {
                 if let operation { self.core.observer.end(operation, .miss(size: 0)) }
                 return nil
             }
-            if let operation { self.core.observer.end(operation, .hit(size: bytes.count, stale: found.stale)) }
+            if let operation {
+                if holdingStale && found.stale {
+                    held = HeldRead(operation: operation, size: bytes.count)
+                } else {
+                    self.core.observer.end(operation, .hit(size: bytes.count, stale: found.stale))
+                }
+            }
             return found
         } catch {
             // Observed or not, an undecodable value is counted and logged.

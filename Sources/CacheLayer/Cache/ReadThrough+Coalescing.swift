@@ -14,15 +14,41 @@ extension ReadThrough {
     /// - ``SingleFlight/Handoff/notShared``, or a value of another type (the key read as another type): each runs
     ///   its own load.
     ///
-    /// `cache.loads` counts the callers that ran a load, `cache.coalesced_loads` those that got another caller's value
-    /// or error.
+    /// With a `fallback` (a value kept for stale if error), a load that throws or runs past the policy's timeouts
+    /// answers with it instead (see ``servingStale(_:after:)``). `cache.loads` counts the callers that ran a load,
+    /// `cache.coalesced_loads` those that got another caller's value or error.
     nonisolated(nonsending) func loadSharing(
-        _ loader: () async throws -> Value,
-        inOwnTask ownTaskLoader: (@Sendable () async throws -> Value)? = nil
+        _ loader: () async throws -> LoadResult<Value>,
+        inOwnTask ownTaskLoader: (@Sendable () async throws -> LoadResult<Value>)? = nil,
+        fallback: Found? = nil
+    ) async throws -> ReadThroughResult<Value> {
+        let result: ReadThroughResult<Value>
+        do {
+            result = try await self.loadSharing(
+                loader, inOwnTask: ownTaskLoader, waitingAtMost: self.waitLimit(fallback))
+        } catch {
+            if let fallback, !(error is CancellationError && Task.isCancelled) {
+                return self.servingStale(fallback, after: error)
+            }
+            self.endMissed(fallback)
+            throw error
+        }
+        self.endMissed(fallback)
+        if self.policy.maximumStaleAge != nil { self.cache.core.failSafeThrottles.clear(self.key) }
+        return result
+    }
+
+    private nonisolated(nonsending) func loadSharing(
+        _ loader: () async throws -> LoadResult<Value>,
+        inOwnTask ownTaskLoader: (@Sendable () async throws -> LoadResult<Value>)?,
+        waitingAtMost timeout: Duration?
     ) async throws -> ReadThroughResult<Value> {
         let metrics = self.cache.core.observer.metrics
         guard self.cache.core.configuration.coalescesLoads else {
             metrics?.recordLoad(coalesced: false)
+            if let ownTaskLoader {
+                return try await self.leadInOwnTask(nil, ownTaskLoader, waitingAtMost: timeout)
+            }
             return try await self.loadCoordinated(loader).result
         }
         let flights = self.cache.core.flights
@@ -31,11 +57,11 @@ extension ReadThrough {
             if leads {
                 metrics?.recordLoad(coalesced: false)
                 if let ownTaskLoader {
-                    return try await self.leadInOwnTask(flight, ownTaskLoader)
+                    return try await self.leadInOwnTask(flight, ownTaskLoader, waitingAtMost: timeout)
                 }
                 return try await self.leadInCallerTask(flight, loader)
             }
-            switch await flight.wait() {
+            switch await Self.outcome(of: flight, waitingAtMost: timeout) {
             case .success(let value as Value):
                 metrics?.recordLoad(coalesced: true)
                 return ReadThroughResult(value: value, source: .shared)
@@ -56,10 +82,11 @@ extension ReadThrough {
         }
     }
 
-    /// Runs the load of a flight this caller leads in the calling task, lands it, and returns the value.
+    /// Runs the load of a flight this caller leads in the calling task, lands it, and returns the value. The policy's
+    /// timeouts do not stop it: the loader runs in the caller's task, which only its caller may cancel.
     private nonisolated(nonsending) func leadInCallerTask(
         _ flight: SingleFlight.SharedFlight,
-        _ loader: () async throws -> Value
+        _ loader: () async throws -> LoadResult<Value>
     ) async throws -> ReadThroughResult<Value> {
         do {
             let loaded = try await self.loadCoordinated(loader)
@@ -71,27 +98,30 @@ extension ReadThrough {
         }
     }
 
-    /// Starts the load of a flight this caller leads in a task of its own, which lands it, and waits for its value
-    /// (or for this caller's cancellation, which leaves the load running for the others).
+    /// Starts the load of a flight this caller leads (or of no flight, without coalescing) in a task of its own,
+    /// which lands it, and waits for its value at most `timeout` (or until this caller's cancellation, which leaves
+    /// the load running for the others).
     private func leadInOwnTask(
-        _ flight: SingleFlight.SharedFlight,
-        _ loader: @escaping @Sendable () async throws -> Value
+        _ flight: SingleFlight.SharedFlight?,
+        _ loader: @escaping @Sendable () async throws -> LoadResult<Value>,
+        waitingAtMost timeout: Duration?
     ) async throws -> ReadThroughResult<Value> {
         // The leader's own outcome, apart from the flight's: a value the coding declines is not shared, yet the
         // leader gets it.
         let own = SingleFlight.Flight<Loaded>()
-        // Not a child task: the load must outlive the cancellation of the caller that happened to start it.
+        // Not a child task: the load must outlive the cancellation of the caller that happened to start it, and a
+        // soft timeout.
         Task {
-            let outcome: Result<Loaded, any Error>
-            do {
-                outcome = .success(try await self.loadCoordinated(loader))
-            } catch {
-                outcome = .failure(error)
+            await self.loadWithinHardTimeout(loader) { outcome in
+                if let flight { self.land(flight, outcome, leaderCancelled: false) }
+                // A load that ends after its callers had the stale value (a soft timeout) ends the throttle too.
+                if case .success = outcome, self.policy.maximumStaleAge != nil {
+                    self.cache.core.failSafeThrottles.clear(self.key)
+                }
+                own.finish(outcome)
             }
-            self.land(flight, outcome, leaderCancelled: Task.isCancelled)
-            own.finish(outcome)
         }
-        return try await own.wait().get().result
+        return try await Self.outcome(of: own, waitingAtMost: timeout).get().result
     }
 
     /// Ends the flight with what its waiters are to get: the value, unless the coding declined to store it; the

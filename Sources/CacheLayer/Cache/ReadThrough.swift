@@ -9,6 +9,21 @@ struct ReadThrough<Value: Sendable>: Sendable {
         case early
         /// Past its fresh period, within grace.
         case stale
+        /// Past its grace (or its fresh period, without one), within the maximum stale age: a miss, whose value is
+        /// served only if the load fails or times out (stale if error).
+        case expired
+    }
+
+    /// A value the cache holds, and what to do about it.
+    struct Found {
+        var value: Value
+        var refresh: Refresh
+        /// For an ``Refresh/expired`` value read as a `cache.get`: the span, left open until the caller knows
+        /// whether it serves the value (a hit) or loads (a miss).
+        var held: Cache.HeldRead?
+
+        /// Whether the value may be returned as it is (fresh, or fresh with an early refresh drawn).
+        var isFresh: Bool { self.refresh == .none || self.refresh == .early }
     }
 
     /// A loaded value, where it came from (``ReadThroughSource/loaded`` or, after a lock wait,
@@ -43,6 +58,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
         self.key = try cache.makeKey(key)
         self.ttl = ttl
         self.policy = policy ?? cache.core.configuration.loadPolicy
+        try self.policy.validate(ttl: ttl)
         self.coding = coding
         self.tags = try cache.makeTags(tags)
     }
@@ -52,11 +68,15 @@ struct ReadThrough<Value: Sendable>: Sendable {
 
     // MARK: Reading
 
-    /// Reads and decodes the value. A stored value that does not decode, or whose grace has run out, is a miss.
-    /// With `recordingSpan`, the read is a `cache.get` (stale hits marked); lock polls read without one.
-    func read(recordingSpan: Bool) async throws(CacheError) -> (value: Value, refresh: Refresh)? {
+    /// Reads and decodes the value. A stored value that does not decode, or whose grace and maximum stale age have
+    /// run out, is a miss. With `recordingSpan`, the read is a `cache.get` (stale hits marked; the span of an
+    /// ``Refresh/expired`` value is held open, see ``Found/held``); lock polls read without one.
+    func read(recordingSpan: Bool) async throws(CacheError) -> Found? {
         var refresh = Refresh.none
-        let found = try await self.cache.read(self.key, observed: recordingSpan) {
+        var held: Cache.HeldRead?
+        let found = try await self.cache.read(
+            self.key, observed: recordingSpan, holdingStale: self.policy.maximumStaleAge != nil, &held
+        ) {
             (bytes) throws(CacheError) -> (value: Value, stale: Bool)? in
             // Framed in a way this version does not read (an older format): a miss, which the load replaces.
             guard let (header, payload) = FreshnessHeader.unframe(bytes) else { return nil }
@@ -67,11 +87,26 @@ struct ReadThrough<Value: Sendable>: Sendable {
                 throw CacheError(.decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
             }
             refresh = header.map(self.refresh(for:)) ?? .none
-            // Past grace, but the backend kept it (its own clock disagrees with the freshness clock): a miss.
-            guard refresh != .stale || self.isWithinGrace(header) else { return nil }
-            return (value, refresh == .stale)
+            if refresh == .stale && !self.isWithinGrace(header) {
+                // Past grace, but the backend kept it: for stale if error, or because its own clock disagrees with
+                // the freshness clock (then a miss).
+                guard self.isWithinStaleAge(header) else { return nil }
+                refresh = .expired
+            }
+            return (value, refresh == .stale || refresh == .expired)
         }
-        return found.map { ($0.value, refresh) }
+        guard let found else { return nil }
+        if recordingSpan, self.policy.negativeTTL != nil, refresh == .none || refresh == .early,
+            (found.value as? any OptionalValue)?.isNone == true
+        {
+            self.observer.metrics?.recordNegativeHit()
+        }
+        if let open = held, refresh != .expired {
+            // A value within grace is served as it is: its read is a stale hit now.
+            self.observer.end(open.operation, .hit(size: open.size, stale: true))
+            held = nil
+        }
+        return Found(value: found.value, refresh: refresh, held: held)
     }
 
     private func refresh(for header: FreshnessHeader) -> Refresh {
@@ -97,13 +132,23 @@ struct ReadThrough<Value: Sendable>: Sendable {
         return self.configuration.freshnessClock.now() < header.freshUntil + grace
     }
 
-    /// The longest TTL a value of this read-through can be stored with (the largest jitter, plus grace): how long
-    /// the backend must remember its tags. `nil` when values do not expire.
+    private func isWithinStaleAge(_ header: FreshnessHeader?) -> Bool {
+        guard let header, let age = self.policy.maximumStaleAge.map({ min($0, Cache.maximumTTL) }) else { return false }
+        return self.configuration.freshnessClock.now() < header.freshUntil + age
+    }
+
+    /// How long a value is kept past its fresh period: the longer of the grace period and the maximum stale age.
+    private var keptPastFreshness: Duration {
+        max(self.gracePeriod ?? .zero, min(self.policy.maximumStaleAge ?? .zero, Cache.maximumTTL))
+    }
+
+    /// The longest TTL a value of this read-through can be stored with (the largest jitter, plus what is kept past
+    /// freshness): how long the backend must remember its tags. `nil` when values do not expire.
     private var longestStoredTTL: Duration? {
         guard let ttl = self.ttl else { return nil }
         let jitter = self.policy.ttlJitter ?? self.configuration.ttlJitter
         let longest = min(jitter.apply(to: min(ttl, Cache.maximumTTL), unit: 1), Cache.maximumTTL)
-        return min(longest + (self.gracePeriod ?? .zero), Cache.maximumTTL)
+        return min(longest + self.keptPastFreshness, Cache.maximumTTL)
     }
 
     /// The policy's grace period, clamped to ``Cache/maximumTTL`` so that adding it to a time cannot overflow.
@@ -121,11 +166,14 @@ struct ReadThrough<Value: Sendable>: Sendable {
     /// refuse the value, which is then returned uncached.
     nonisolated(nonsending) func loadAndStore(
         startedAt started: ContinuousClock.Instant = .now,
-        _ loader: () async throws -> Value
+        _ loader: () async throws -> LoadResult<Value>
     ) async throws -> Loaded {
         let token = try await self.cache.beginLoad(self.key, tags: self.tags, ttl: self.longestStoredTTL)
-        let value = try await loader()
+        let result = try await loader()
+        let value = result.value
         let loadDuration = ContinuousClock.now - started
+        guard result.cachesValue else { return Loaded(value: value, source: .loaded) }
+        let ttl = try self.ttl(for: result)
         let encoded: [UInt8]?
         do {
             encoded = try self.coding.encode(value)
@@ -136,14 +184,14 @@ struct ReadThrough<Value: Sendable>: Sendable {
             return Loaded(value: value, source: .loaded, declined: true)
         }
         // Jittered (the policy's jitter, or the cache's) and clamped to the maximum TTL, as is the backend's TTL below.
-        var storedTTL = self.ttl.map { self.cache.storedTTL($0, policy: self.policy) }
+        var storedTTL = ttl.map { self.cache.storedTTL($0, policy: self.policy) }
         if self.policy.tracksFreshness, let fresh = storedTTL {
             let header = FreshnessHeader(
                 freshUntil: self.configuration.freshnessClock.now() + fresh,
                 loadDuration: loadDuration
             )
             bytes = header.framing(bytes)
-            storedTTL = min(fresh + (self.gracePeriod ?? .zero), Cache.maximumTTL)
+            storedTTL = min(fresh + self.keptPastFreshness, Cache.maximumTTL)
         } else {
             bytes = FreshnessHeader.framingPlain(bytes)
         }
@@ -161,9 +209,25 @@ struct ReadThrough<Value: Sendable>: Sendable {
         return Loaded(value: value, source: .loaded)
     }
 
+    /// The TTL a loaded result is stored for: the loader's own, else the policy's negative TTL for a `nil` value,
+    /// else the call's.
+    private func ttl(for result: LoadResult<Value>) throws(CacheError) -> Duration? {
+        if let own = result.ttl {
+            guard own > .zero else {
+                throw CacheError(.invalidTTL, "the loader's time-to-live must be positive, got \(own)")
+            }
+            return own
+        }
+        if let negative = self.policy.negativeTTL, (result.value as? any OptionalValue)?.isNone == true {
+            return negative
+        }
+        return self.ttl
+    }
+
     /// Loads under the distributed lock when the policy has one: takes it and loads, or waits for the holder's
     /// value, or gives up after the policy's wait.
-    nonisolated(nonsending) func loadCoordinated(_ loader: () async throws -> Value) async throws -> Loaded {
+    nonisolated(nonsending) func loadCoordinated(_ loader: () async throws -> LoadResult<Value>) async throws -> Loaded
+    {
         guard let settings = self.policy.lock else {
             return try await self.loadAndStore(loader)
         }
@@ -186,7 +250,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
                 if attempt > 0 { self.observer.metrics?.recordLockWait(timedOut: false) }
                 return try await self.holdingLock(lock, token) {
                     // After a wait, the previous holder may have stored the value just before releasing.
-                    if attempt > 0, let found = try await self.read(recordingSpan: false), found.refresh != .stale {
+                    if attempt > 0, let found = try await self.read(recordingSpan: false), found.isFresh {
                         return Loaded(value: found.value, source: .shared)
                     }
                     return try await self.loadAndStore(loader)
@@ -208,7 +272,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
             }
             try await Task.sleep(
                 for: settings.pause(beforeAttempt: attempt, unit: self.configuration.random.nextUnit()))
-            if let found = try await self.read(recordingSpan: false), found.refresh != .stale {
+            if let found = try await self.read(recordingSpan: false), found.isFresh {
                 self.observer.metrics?.recordLockWait(timedOut: false)
                 self.observer.endLock(span, acquired: false, waited: clock.now - start, timedOut: false)
                 return Loaded(value: found.value, source: .shared)
@@ -245,7 +309,9 @@ struct ReadThrough<Value: Sendable>: Sendable {
 
     /// Refreshes the value under the lock when the policy has one, without waiting for it: a held lock means
     /// another process is refreshing. Returns `nil` when the lock was held.
-    private nonisolated(nonsending) func refreshOnce(_ loader: () async throws -> Value) async throws -> Loaded? {
+    private nonisolated(nonsending) func refreshOnce(
+        _ loader: () async throws -> LoadResult<Value>
+    ) async throws -> Loaded? {
         guard let settings = self.policy.lock else {
             return try await self.loadAndStore(loader)
         }
@@ -255,7 +321,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
     }
 
     /// Starts one background refresh of the key in this process (none when one is running).
-    func refreshInBackground(early: Bool, _ loader: @escaping @Sendable () async throws -> Value) {
+    func refreshInBackground(early: Bool, _ loader: @escaping @Sendable () async throws -> LoadResult<Value>) {
         guard self.claimRefresh() else { return }
         let core = self.cache.core
         if early { core.observer.metrics?.recordEarlyRefresh() }
@@ -277,7 +343,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
     nonisolated(nonsending) func refreshInline(
         early: Bool,
         current: Value,
-        _ loader: () async throws -> Value
+        _ loader: () async throws -> LoadResult<Value>
     ) async throws -> ReadThroughResult<Value> {
         let kept = ReadThroughResult(value: current, source: early ? .hit : .stale)
         guard self.claimRefresh() else {

@@ -19,6 +19,7 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
             case lockTimeout = "lock_timeout"
             case invalidTag = "invalid_tag"
             case unsupportedOperation = "unsupported_operation"
+            case loaderTimeout = "loader_timeout"
         }
 
         private let base: Base
@@ -54,6 +55,9 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
 
         /// The backend does not offer the operation (tags, on a backend that has no tag index).
         public static let unsupportedOperation = Code(.unsupportedOperation)
+        /// A read-through's loader ran past its policy's hard timeout (``LoadPolicy/hardTimeout``) and no stale value
+        /// was there to serve instead.
+        public static let loaderTimeout = Code(.loaderTimeout)
 
         /// A short, stable, low-cardinality name such as `value_too_large`, used as the `error.type` span attribute.
         public var name: String { self.base.rawValue }

@@ -31,7 +31,8 @@ extension CacheBoundaries {
     /// `methods` (default `["GET", "HEAD"]`), `early_refresh_beta`, `stampede: "single_flight"` (the default),
     /// `pagination.unknown_parameters` (`bypass` or `include_in_key`), `page_parameter` as
     /// `{"offset": "offset", "size_parameter": "limit", "default_size": 20}` or `{"cursor": "after"}`,
-    /// `ignores_host` (default `false`), and the opt-in foldings ``ParameterFolding``:
+    /// `ignores_host` (default `false`), the stale-if-error and timeout settings of ``LoadPolicy``
+    /// (`maximum_stale_age`, `fail_safe_throttle`, `soft_timeout`, `hard_timeout`), and the opt-in foldings ``ParameterFolding``:
     /// `pagination.parameter_folding` and `vary_header_folding`, each a map from a name to a list of
     /// `"trim_whitespace"`, `"ignore_case"`, `"integer_form"` and `{"absent_as": "1"}`.
     /// - Throws: ``CacheError/Code/invalidConfiguration`` whose message names the field (`endpoints[0].ttl`) and
@@ -130,6 +131,10 @@ extension CacheBoundaries {
             var stampede: Stampede?
             var grace: FileDuration?
             var earlyRefreshBeta: Double?
+            var maximumStaleAge: FileDuration?
+            var failSafeThrottle: FileDuration?
+            var softTimeout: FileDuration?
+            var hardTimeout: FileDuration?
             var varyHeaders: [String]?
             var varyHeaderFolding: [String: FileFolding]?
             var ignoresHost: Bool?
@@ -139,6 +144,7 @@ extension CacheBoundaries {
                 let c = try decoder.container(keyedBy: FieldName.self)
                 try c.rejectUnknownFields([
                     "name", "path", "methods", "ttl", "jitter", "pagination", "stampede", "grace", "early_refresh_beta",
+                    "maximum_stale_age", "fail_safe_throttle", "soft_timeout", "hard_timeout",
                     "vary_headers", "vary_header_folding", "ignores_host", "scope",
                 ])
                 self.name = try c.decode(String.self, forKey: "name")
@@ -150,6 +156,10 @@ extension CacheBoundaries {
                 self.stampede = try c.decodeIfPresent(Stampede.self, forKey: "stampede")
                 self.grace = try c.decodeIfPresent(FileDuration.self, forKey: "grace")
                 self.earlyRefreshBeta = try c.decodeNumberIfPresent(forKey: "early_refresh_beta")
+                self.maximumStaleAge = try c.decodeIfPresent(FileDuration.self, forKey: "maximum_stale_age")
+                self.failSafeThrottle = try c.decodeIfPresent(FileDuration.self, forKey: "fail_safe_throttle")
+                self.softTimeout = try c.decodeIfPresent(FileDuration.self, forKey: "soft_timeout")
+                self.hardTimeout = try c.decodeIfPresent(FileDuration.self, forKey: "hard_timeout")
                 self.varyHeaders = try c.decodeIfPresent([String].self, forKey: "vary_headers")
                 self.varyHeaderFolding = try c.decodeIfPresent(
                     [String: FileFolding].self, forKey: "vary_header_folding")
@@ -172,6 +182,7 @@ extension CacheBoundaries {
                     }
                     jitter = .proportional(fraction)
                 }
+                try self.checkTimeouts()
                 return CacheEndpoint(
                     name: self.name,
                     path: self.path,
@@ -182,13 +193,32 @@ extension CacheBoundaries {
                         lock: self.stampede?.lock,
                         gracePeriod: self.grace?.duration,
                         earlyRefresh: self.earlyRefreshBeta.map { EarlyRefresh(beta: $0) },
-                        ttlJitter: jitter
+                        ttlJitter: jitter,
+                        maximumStaleAge: self.maximumStaleAge?.duration,
+                        failSafeThrottle: self.failSafeThrottle?.duration ?? LoadPolicy().failSafeThrottle,
+                        softTimeout: self.softTimeout?.duration,
+                        hardTimeout: self.hardTimeout?.duration
                     ),
                     varyHeaders: self.varyHeaders ?? [],
                     varyHeaderFolding: self.varyHeaderFolding?.mapValues(\.foldings) ?? [:],
                     ignoresHost: self.ignoresHost ?? false,
                     scope: self.scope ?? .shared
                 )
+            }
+
+            /// Refuses timeouts that contradict each other or the stale age, naming the file's fields.
+            private func checkTimeouts() throws(CacheError) {
+                guard let soft = self.softTimeout?.duration else { return }
+                guard self.maximumStaleAge != nil else {
+                    throw CacheError(
+                        .invalidConfiguration,
+                        "soft_timeout needs maximum_stale_age: without a stale value to serve, callers wait for the load"
+                    )
+                }
+                if let hard = self.hardTimeout?.duration, soft >= hard {
+                    throw CacheError(
+                        .invalidConfiguration, "soft_timeout (\(soft)) must be shorter than hard_timeout (\(hard))")
+                }
             }
         }
 

@@ -45,6 +45,8 @@ struct CacheMetrics: Sendable {
     private let loads: Counter
     private let coalescedLoads: Counter
     private let staleServes: Counter
+    private let staleIfErrorServes: Counter
+    private let negativeHits: Counter
     private let earlyRefreshes: Counter
     private let refreshFailures: Counter
     private let lockWaits: Counter
@@ -77,6 +79,9 @@ struct CacheMetrics: Sendable {
         self.coalescedLoads = Counter(
             label: "cache.coalesced_loads", dimensions: [("cache", cacheName)], factory: factory)
         self.staleServes = Counter(label: "cache.stale_serves", dimensions: [("cache", cacheName)], factory: factory)
+        self.staleIfErrorServes = Counter(
+            label: "cache.stale_if_error_serves", dimensions: [("cache", cacheName)], factory: factory)
+        self.negativeHits = Counter(label: "cache.negative_hits", dimensions: [("cache", cacheName)], factory: factory)
         self.earlyRefreshes = Counter(
             label: "cache.early_refreshes", dimensions: [("cache", cacheName)], factory: factory)
         self.refreshFailures = Counter(
@@ -108,6 +113,12 @@ struct CacheMetrics: Sendable {
 
     /// Counts a read-through that served a stale value (and started a background refresh).
     func recordStaleServe() { self.staleServes.increment() }
+
+    /// Counts a stale value served because its load failed or timed out (or within the throttle after one did).
+    func recordStaleIfErrorServe() { self.staleIfErrorServes.increment() }
+
+    /// Counts a read-through hit of a cached `nil` (negative caching), apart from other hits.
+    func recordNegativeHit() { self.negativeHits.increment() }
 
     /// Counts a read-through that started a probabilistic early refresh of a fresh value.
     func recordEarlyRefresh() { self.earlyRefreshes.increment() }

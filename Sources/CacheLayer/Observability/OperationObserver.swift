@@ -226,6 +226,20 @@ final class OperationObserver: Sendable {
             metadata: ["cache.name": "\(self.cacheName)", "cache.replay_done": "\(!left)"])
     }
 
+    /// Logs a warning that a load failed or timed out and a stale value was served instead (stale if error).
+    func warnServedStale(_ key: CacheKey, after error: any Error) {
+        guard !self.loggingOff, self.logger.logLevel <= .warning else { return }
+        var metadata: Logger.Metadata = [
+            "cache.name": "\(self.cacheName)",
+            "error.type": "\((error as? CacheError)?.code.name ?? String(reflecting: type(of: error)))",
+            "error.message": "\(self.keyCapture.scrub("\(error)", keys: .one(key)))",
+        ]
+        if let captured = self.keyCapture.capture(key) {
+            metadata["cache.key"] = "\(captured)"
+        }
+        self.logger.warning("load failed; serving the stale value", metadata: metadata)
+    }
+
     /// An operation record for an event that is reported even when the call was not observed (a value that does not
     /// decode): metrics and logs only, no span.
     func forced(_ kind: CacheOperation, keys: Keys) -> Operation {

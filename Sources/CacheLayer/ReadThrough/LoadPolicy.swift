@@ -28,18 +28,51 @@ public struct LoadPolicy: Sendable {
     /// How this load's TTL is spread; `nil` (the default) uses the cache's ``Cache/Configuration/ttlJitter``.
     public var ttlJitter: TTLJitter?
 
+    /// Stale if error: how long after its time-to-live an entry is kept (the backend holds it that long) to be
+    /// served when a load of it throws or times out; `nil` (the default) keeps nothing for that. Past it, the error
+    /// reaches the caller. Needs a time-to-live.
+    public var maximumStaleAge: Duration?
+    /// After a failed load was answered with a stale value, how long that value keeps being served without trying
+    /// the loader again, so that a failing origin is not hammered. 30 seconds by default.
+    public var failSafeThrottle: Duration
+    /// The soft loader timeout: once a load has run this long, callers that have a stale value to fall back on
+    /// (``maximumStaleAge``) get it, while the load goes on in the background and stores its value when it ends.
+    /// `nil` (the default) waits for the load. Needs ``maximumStaleAge``; shorter than ``hardTimeout``.
+    public var softTimeout: Duration?
+    /// The hard loader timeout: past it, callers get the stale value (within ``maximumStaleAge``) or
+    /// ``CacheError/Code/loaderTimeout``, and a `getOrLoad` load is cancelled. `nil` (the default) waits for the
+    /// load.
+    public var hardTimeout: Duration?
+    /// Negative caching: how long a `nil` a loader returned (a read-through of an optional value: "not found") is
+    /// kept, instead of the call's TTL; `nil` (the default) keeps it as long as any value. Hits of a cached `nil`
+    /// are counted in `cache.negative_hits` as well.
+    public var negativeTTL: Duration?
+
     /// Creates a policy. The default is in-process coalescing only.
     public init(
-        lock: Lock? = nil, gracePeriod: Duration? = nil, earlyRefresh: EarlyRefresh? = nil, ttlJitter: TTLJitter? = nil
+        lock: Lock? = nil,
+        gracePeriod: Duration? = nil,
+        earlyRefresh: EarlyRefresh? = nil,
+        ttlJitter: TTLJitter? = nil,
+        maximumStaleAge: Duration? = nil,
+        failSafeThrottle: Duration = .seconds(30),
+        softTimeout: Duration? = nil,
+        hardTimeout: Duration? = nil,
+        negativeTTL: Duration? = nil
     ) {
         self.lock = lock
         self.gracePeriod = gracePeriod
         self.earlyRefresh = earlyRefresh
         self.ttlJitter = ttlJitter
+        self.maximumStaleAge = maximumStaleAge
+        self.failSafeThrottle = failSafeThrottle
+        self.softTimeout = softTimeout
+        self.hardTimeout = hardTimeout
+        self.negativeTTL = negativeTTL
     }
 
     /// Whether entries need the freshness header.
-    var tracksFreshness: Bool { self.gracePeriod != nil || self.earlyRefresh != nil }
+    var tracksFreshness: Bool { self.gracePeriod != nil || self.earlyRefresh != nil || self.maximumStaleAge != nil }
 
     /// A lock taken with `SET key token NX PX lease` and released with an owner-checked delete, so that across
     /// every process one caller loads a missing key while the others wait for its value.
@@ -107,6 +140,40 @@ public struct LoadPolicy: Sendable {
                 .invalidConfiguration, "the early refresh's beta must be positive, got \(earlyRefresh.beta)")
         }
         try self.ttlJitter?.validate()
+        try self.validateFailSafe()
+    }
+
+    /// Checks the stale-if-error and timeout settings, naming the first that is out of range or inconsistent.
+    private func validateFailSafe() throws(CacheError) {
+        for (value, name) in [
+            (self.maximumStaleAge, "maximumStaleAge"), (Optional(self.failSafeThrottle), "failSafeThrottle"),
+            (self.softTimeout, "softTimeout"), (self.hardTimeout, "hardTimeout"), (self.negativeTTL, "negativeTTL"),
+        ] {
+            if let value, value <= .zero {
+                throw CacheError(.invalidConfiguration, "\(name) must be positive, got \(value)")
+            }
+        }
+        if let softTimeout {
+            guard self.maximumStaleAge != nil else {
+                throw CacheError(
+                    .invalidConfiguration,
+                    "softTimeout needs maximumStaleAge: without a stale value to serve, callers wait for the load")
+            }
+            if let hardTimeout, softTimeout >= hardTimeout {
+                throw CacheError(
+                    .invalidConfiguration,
+                    "softTimeout (\(softTimeout)) must be shorter than hardTimeout (\(hardTimeout))")
+            }
+        }
+    }
+
+    /// Checks the settings that depend on the load's time-to-live.
+    func validate(ttl: Duration?) throws(CacheError) {
+        if ttl == nil, self.maximumStaleAge != nil {
+            throw CacheError(
+                .invalidConfiguration,
+                "maximumStaleAge needs a time-to-live: an entry that never expires is never stale")
+        }
     }
 
     private static func requirePositive(_ value: Duration, _ name: String) throws(CacheError) {

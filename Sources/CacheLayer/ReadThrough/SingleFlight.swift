@@ -54,16 +54,24 @@ final class SingleFlight: Sendable {
             }
         }
 
-        /// Hands `outcome` to every waiter, present and future.
+        /// Hands `outcome` to every waiter, present and future. The first outcome stands: a later one is ignored.
         func finish(_ outcome: Result<Success, any Error>) {
-            let waiters = self.state.withLock { state in
+            _ = self.finishFirst(outcome)
+        }
+
+        /// ``finish(_:)``, returning whether `outcome` was the first (and so the one handed on).
+        func finishFirst(_ outcome: Result<Success, any Error>) -> Bool {
+            let waiters = self.state.withLock { state -> [UnsafeContinuation<Result<Success, any Error>, Never>]? in
+                guard state.outcome == nil else { return nil }
                 state.outcome = outcome
                 defer { state.waiters.removeAll() }
                 return Array(state.waiters.values)
             }
+            guard let waiters else { return false }
             for waiter in waiters {
                 waiter.resume(returning: outcome)
             }
+            return true
         }
     }
 
