@@ -5,7 +5,7 @@ import Tracing
 
 /// One Redis connection and the OS thread that drives it.
 ///
-/// Callers enqueue commands and suspend; the thread takes everything queued, writes it as one pipelined batch,
+/// Callers enqueue commands and wait; the thread takes everything queued, writes it as one pipelined batch,
 /// reads the replies in order and resumes each caller with its own reply. While a batch is on the wire, new
 /// commands queue up for the next one, so concurrency turns into pipelining by itself. Blocking hiredis calls run
 /// only on this thread, never on Swift's cooperative pool.
@@ -17,9 +17,18 @@ import Tracing
 /// pool to prefer another connection. When the thread ends (``stop()``), every request still queued fails: no
 /// caller is left waiting.
 ///
+/// Between batches the thread polls for new work for a short while (``pollingNanoseconds``) before it sleeps on
+/// the condition: a caller that sends its next command right after its reply (one task awaiting call after call)
+/// then finds the thread awake, and neither signals the condition nor waits for the thread to be scheduled. An
+/// idle connection sleeps: the polling ends after that while, whatever the traffic was. A caller alone on the
+/// connection likewise looks for its reply for a short while (``callerPollingNanoseconds``) before it suspends,
+/// so a quick reply wakes no thread of the cooperative pool. Neither polling makes a system call or blocks (a
+/// `sched_yield` per turn would hand the processor away for a whole time slice on a busy machine), and the blocking
+/// hiredis calls stay on this thread.
+///
 /// `@unchecked Sendable`: the mutable state (`queue`, `stopping`, `idle`, `refusal`, `paused`, `wakeRequested`) is
-/// touched only with `lock` held; `refusing` is atomic; the connection itself is touched only by the worker's
-/// thread.
+/// touched only with `lock` held; `refusing`, `hasQueued` and `inFlight` are atomic; the connection itself is
+/// touched only by the worker's thread.
 final class ConnectionWorker: @unchecked Sendable {
     /// A request that got no reply.
     struct Failure: Error {
@@ -37,7 +46,8 @@ final class ConnectionWorker: @unchecked Sendable {
         /// Send `ASKING` right before the command, on this connection (a cluster's ASK redirection). Its reply is
         /// read and dropped; the caller gets the command's.
         let asking: Bool
-        let continuation: UnsafeContinuation<Outcome, Never>
+        /// Where the reply goes.
+        let slot: ReplySlot<Outcome>
     }
 
     static let shutDown = CacheError(.backendUnavailable, "the Redis backend was shut down")
@@ -51,6 +61,19 @@ final class ConnectionWorker: @unchecked Sendable {
     private let lock = ConditionLock()
     /// Mirrors `refusal != nil || stopping`, readable without the lock.
     private let refusing = Atomic<Bool>(false)
+    /// Mirrors `!queue.isEmpty || stopping`, for the thread to poll without the lock between batches.
+    private let hasQueued = Atomic<Bool>(false)
+    /// Calls sent and not yet returned to their caller (the pool prefers a connection with none).
+    private let inFlight = Atomic<Int>(0)
+
+    /// How long the thread polls for the next request after a batch before it sleeps on the condition: a little
+    /// more than a loopback round trip on a busy machine, so that a caller awaiting one call after another finds
+    /// it awake.
+    static let pollingNanoseconds: UInt64 = 100_000
+
+    /// How long a caller alone on the connection looks for its reply before it suspends (``ReplySlot``): about
+    /// two loopback round trips on a busy machine. A reply found then costs no suspension and wakes no thread.
+    static let callerPollingNanoseconds: UInt64 = 50_000
 
     // Guarded by `lock`.
     private var queue: [Request] = []
@@ -87,6 +110,7 @@ final class ConnectionWorker: @unchecked Sendable {
         self.lock.withLock {
             self.stopping = true
             self.refusing.store(true, ordering: .relaxed)
+            self.hasQueued.store(true, ordering: .releasing)
             self.lock.signal()
         }
     }
@@ -106,6 +130,11 @@ final class ConnectionWorker: @unchecked Sendable {
         self.refusing.load(ordering: .relaxed)
     }
 
+    /// Whether no call sent on this connection is still waiting for its reply.
+    var isQuiet: Bool {
+        self.inFlight.load(ordering: .relaxed) == 0
+    }
+
     /// How many requests wait for the thread to take them (tests use it to know a call is queued).
     var queuedRequestCount: Int {
         self.lock.withLock { self.queue.count }
@@ -117,26 +146,26 @@ final class ConnectionWorker: @unchecked Sendable {
     /// looping on calls that fail fast would otherwise never suspend, and enough of them hold every thread of the
     /// cooperative pool, so callers whose replies have arrived cannot resume.
     func send(_ command: RedisCommand, asking: Bool = false) async -> Outcome {
-        var refusedAtOnce = false
-        let outcome: Outcome = await withUnsafeContinuation { continuation in
-            let refused: CacheError? = self.lock.withLock {
-                if let refusal = self.refusal { return refusal }
-                if self.stopping { return Self.shutDown }
-                self.queue.append(Request(command: command, asking: asking, continuation: continuation))
-                if self.idle {
-                    self.lock.signal()
-                }
-                return nil
+        // Alone on the connection: the caller awaits one call after another, and looks for its reply a while
+        // before it suspends. With other calls in flight it suspends at once, leaving its thread to them.
+        let alone = self.inFlight.wrappingAdd(1, ordering: .relaxed).oldValue == 0
+        defer { self.inFlight.wrappingSubtract(1, ordering: .relaxed) }
+        let slot = ReplySlot<Outcome>()
+        let refused: CacheError? = self.lock.withLock {
+            if let refusal = self.refusal { return refusal }
+            if self.stopping { return Self.shutDown }
+            self.queue.append(Request(command: command, asking: asking, slot: slot))
+            self.hasQueued.store(true, ordering: .releasing)
+            if self.idle {
+                self.lock.signal()
             }
-            if let refused {
-                refusedAtOnce = true
-                continuation.resume(returning: .failure(Failure(error: refused, mayHaveRun: false)))
-            }
+            return nil
         }
-        if refusedAtOnce {
+        if let refused {
             await Task.yield()
+            return .failure(Failure(error: refused, mayHaveRun: false))
         }
-        return outcome
+        return await slot.outcome(pollingFor: alone ? Self.callerPollingNanoseconds : 0)
     }
 
     // MARK: The connection thread
@@ -154,7 +183,8 @@ final class ConnectionWorker: @unchecked Sendable {
                 guard self.connect(into: &connection, failures: &failures) else { return }
                 continue
             }
-            // Take everything queued; sleep when there is nothing.
+            // Take everything queued; poll a little, then sleep, when there is nothing.
+            self.pollForWork()
             let stop: Bool = self.lock.withLock {
                 while self.queue.isEmpty && !self.stopping {
                     self.idle = true
@@ -162,6 +192,7 @@ final class ConnectionWorker: @unchecked Sendable {
                     self.idle = false
                 }
                 swap(&self.queue, &batch)
+                self.hasQueued.store(self.stopping, ordering: .relaxed)
                 return self.stopping
             }
             if stop {
@@ -186,6 +217,17 @@ final class ConnectionWorker: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Returns once a request is queued (or the thread is stopping), or after ``pollingNanoseconds`` without one.
+    /// Takes no lock: a caller that queues meanwhile is seen at once.
+    private func pollForWork() {
+        guard !self.hasQueued.load(ordering: .acquiring) else { return }
+        let deadline = monotonicNanoseconds() + Self.pollingNanoseconds
+        repeat {
+            cachelayer_cpu_relax()
+            if self.hasQueued.load(ordering: .acquiring) { return }
+        } while monotonicNanoseconds() < deadline
     }
 
     /// Sends a batch and hands each reply to its caller, in order. Returns the error that broke the connection,
@@ -219,7 +261,7 @@ final class ConnectionWorker: @unchecked Sendable {
             }
             switch connection.readReply(for: batch[index].command.name) {
             case .success(let reply):
-                batch[index].continuation.resume(returning: .success(reply))
+                batch[index].slot.deliver(.success(reply))
             case .failure(let error):
                 self.fail(batch[index...], error, mayHaveRun: true)
                 return error
@@ -274,6 +316,7 @@ final class ConnectionWorker: @unchecked Sendable {
             self.refusal = refusal
             self.refusing.store(true, ordering: .relaxed)
             swap(&self.queue, &waiting)
+            self.hasQueued.store(self.stopping, ordering: .relaxed)
             return !self.stopping
         }
         self.fail(waiting, refusal, mayHaveRun: false)
@@ -301,14 +344,17 @@ final class ConnectionWorker: @unchecked Sendable {
 
     private func failQueued(_ error: CacheError, mayHaveRun: Bool) {
         var waiting: [Request] = []
-        self.lock.withLock { swap(&self.queue, &waiting) }
+        self.lock.withLock {
+            swap(&self.queue, &waiting)
+            self.hasQueued.store(self.stopping, ordering: .relaxed)
+        }
         self.fail(waiting, error, mayHaveRun: mayHaveRun)
     }
 
     private func fail(_ requests: some Sequence<Request>, _ error: CacheError, mayHaveRun: Bool) {
         let failure = Failure(error: error, mayHaveRun: mayHaveRun)
         for request in requests {
-            request.continuation.resume(returning: .failure(failure))
+            request.slot.deliver(.failure(failure))
         }
     }
 
