@@ -5,7 +5,7 @@ import Tracing
 
 /// One Redis connection and the OS thread that drives it.
 ///
-/// Callers enqueue commands and wait; the thread takes everything queued, writes it as one pipelined batch,
+/// Callers enqueue commands and suspend; the thread takes everything queued, writes it as one pipelined batch,
 /// reads the replies in order and resumes each caller with its own reply. While a batch is on the wire, new
 /// commands queue up for the next one, so concurrency turns into pipelining by itself. Blocking hiredis calls run
 /// only on this thread, never on Swift's cooperative pool.
@@ -20,11 +20,10 @@ import Tracing
 /// Between batches the thread polls for new work for a short while (``pollingNanoseconds``) before it sleeps on
 /// the condition: a caller that sends its next command right after its reply (one task awaiting call after call)
 /// then finds the thread awake, and neither signals the condition nor waits for the thread to be scheduled. An
-/// idle connection sleeps: the polling ends after that while, whatever the traffic was. A caller alone on the
-/// connection likewise looks for its reply for a short while (``callerPollingNanoseconds``) before it suspends,
-/// so a quick reply wakes no thread of the cooperative pool. Neither polling makes a system call or blocks (a
-/// `sched_yield` per turn would hand the processor away for a whole time slice on a busy machine), and the blocking
-/// hiredis calls stay on this thread.
+/// idle connection sleeps: the polling ends after that while, whatever the traffic was. The polling makes no
+/// system call (a `sched_yield` per turn hands the processor away for a whole time slice on a busy machine).
+/// Callers do not poll for their replies: spinning on the cooperative pool while the reply is on its way measured
+/// far slower on a loaded machine (Benchmarks/README.md, "Redis near the wire and a free facade").
 ///
 /// `@unchecked Sendable`: the mutable state (`queue`, `stopping`, `idle`, `refusal`, `paused`, `wakeRequested`) is
 /// touched only with `lock` held; `refusing`, `hasQueued` and `inFlight` are atomic; the connection itself is
@@ -46,8 +45,7 @@ final class ConnectionWorker: @unchecked Sendable {
         /// Send `ASKING` right before the command, on this connection (a cluster's ASK redirection). Its reply is
         /// read and dropped; the caller gets the command's.
         let asking: Bool
-        /// Where the reply goes.
-        let slot: ReplySlot<Outcome>
+        let continuation: UnsafeContinuation<Outcome, Never>
     }
 
     static let shutDown = CacheError(.backendUnavailable, "the Redis backend was shut down")
@@ -70,10 +68,6 @@ final class ConnectionWorker: @unchecked Sendable {
     /// more than a loopback round trip on a busy machine, so that a caller awaiting one call after another finds
     /// it awake.
     static let pollingNanoseconds: UInt64 = 100_000
-
-    /// How long a caller alone on the connection looks for its reply before it suspends (``ReplySlot``): about
-    /// two loopback round trips on a busy machine. A reply found then costs no suspension and wakes no thread.
-    static let callerPollingNanoseconds: UInt64 = 50_000
 
     // Guarded by `lock`.
     private var queue: [Request] = []
@@ -146,26 +140,29 @@ final class ConnectionWorker: @unchecked Sendable {
     /// looping on calls that fail fast would otherwise never suspend, and enough of them hold every thread of the
     /// cooperative pool, so callers whose replies have arrived cannot resume.
     func send(_ command: RedisCommand, asking: Bool = false) async -> Outcome {
-        // Alone on the connection: the caller awaits one call after another, and looks for its reply a while
-        // before it suspends. With other calls in flight it suspends at once, leaving its thread to them.
-        let alone = self.inFlight.wrappingAdd(1, ordering: .relaxed).oldValue == 0
+        var refusedAtOnce = false
+        self.inFlight.wrappingAdd(1, ordering: .relaxed)
         defer { self.inFlight.wrappingSubtract(1, ordering: .relaxed) }
-        let slot = ReplySlot<Outcome>()
-        let refused: CacheError? = self.lock.withLock {
-            if let refusal = self.refusal { return refusal }
-            if self.stopping { return Self.shutDown }
-            self.queue.append(Request(command: command, asking: asking, slot: slot))
-            self.hasQueued.store(true, ordering: .releasing)
-            if self.idle {
-                self.lock.signal()
+        let outcome: Outcome = await withUnsafeContinuation { continuation in
+            let refused: CacheError? = self.lock.withLock {
+                if let refusal = self.refusal { return refusal }
+                if self.stopping { return Self.shutDown }
+                self.queue.append(Request(command: command, asking: asking, continuation: continuation))
+                self.hasQueued.store(true, ordering: .releasing)
+                if self.idle {
+                    self.lock.signal()
+                }
+                return nil
             }
-            return nil
+            if let refused {
+                refusedAtOnce = true
+                continuation.resume(returning: .failure(Failure(error: refused, mayHaveRun: false)))
+            }
         }
-        if let refused {
+        if refusedAtOnce {
             await Task.yield()
-            return .failure(Failure(error: refused, mayHaveRun: false))
         }
-        return await slot.outcome(pollingFor: alone ? Self.callerPollingNanoseconds : 0)
+        return outcome
     }
 
     // MARK: The connection thread
@@ -261,7 +258,7 @@ final class ConnectionWorker: @unchecked Sendable {
             }
             switch connection.readReply(for: batch[index].command.name) {
             case .success(let reply):
-                batch[index].slot.deliver(.success(reply))
+                batch[index].continuation.resume(returning: .success(reply))
             case .failure(let error):
                 self.fail(batch[index...], error, mayHaveRun: true)
                 return error
@@ -354,7 +351,7 @@ final class ConnectionWorker: @unchecked Sendable {
     private func fail(_ requests: some Sequence<Request>, _ error: CacheError, mayHaveRun: Bool) {
         let failure = Failure(error: error, mayHaveRun: mayHaveRun)
         for request in requests {
-            request.slot.deliver(.failure(failure))
+            request.continuation.resume(returning: .failure(failure))
         }
     }
 
