@@ -17,7 +17,7 @@ func telemetry() async throws {
     // library never does. A cache takes what it is given:
     let configuration = Cache.Configuration(
         keyCapture: .redacted { key in String(key.map { $0.isNumber ? "#" : $0 }) },  // or .full, the default, or .off
-        tracer: InstrumentationSystem.tracer,  // fixed now; nil: the tracer in force at each call
+        tracer: InstrumentationSystem.tracer,  // nil (the default) reads the bootstrapped one now, once, too
         metricsFactory: MetricsSystem.factory,  // nil: the global factory when the cache is made
         logger: Logger(label: "cache.products")  // debug per operation, warning on failures
     )

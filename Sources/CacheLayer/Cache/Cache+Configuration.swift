@@ -27,14 +27,19 @@ extension Cache {
         public var loadPolicy: LoadPolicy
         /// The wall clock read-through freshness is measured on (fresh-until times are shared with other processes).
         public var freshnessClock: any CacheClock
-        /// The tracer for this cache's spans; `nil` (the default) uses the tracer in force at each call: a
-        /// `withTracer` scope's, else the bootstrapped one.
+        /// The tracer for this cache's spans. `nil` (the default): the tracer in force when the cache is made
+        /// (`InstrumentationSystem.tracer`: the bootstrapped one, or a `withTracer` scope's around the cache's
+        /// creation), read once, as valkey-swift and AsyncHTTPClient do; so an unobserved call looks nothing up,
+        /// and with nothing bootstrapped does no span work at all. Bootstrap tracing before making caches.
         ///
-        /// That lookup is the one cost an unobserved call still pays (a task-local read and a reader lock: 65–90 ns
-        /// on a memory-tier hit, measured on a 2-core VM). To skip it, pass a tracer: `InstrumentationSystem.tracer`
-        /// after bootstrapping, or `NoOpTracer()` to turn spans off; the cache then ignores later bootstraps and
-        /// `withTracer` scopes.
+        /// `NoOpTracer()` turns spans off. To follow `withTracer` scopes call by call instead, set
+        /// ``resolvesTracerPerCall``.
         public var tracer: (any Tracer)?
+        /// Whether the cache looks up the tracer in force at each call (a `withTracer` scope's, else the
+        /// bootstrapped one) instead of reading it once when it is made. Off by default; for code that scopes
+        /// tracers per task. That lookup (a task-local read and a reader lock) is then paid on every call, observed
+        /// or not. Ignored when ``tracer`` is set.
+        public var resolvesTracerPerCall: Bool
         /// The metrics factory; `nil` (the default) uses the global `MetricsSystem.factory` as it is when the cache
         /// is made (bootstrap metrics before making caches).
         public var metricsFactory: (any MetricsFactory)?
@@ -65,6 +70,7 @@ extension Cache {
             loadPolicy: LoadPolicy = LoadPolicy(),
             freshnessClock: any CacheClock = EpochCacheClock(),
             tracer: (any Tracer)? = nil,
+            resolvesTracerPerCall: Bool = false,
             metricsFactory: (any MetricsFactory)? = nil,
             logger: Logger = Logger(label: "cachelayer", factory: { _ in SwiftLogNoOpLogHandler() })
         ) {
@@ -78,6 +84,7 @@ extension Cache {
             self.loadPolicy = loadPolicy
             self.freshnessClock = freshnessClock
             self.tracer = tracer
+            self.resolvesTracerPerCall = resolvesTracerPerCall
             self.metricsFactory = metricsFactory
             self.logger = logger
         }

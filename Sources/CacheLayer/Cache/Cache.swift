@@ -1,5 +1,6 @@
 import CoreMetrics
 import Synchronization
+import Tracing
 
 /// A cache client: typed and raw reads and writes under one namespace, over any ``CacheBackend``.
 ///
@@ -67,7 +68,8 @@ public struct Cache: Sendable {
         let namespace = try CacheNamespace(namespace)
         let observer = OperationObserver(
             cacheName: namespace.name,
-            tracer: configuration.tracer,
+            tracer: configuration.tracer
+                ?? (configuration.resolvesTracerPerCall ? nil : InstrumentationSystem.tracer),
             keyCapture: configuration.keyCapture,
             logger: configuration.logger,
             metrics: CacheMetrics(

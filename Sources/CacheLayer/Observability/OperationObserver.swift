@@ -3,9 +3,10 @@ import Tracing
 
 /// Records one cache's operations as spans, metrics and log lines.
 ///
-/// Each piece costs nothing when unobserved: ``begin(_:keys:)`` returns `nil` when no tracer is in force, no
+/// Each piece costs nothing when unobserved: ``begin(_:keys:tags:)`` returns `nil` when no tracer is in force, no
 /// metrics factory was bootstrapped and the logger is not at debug level, and the cache then calls its backend
-/// directly. Attributes are built only for recording spans, and the clock is read only when a metric or a debug
+/// directly. The tracer is the one the cache was made with (its configuration's, else the one in force when it was
+/// made); only a cache configured to resolve it per call looks it up on each call. Attributes are built only for recording spans, and the clock is read only when a metric or a debug
 /// line will use the duration.
 final class OperationObserver: Sendable {
     /// The keys an operation touches; a single key is held without allocating an array.
@@ -51,6 +52,7 @@ final class OperationObserver: Sendable {
     }
 
     let cacheName: String
+    /// The tracer of every call; `nil`: the one in force at each call (per-call resolution).
     let tracer: (any Tracer)?
     let keyCapture: KeyCapture
     let logger: Logger
@@ -63,6 +65,8 @@ final class OperationObserver: Sendable {
     private let loggingOff: Bool
     /// No metrics and no logging: only a tracer could observe a call.
     private let onlyTracingCouldObserve: Bool
+    /// Nothing can observe a call (no-op tracer, no metrics, no logging): ``begin(_:keys:tags:)`` is one flag check.
+    private let unobserved: Bool
 
     init(
         cacheName: String,
@@ -81,10 +85,11 @@ final class OperationObserver: Sendable {
         self.tracingOff = tracer is NoOpTracer
         self.loggingOff = logger.handler is SwiftLogNoOpLogHandler
         self.onlyTracingCouldObserve = metrics == nil && self.loggingOff
+        self.unobserved = self.onlyTracingCouldObserve && self.tracingOff
     }
 
-    /// The tracer for this call: the configured one, else the global one as it is now; `nil` when that is the
-    /// no-op tracer.
+    /// The tracer for this call: the cache's, else (per-call resolution) the one in force now; `nil` when that is
+    /// the no-op tracer.
     @inline(__always)
     private func currentTracer() -> (any Tracer)? {
         if self.tracingOff { return nil }
@@ -116,11 +121,12 @@ final class OperationObserver: Sendable {
 
     /// Starts observing an operation, or returns `nil` when nothing would see it.
     ///
-    /// Inlined into every call site, so that the usual unobserved call (no metrics, no logging, and tracing off or
-    /// no tracer in force) returns `nil` after a flag check and, unless tracing is off, the tracer lookup; nothing is
-    /// built for it.
+    /// Inlined into every call site, so that the usual unobserved call (no metrics, no logging, the no-op tracer)
+    /// returns `nil` after one flag check; nothing is looked up or built for it. Only a cache that resolves its
+    /// tracer per call pays the lookup.
     @inline(__always)
     func begin(_ kind: CacheOperation, keys: Keys, tags: [String] = []) -> Operation? {
+        if self.unobserved { return nil }
         if self.onlyTracingCouldObserve {
             guard !self.tracingOff, let tracer = self.currentTracer() else { return nil }
             return self.beginObserved(kind, keys: keys, tags: tags, tracer: tracer)

@@ -1,9 +1,11 @@
 import CacheLayer
 import Synchronization
 
-/// The backend's connections. Calls are spread over them round-robin, skipping a connection that would refuse
-/// the call (backing off, or behind the open breaker) while another one is connected; each connection pipelines
-/// what it gets.
+/// The backend's connections. A call goes to the first connection with no call in flight, so that a caller
+/// awaiting one call after another keeps to one connection, whose thread is still awake from the last reply;
+/// when every connection is busy, calls are spread over them round-robin. Either way a connection that would
+/// refuse the call (backing off, or behind the open breaker) is skipped while another one is connected; each
+/// connection pipelines what it gets.
 final class ConnectionPool: Sendable {
     /// A reply, or the error that ended the connection.
     typealias Reply = Result<RedisReply, CacheError>
@@ -41,6 +43,9 @@ final class ConnectionPool: Sendable {
     /// Like ``send(_:asking:)``, telling on failure whether the command may have run (it was written before the
     /// connection failed), so a caller knows whether it may send it again.
     func deliver(_ command: RedisCommand, asking: Bool = false) async -> ConnectionWorker.Outcome {
+        for worker in self.workers where worker.isQuiet && !worker.isRefusing {
+            return await worker.send(command, asking: asking)
+        }
         let count = UInt(self.workers.count)
         let first = self.next.wrappingAdd(1, ordering: .relaxed).oldValue % count
         var chosen = self.workers[Int(first)]

@@ -158,13 +158,44 @@ struct CacheTracingTests {
         #expect(spans[0].attributes.get("cache.hit") == false)
     }
 
-    @Test func theGlobalTracerIsLookedUpAtCallTime() async throws {
-        // No tracer in the configuration: the cache must use whatever tracer is in force when it is called.
-        let cache = try Cache(namespace: "products", backend: self.backend)
+    @Test func aConfiguredTracerIsUsedWhateverTracerIsInForce() async throws {
+        let other = InMemoryTracer()
+        let cache = try self.makeCache()
+        try await withTracer(other) {
+            _ = try await cache.getBytes("scoped")
+        }
+        #expect(other.finishedSpans.isEmpty)
+        #expect(self.tracer.finishedSpans.map { $0.attributes.get("cache.key") } == [.stringArray(["products:scoped"])])
+    }
+
+    @Test func byDefaultTheTracerInForceWhenTheCacheIsMadeIsReadOnce() async throws {
+        // No tracer in the configuration: the cache takes the tracer in force when it is made (here a `withTracer`
+        // scope's, standing in for a bootstrapped one, which a test process cannot undo) and keeps it.
+        let observed = try await withTracer(self.tracer) {
+            try Cache(namespace: "products", backend: self.backend)
+        }
+        _ = try await observed.getBytes("after the scope")
+        // Made with nothing in force: later scopes do not reach it.
+        let unobserved = try Cache(namespace: "products", backend: self.backend)
+        let other = InMemoryTracer()
+        try await withTracer(other) {
+            _ = try await unobserved.getBytes("in a later scope")
+        }
+        #expect(
+            self.tracer.finishedSpans.map { $0.attributes.get("cache.key") } == [
+                .stringArray(["products:after the scope"])
+            ])
+        #expect(other.finishedSpans.isEmpty)
+    }
+
+    @Test func perCallResolutionFollowsTheTracerInForceAtEachCall() async throws {
+        let cache = try Cache(
+            namespace: "products", backend: self.backend, configuration: .init(resolvesTracerPerCall: true))
         _ = try await cache.getBytes("before")
         try await withTracer(self.tracer) {
             _ = try await cache.getBytes("during")
         }
+        _ = try await cache.getBytes("after")
         #expect(self.tracer.finishedSpans.map { $0.attributes.get("cache.key") } == [.stringArray(["products:during"])])
     }
 }
