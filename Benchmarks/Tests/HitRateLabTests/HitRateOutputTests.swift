@@ -41,7 +41,7 @@ struct HitRateOutputTests {
         for line in lines.dropFirst() {
             #expect(line.split(separator: ",", omittingEmptySubsequences: false).count == HitRateCSV.columns.count)
         }
-        for (memory, optimum) in zip(rows.prefix(3), rows.suffix(3)) + zip(rows[3..<6], rows.suffix(3)) {
+        for (memory, optimum) in Array(zip(rows.prefix(3), rows.suffix(3))) + Array(zip(rows[3..<6], rows.suffix(3))) {
             #expect(optimum.counts.hits >= memory.counts.hits, "optimum under \(memory.policy) at \(memory.budget)")
         }
     }
