@@ -15,6 +15,7 @@ func memoryTier() async throws {
             byteBudget: 64 << 20,  // key, value and 160 bytes of overhead per entry count against it
             maximumEntries: 100_000,  // optional, on top of the byte budget
             shardCount: 16,  // rounded down to a power of two; each shard holds byteBudget / shardCount
+            evictionPolicy: .s3FIFO,  // the default; .secondChance (CLOCK) is the other choice
             clock: clock,
             metricsLabel: "pages"  // the `backend` dimension of cache.memory.* metrics
         )

@@ -8,19 +8,31 @@ import HitRateLab
 struct HitRateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hitrate",
-        abstract: "Hit rate against memory: memory tier, Redis (allkeys-lru/lfu) and Belady's optimum.",
+        abstract:
+            "Hit rate against memory: the memory tier's eviction policies, Redis (allkeys-lru/lfu) and Belady's optimum.",
         discussion: """
             Writes <output>/hitrate.csv and <output>/hitrate.svg and prints the table. Without --redis, only the \
-            memory tier and the optimum run. The same options and seed give the same CSV (Redis rows aside: Redis \
-            evicts by random sampling).
+            memory tier (every eviction policy, or those given with --policies) and the optimum run. The same \
+            options and seed give the same CSV (Redis rows aside: Redis evicts by random sampling). --write-trace \
+            saves the requests replayed, as CSV or oracleGeneral, for another simulator (such as libCacheSim) or a \
+            later --workload trace run.
             """
     )
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case zipf, pagination, trace
+        case zipf, pagination, trace, scan
     }
 
-    @Option(help: "The workload: zipf, pagination, or trace (with --trace).")
+    enum TraceFormat: String, ExpressibleByArgument, CaseIterable {
+        case csv
+        case oracleGeneral = "oracle-general"
+    }
+
+    enum WrittenSizes: String, ExpressibleByArgument, CaseIterable {
+        case value, cost
+    }
+
+    @Option(help: "The workload: zipf, pagination, trace (with --trace), or scan (zipf with a loop mixed in).")
     var workload: Workload = .zipf
 
     @Option(help: "Memory budgets, comma-separated (e.g. 1MiB,4MiB,16MiB).")
@@ -50,8 +62,39 @@ struct HitRateCommand: AsyncParsableCommand {
     @Option(help: "Pagination: cache only each filter's N most requested values (default: all values).")
     var commonFilterValues: Int?
 
-    @Option(help: "Trace: a CSV file of key,size[,ttl] lines (ttl in seconds; a header line allowed).")
+    @Option(help: "Scan: how many distinct keys the loop walks through, in order, again and again.")
+    var loopKeys = 200_000
+
+    @Option(help: "Scan: the share of requests that are the loop's (0 to 1).")
+    var loopShare = 0.3
+
+    @Option(
+        help:
+            "Trace: a file of requests, in --trace-format: csv (key,size[,ttl] lines, ttl in seconds, a header line allowed) or oracle-general (libCacheSim's binary records)."
+    )
     var trace: String?
+
+    @Option(help: "Trace: the format of --trace: csv or oracle-general.")
+    var traceFormat: TraceFormat = .csv
+
+    @Option(
+        help:
+            "Also write the requests replayed to this file (one file per variant, the variant's name added), in --write-trace-format."
+    )
+    var writeTrace: String?
+
+    @Option(help: "The format of --write-trace: csv or oracle-general.")
+    var writeTraceFormat: TraceFormat = .csv
+
+    @Option(
+        help:
+            "The sizes --write-trace writes: value (the value's bytes: reads back as the same trace) or cost (what the memory tier counts against its budget: key, value and overhead; for libCacheSim)."
+    )
+    var writeTraceSizes: WrittenSizes = .value
+
+    @Option(
+        help: "Memory tier: the eviction policies to compare, comma-separated (s3-fifo, second-chance; default all).")
+    var policies: String?
 
     @Option(
         help:
@@ -91,6 +134,10 @@ struct HitRateCommand: AsyncParsableCommand {
     private func measure() async throws(HitRateLabError) {
         let budgets = try ByteCount.parseBudgets(self.budgets)
         let (variants, description) = try self.makeVariants()
+        let policies = try self.memoryPolicies()
+        if let path = self.writeTrace {
+            try self.write(variants, to: path)
+        }
         report(
             "cachelayer-bench hitrate: \(description); budgets \(budgets.map(ByteCount.format).joined(separator: ", "))"
         )
@@ -111,6 +158,7 @@ struct HitRateCommand: AsyncParsableCommand {
             budgets: budgets,
             memory: MemoryTierReplay(
                 namespace: "hitrate", requestsPerSecond: self.requestsPerSecond, shardCount: self.memoryShards),
+            memoryPolicies: policies,
             redis: redisReplay,
             includeOptimum: !self.noOptimum
         )
@@ -132,6 +180,52 @@ struct HitRateCommand: AsyncParsableCommand {
             )
         }
         print("Wrote \(csvPath) and \(svgPath)")
+    }
+
+    private func memoryPolicies() throws(HitRateLabError) -> [MemoryBackend.EvictionPolicy] {
+        guard let list = self.policies else { return MemoryBackend.EvictionPolicy.allCases }
+        var policies: [MemoryBackend.EvictionPolicy] = []
+        for part in list.split(separator: ",") {
+            let name = part.trimmingCharacters(in: .whitespaces)
+            guard let policy = MemoryBackend.EvictionPolicy(rawValue: name) else {
+                throw HitRateLabError(
+                    .invalidArgument,
+                    "unknown eviction policy '\(name)'; known: \(MemoryBackend.EvictionPolicy.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            policies.append(policy)
+        }
+        guard !policies.isEmpty else { throw HitRateLabError(.invalidArgument, "--policies names no policy") }
+        return policies
+    }
+
+    /// Writes each variant's trace: to `path` when there is one variant, else to `path` with the variant's name
+    /// before the extension.
+    private func write(_ variants: [HitRateExperiment.Variant], to path: String) throws(HitRateLabError) {
+        let sizes: TraceSizes =
+            self.writeTraceSizes == .cost ? .cost(namespace: "hitrate") : .value(namespace: "hitrate")
+        for variant in variants {
+            var target = path
+            if variants.count > 1 {
+                let suffix = variant.name.map { $0.isLetter || $0.isNumber ? $0 : "-" }
+                let url = URL(fileURLWithPath: path)
+                let base = url.deletingPathExtension().path + "-" + String(suffix)
+                target = url.pathExtension.isEmpty ? base : base + "." + url.pathExtension
+            }
+            switch self.writeTraceFormat {
+            case .csv:
+                let text = try TraceFile.csv(variant.trace, sizes: sizes)
+                try HitRateLabError.mapping { () throws(AdvisorError) in try TextFile.write(text, to: target) }
+            case .oracleGeneral:
+                do {
+                    try Data(OracleGeneralTrace.encode(variant.trace, sizes: sizes)).write(
+                        to: URL(fileURLWithPath: target))
+                } catch {
+                    throw HitRateLabError(.fileAccess, "cannot write the trace '\(target)': \(error)")
+                }
+            }
+            report("wrote the trace\(variant.name.isEmpty ? "" : " of \(variant.name)") to \(target)")
+        }
     }
 
     private func makeVariants() throws(HitRateLabError) -> ([HitRateExperiment.Variant], String) {
@@ -175,11 +269,24 @@ struct HitRateCommand: AsyncParsableCommand {
             guard let path = self.trace else {
                 throw HitRateLabError(.invalidArgument, "--workload trace needs --trace FILE (lines key,size[,ttl])")
             }
-            let trace = try TraceFile.read(path: path)
+            let trace =
+                switch self.traceFormat {
+                case .csv: try TraceFile.read(path: path)
+                case .oracleGeneral: try OracleGeneralTrace.read(path: path)
+                }
             return (
                 [.init(name: "", trace: trace)],
                 "trace \(path), \(trace.requests.count) requests, \(trace.keys.count) keys"
             )
+        case .scan:
+            let valueSize = try ValueSizeDistribution(parsing: self.valueSize)
+            let zipf = ZipfWorkload(
+                keyCount: self.keys, skew: self.skew, requestCount: self.requests, valueSize: valueSize, seed: self.seed
+            )
+            let workload = ScanMixWorkload(zipf: zipf, loopKeyCount: self.loopKeys, loopShare: self.loopShare)
+            let description =
+                "Zipf \(NumberText.short(self.skew)) over \(self.keys) keys with a loop over \(self.loopKeys) keys in \(NumberText.short(self.loopShare * 100))% of requests, \(valueSize) values, \(self.requests) requests, seed \(self.seed)"
+            return ([.init(name: "", trace: try workload.trace())], description)
         }
     }
 }

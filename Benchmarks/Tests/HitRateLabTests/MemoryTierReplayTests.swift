@@ -10,7 +10,8 @@ struct MemoryTierReplayTests {
     )
     func matchesReferenceSecondChance(capacity: Int) async throws {
         for (name, trace) in try TestTraces.all() {
-            let counts = try await MemoryTierReplay().run(trace, capacity: .objects(capacity))
+            let counts = try await MemoryTierReplay(evictionPolicy: .secondChance).run(
+                trace, capacity: .objects(capacity))
             let expected = ReferenceSecondChance.hits(trace.requests.map(\.key), capacity: capacity)
             #expect(counts.hits == expected, "\(name), capacity \(capacity)")
             #expect(counts.requests == trace.requests.count)

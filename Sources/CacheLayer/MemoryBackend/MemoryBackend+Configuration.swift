@@ -12,6 +12,8 @@ extension MemoryBackend {
         /// budget (up to 16, keeping at least 1 MiB per shard). Each shard holds `byteBudget / shardCount` bytes,
         /// which is also the largest entry the store accepts (see ``MemoryBackend/maximumEntryCost``).
         public var shardCount: Int?
+        /// Which entries make room for new ones when the budget is reached; S3-FIFO unless told otherwise.
+        public var evictionPolicy: EvictionPolicy
         /// The clock that expires entries.
         public var clock: any CacheClock
         /// Where the memory gauges go; `nil` uses the global `MetricsSystem.factory` at the time the backend is made.
@@ -29,6 +31,7 @@ extension MemoryBackend {
             byteBudget: Int,
             maximumEntries: Int? = nil,
             shardCount: Int? = nil,
+            evictionPolicy: EvictionPolicy = .s3FIFO,
             clock: any CacheClock = SystemCacheClock(),
             metricsFactory: (any MetricsFactory)? = nil,
             metricsLabel: String = "memory"
@@ -36,6 +39,7 @@ extension MemoryBackend {
             self.byteBudget = byteBudget
             self.maximumEntries = maximumEntries
             self.shardCount = shardCount
+            self.evictionPolicy = evictionPolicy
             self.clock = clock
             self.metricsFactory = metricsFactory
             self.metricsLabel = metricsLabel

@@ -2,19 +2,19 @@ import CoreMetrics
 import Synchronization
 import Tracing
 
-/// An in-process cache backend: a byte-bounded, approximately least-recently-used store with per-entry time-to-live.
+/// An in-process cache backend: a byte-bounded store with per-entry time-to-live that evicts by S3-FIFO, a
+/// frequency-aware policy, or by second chance (CLOCK) if configured so (``Configuration/evictionPolicy``).
 ///
 /// The store is split into shards, each behind its own lock, so concurrent callers rarely wait for each other and no
 /// call hops to an actor. Reads of a shard run side by side without writing memory another core reads (see
 /// `MemoryShard`); writes take the shard to themselves. The budget holds after every operation: each shard keeps within
 /// `byteBudget / shardCount` bytes (and its share of ``Configuration/maximumEntries``), evicting to make room.
 ///
-/// Eviction is second chance (CLOCK), an approximation of LRU: writes put an entry at the front of its shard's
-/// list; a read only marks the entry (and writes nothing when it is already marked), rather than moving it to the
-/// front as exact LRU would. When space is needed, entries are taken from the back: a marked one loses its mark and
-/// goes back to the front, an unmarked one is evicted. So an entry read since it last came round is never evicted
-/// before one that was not, and reads of marked entries on several cores do not write the shared list. Every
-/// operation is O(1) amortised; expiry is exact (an expired entry is never returned).
+/// A read never moves its entry: it only raises a small per-entry counter, and writes nothing once the counter is at
+/// its cap, so reads of popular entries on several cores do not write shared memory. Under S3-FIFO new keys enter a
+/// small queue and reach the main one only if read there, so keys requested once (a scan) do not push out the ones
+/// requested often (see ``EvictionPolicy``). Every operation is O(1) amortised; expiry is exact (an expired entry is
+/// never returned).
 ///
 /// ```swift
 /// let memory = try MemoryBackend(byteBudget: 64 * 1024 * 1024)
@@ -68,8 +68,9 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
             (self.shards + index * Self.shardStride).bindMemory(to: MemoryShard.self, capacity: 1)
                 .initialize(
                     to: MemoryShard(
-                        store: SecondChanceStore(
-                            byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit)))
+                        store: ShardStore(
+                            byteBudget: configuration.byteBudget / shardCount, entryLimit: entryLimit,
+                            policy: configuration.evictionPolicy)))
         }
         let stripeTotal = shardCount * MemoryShard.stripeCount
         self.stripes = UnsafeMutableRawPointer.allocate(byteCount: ReadStripe.stride * stripeTotal, alignment: 128)
@@ -128,7 +129,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     /// Runs `body` with shard `index`'s store to itself.
     func withExclusiveAccess<Result: Sendable, Failure: Error>(
         toShard index: Int,
-        _ body: (inout SecondChanceStore) throws(Failure) -> Result
+        _ body: (inout ShardStore) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         try MemoryShard.withExclusiveAccess(self.shard(index), stripes: self.stripes(ofShard: index), body)
     }
@@ -141,7 +142,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     /// Runs `body` on the shard that owns `key`, with its store to itself, reporting what it changed to the metrics.
     func withShard<Result: Sendable, Failure: Error>(
         for key: HashedKey,
-        _ body: (inout SecondChanceStore) throws(Failure) -> Result
+        _ body: (inout ShardStore) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         let index = self.shardIndex(for: key)
         guard let metrics = self.metrics else {

@@ -17,7 +17,7 @@ struct MemoryBackendMetrics: Sendable {
         self.expirations = Counter(label: "cache.memory.expirations", dimensions: dimensions, factory: factory)
     }
 
-    func record(from before: SecondChanceStore.Counters, to after: SecondChanceStore.Counters) {
+    func record(from before: ShardStore.Counters, to after: ShardStore.Counters) {
         Self.move(self.bytes, by: after.bytes - before.bytes)
         Self.move(self.entries, by: after.entries - before.entries)
         if after.evictions != before.evictions {

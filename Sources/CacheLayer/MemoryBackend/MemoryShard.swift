@@ -11,7 +11,7 @@ import Darwin
 ///
 /// A reader announces itself in one of the shard's ``ReadStripe``s, which it shares with no other thread while
 /// fewer threads than stripes read (see ``ReaderNumber``), checks that no writer is active, reads the store
-/// (``SecondChanceStore/read(_:now:)`` changes nothing but an entry's atomic mark), and leaves its stripe. A writer, and a read
+/// (``ShardStore/read(_:now:)`` changes nothing but an entry's atomic access counter), and leaves its stripe. A writer, and a read
 /// that must change the store (an expired entry to remove), takes ``writers``, sets ``writing``, and waits until
 /// every stripe of the shard is empty before it touches the store; a reader that finds ``writing`` set leaves its
 /// stripe and takes the writers' way instead. Both sides announce themselves before they look at the other's
@@ -28,9 +28,9 @@ struct MemoryShard: ~Copyable {
     let writing = Atomic<Bool>(false)
     /// The entries: read by announced readers while ``writing`` is clear, changed only by a writer holding
     /// ``writers`` once every stripe is empty.
-    var store: SecondChanceStore
+    var store: ShardStore
 
-    init(store: consuming SecondChanceStore) {
+    init(store: consuming ShardStore) {
         self.store = store
     }
 
@@ -67,7 +67,7 @@ struct MemoryShard: ~Copyable {
     static func withExclusiveAccess<Result: Sendable, Failure: Error>(
         _ shard: UnsafeMutablePointer<MemoryShard>,
         stripes: UnsafeMutableRawPointer,
-        _ body: (inout SecondChanceStore) throws(Failure) -> Result
+        _ body: (inout ShardStore) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         try shard.pointee.writers.withLock { (_) throws(Failure) -> Result in
             shard.pointee.writing.store(true, ordering: .sequentiallyConsistent)

@@ -5,8 +5,8 @@ import CacheLayer
 ///
 /// Time is virtual: a `ReplayClock` moves forward by `1 / requestsPerSecond` per request, so
 /// time-to-live results do not depend on how fast the machine is. The backend is used as a deployment would use
-/// it (its default shard count unless told otherwise), except for object-count capacities, which use one shard so
-/// that eviction order (second chance, an approximation of LRU) runs over the whole store as one list.
+/// it (its default shard count and eviction policy unless told otherwise), except for object-count capacities, which
+/// use one shard so that the eviction policy runs over the whole store at once.
 public struct MemoryTierReplay: Sendable {
     /// The namespace every key is stored under.
     public var namespace: String
@@ -14,12 +14,20 @@ public struct MemoryTierReplay: Sendable {
     public var requestsPerSecond: Int
     /// The shard count to ask for (`nil`: the backend's own choice from the budget).
     public var shardCount: Int?
+    /// The backend's eviction policy.
+    public var evictionPolicy: MemoryBackend.EvictionPolicy
 
     /// Creates a replay.
-    public init(namespace: String = "advisor", requestsPerSecond: Int = 1000, shardCount: Int? = nil) {
+    public init(
+        namespace: String = "advisor",
+        requestsPerSecond: Int = 1000,
+        shardCount: Int? = nil,
+        evictionPolicy: MemoryBackend.EvictionPolicy = .s3FIFO
+    ) {
         self.namespace = namespace
         self.requestsPerSecond = requestsPerSecond
         self.shardCount = shardCount
+        self.evictionPolicy = evictionPolicy
     }
 
     /// Replays `trace` against a new backend of `capacity`.
@@ -35,13 +43,15 @@ public struct MemoryTierReplay: Sendable {
             guard budget > 0 else {
                 throw AdvisorError(.invalidArgument, "the memory budget must be positive, got \(budget)")
             }
-            configuration = MemoryBackend.Configuration(byteBudget: budget, shardCount: self.shardCount, clock: clock)
+            configuration = MemoryBackend.Configuration(
+                byteBudget: budget, shardCount: self.shardCount, evictionPolicy: self.evictionPolicy, clock: clock)
         case .objects(let count):
             guard count > 0 else {
                 throw AdvisorError(.invalidArgument, "the object capacity must be positive, got \(count)")
             }
             configuration = MemoryBackend.Configuration(
-                byteBudget: 1 << 50, maximumEntries: count, shardCount: 1, clock: clock)
+                byteBudget: 1 << 50, maximumEntries: count, shardCount: 1, evictionPolicy: self.evictionPolicy,
+                clock: clock)
         }
         let backend: MemoryBackend
         let keys: [CacheKey]

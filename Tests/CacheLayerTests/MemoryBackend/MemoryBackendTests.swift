@@ -24,10 +24,11 @@ struct MemoryBackendTests {
         #expect(backend.statistics.evictions == 0)
     }
 
-    @Test func leastRecentlyUsedEntryGoesFirst() async throws {
+    @Test func secondChanceEvictsTheLeastRecentlyUsedFirst() async throws {
         let valueSize = 100
         let entryCost = MemoryBackend.cost(of: self.key("k0"), valueCount: valueSize)
-        let backend = try MemoryBackend(configuration: .init(byteBudget: entryCost * 3, shardCount: 1))
+        let backend = try MemoryBackend(
+            configuration: .init(byteBudget: entryCost * 3, shardCount: 1, evictionPolicy: .secondChance))
         let value = [UInt8](repeating: 7, count: valueSize)
         for name in ["k0", "k1", "k2"] {
             try await backend.set(self.key(name), to: value, ttl: nil)
@@ -41,6 +42,31 @@ struct MemoryBackendTests {
         #expect(try await backend.get(self.key("k3")) != nil)
         #expect(backend.statistics.evictions == 1)
         #expect(backend.statistics.bytes == entryCost * 3)
+    }
+
+    @Test func s3FIFOIsTheDefault() throws {
+        #expect(MemoryBackend.Configuration(byteBudget: 1 << 20).evictionPolicy == .s3FIFO)
+    }
+
+    /// A key read a few times survives a scan of keys read once, however long, under S3-FIFO; under second chance
+    /// the same scan pushes it out.
+    @Test(arguments: MemoryBackend.EvictionPolicy.allCases)
+    func frequentKeysSurviveAScanOnlyUnderS3FIFO(_ policy: MemoryBackend.EvictionPolicy) async throws {
+        let value = [UInt8](repeating: 1, count: 100)
+        let entryCost = MemoryBackend.cost(of: self.key("scan-0000"), valueCount: value.count)
+        let backend = try MemoryBackend(
+            configuration: .init(byteBudget: entryCost * 20, shardCount: 1, evictionPolicy: policy))
+        for name in ["hot-0000", "hot-0001"] {
+            try await backend.set(self.key(name), to: value, ttl: nil)
+            for _ in 0..<3 { _ = try await backend.get(self.key(name)) }
+        }
+        for index in 0..<200 {
+            let name = "scan-" + String(repeating: "0", count: 4 - String(index).count) + String(index)
+            try await backend.set(self.key(name), to: value, ttl: nil)
+        }
+        let survivors = try await [backend.get(self.key("hot-0000")), backend.get(self.key("hot-0001"))]
+        #expect(survivors.allSatisfy { $0 != nil } == (policy == .s3FIFO))
+        #expect(backend.brokenInvariant() == nil)
     }
 
     @Test func entryCountLimitHolds() async throws {

@@ -4,8 +4,9 @@ import CacheLayer
 /// Replays a workload's variants at every budget on the memory tier, on Redis (when given) and as Belady's optimum,
 /// and collects one ``HitRateRow`` per measurement.
 ///
-/// Rows come in a fixed order (variant, then tier: memory, Redis policies, optimum; then budget ascending), so the
-/// same inputs give the same CSV; only the Redis rows vary between runs (Redis evicts by random sampling).
+/// Rows come in a fixed order (variant, then tier: memory policies in ``memoryPolicies`` order, Redis policies,
+/// optimum; then budget ascending), so the same inputs give the same CSV; only the Redis rows vary between runs (Redis
+/// evicts by random sampling).
 public struct HitRateExperiment: Sendable {
     /// One variant of the workload: a trace and its name (empty when the workload has one).
     public struct Variant: Sendable {
@@ -27,8 +28,10 @@ public struct HitRateExperiment: Sendable {
     public var variants: [Variant]
     /// The budgets, in bytes.
     public var budgets: [Int]
-    /// How the memory tier runs.
+    /// How the memory tier runs (its eviction policy is replaced by each of ``memoryPolicies`` in turn).
     public var memory: MemoryTierReplay
+    /// The memory tier's eviction policies to compare: by default every one `MemoryBackend` offers.
+    public var memoryPolicies: [MemoryBackend.EvictionPolicy]
     /// The Redis runs, or `nil` for none.
     public var redis: RedisTierReplay?
     /// Whether to compute the optimum.
@@ -40,6 +43,7 @@ public struct HitRateExperiment: Sendable {
         variants: [Variant],
         budgets: [Int],
         memory: MemoryTierReplay = MemoryTierReplay(namespace: "hitrate"),
+        memoryPolicies: [MemoryBackend.EvictionPolicy] = MemoryBackend.EvictionPolicy.allCases,
         redis: RedisTierReplay? = nil,
         includeOptimum: Bool = true
     ) {
@@ -47,6 +51,7 @@ public struct HitRateExperiment: Sendable {
         self.variants = variants
         self.budgets = budgets
         self.memory = memory
+        self.memoryPolicies = memoryPolicies
         self.redis = redis
         self.includeOptimum = includeOptimum
     }
@@ -83,14 +88,18 @@ public struct HitRateExperiment: Sendable {
                     workload: self.workload, variant: variant.name, tier: tier, policy: policy, budget: budget,
                     capacityObjects: capacity, counts: counts)
             }
-            for budget in budgets {
-                let counts = try await HitRateLabError.mapping { () async throws(AdvisorError) in
-                    try await self.memory.run(variant.trace, capacity: .bytes(budget))
+            for policy in self.memoryPolicies {
+                var memory = self.memory
+                memory.evictionPolicy = policy
+                for budget in budgets {
+                    let counts = try await HitRateLabError.mapping { () async throws(AdvisorError) in
+                        try await memory.run(variant.trace, capacity: .bytes(budget))
+                    }
+                    progress(
+                        "  memory \(policy.rawValue) at \(ByteCount.format(budget))\(variant.name.isEmpty ? "" : ", \(variant.name)"): hit rate \(NumberText.fixed(counts.hitRate * 100, decimals: 2))%"
+                    )
+                    rows.append(row(.memory, policy.rawValue, budget, counts))
                 }
-                progress(
-                    "  memory clock at \(ByteCount.format(budget))\(variant.name.isEmpty ? "" : ", \(variant.name)"): hit rate \(NumberText.fixed(counts.hitRate * 100, decimals: 2))%"
-                )
-                rows.append(row(.memory, "clock", budget, counts))
             }
             for policy in self.redis?.policies ?? [] {
                 for run in redisRuns where run.traceIndex == index && run.policy == policy {

@@ -18,7 +18,8 @@ public struct HitRateRow: Sendable, Hashable {
     public var variant: String
     /// The tier.
     public var tier: Tier
-    /// The eviction policy: `clock` for the memory tier (second chance, an approximation of LRU), Redis's `maxmemory-policy`, `belady` for the optimum.
+    /// The eviction policy: the memory tier's `MemoryBackend.EvictionPolicy` (`s3-fifo`, `second-chance`), Redis's
+    /// `maxmemory-policy`, `belady` for the optimum.
     public var policy: String
     /// The memory budget, in bytes.
     public var budget: Int
@@ -41,7 +42,7 @@ public struct HitRateRow: Sendable, Hashable {
         self.counts = counts
     }
 
-    /// The name of the line this row belongs to in a chart: `memory clock`, `redis allkeys-lfu, pages 1-3`.
+    /// The name of the line this row belongs to in a chart: `memory s3-fifo`, `redis allkeys-lfu, pages 1-3`.
     public var seriesName: String {
         let base = self.tier == .optimum ? "optimum (Belady)" : "\(self.tier.rawValue) \(self.policy)"
         return self.variant.isEmpty ? base : "\(base), \(self.variant)"

@@ -55,6 +55,36 @@ public enum TraceFile {
         return builder.result
     }
 
+    /// The trace as CSV this reader reads back (and libCacheSim's csv reader reads with
+    /// `obj-id-col=1,obj-size-col=2,delimiter=,,has-header=false,obj-id-is-num=false`): one `key,size` line per
+    /// request, `,ttl` in seconds added when the request has one, no header. Requests that bypass the cache are left
+    /// out. Keys holding a comma or a line break cannot be written (there is no quoting).
+    /// - Throws: ``HitRateLabError/Code/invalidArgument`` naming the first such key.
+    public static func csv(
+        _ trace: RequestTrace, sizes: TraceSizes = .value(namespace: "hitrate")
+    ) throws(HitRateLabError)
+        -> String
+    {
+        if let bad = trace.keys.first(where: {
+            $0.contains(",") || $0.contains(where: \.isNewline) || $0.hasPrefix("#")
+        }) {
+            throw HitRateLabError(
+                .invalidArgument,
+                "the key '\(bad.prefix(80))' holds a comma, a line break or a leading '#' and cannot be written as CSV")
+        }
+        var text = ""
+        for request in trace.requests where request.isCacheable {
+            text += trace.keys[Int(request.key)]
+            text += ","
+            text += String(sizes.size(of: request, in: trace))
+            if request.ttlMilliseconds > 0 {
+                text += "," + String(Double(request.ttlMilliseconds) / 1000)
+            }
+            text += "\n"
+        }
+        return text
+    }
+
     /// The number of the first line that is neither blank nor a comment (where a header may be).
     private static func firstContentLine(_ text: String) -> Int {
         var number = 0

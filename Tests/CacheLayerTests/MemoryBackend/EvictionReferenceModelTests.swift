@@ -4,26 +4,32 @@ import Testing
 @testable import CacheLayer
 import CacheLayerTesting
 
-/// The memory backend replays long seeded random sequences next to ``ReferenceSecondChance``, the naive model of its
-/// eviction order; every result, the byte total and every counter must agree after every operation, and the budget
-/// must hold after each.
+/// The memory backend replays long seeded random sequences next to the naive model of its eviction policy
+/// (``ReferenceS3FIFO`` or ``ReferenceSecondChance``); every result, the byte total and every counter must agree after
+/// every operation, and the budget must hold after each.
 @Suite("Memory backend against the reference model")
-struct SecondChanceReferenceModelTests {
+struct EvictionReferenceModelTests {
     struct Scenario: CustomTestStringConvertible, Sendable {
+        var policy: MemoryBackend.EvictionPolicy
         var seed: UInt64
         var shards: Int
         var byteBudget: Int
         var maximumEntries: Int?
         var operations: Int
         var testDescription: String {
-            "seed \(seed), \(shards) shard(s), \(byteBudget) B, entries \(maximumEntries.map(String.init) ?? "unbounded")"
+            "\(policy.rawValue), seed \(seed), \(shards) shard(s), \(byteBudget) B, entries \(maximumEntries.map(String.init) ?? "unbounded")"
         }
     }
 
     @Test(arguments: [
-        Scenario(seed: 1, shards: 1, byteBudget: 24_000, maximumEntries: nil, operations: 120_000),
-        Scenario(seed: 2, shards: 4, byteBudget: 48_000, maximumEntries: nil, operations: 120_000),
-        Scenario(seed: 3, shards: 2, byteBudget: 40_000, maximumEntries: 30, operations: 60_000),
+        Scenario(
+            policy: .secondChance, seed: 1, shards: 1, byteBudget: 24_000, maximumEntries: nil, operations: 120_000),
+        Scenario(
+            policy: .secondChance, seed: 2, shards: 4, byteBudget: 48_000, maximumEntries: nil, operations: 120_000),
+        Scenario(policy: .secondChance, seed: 3, shards: 2, byteBudget: 40_000, maximumEntries: 30, operations: 60_000),
+        Scenario(policy: .s3FIFO, seed: 4, shards: 1, byteBudget: 24_000, maximumEntries: nil, operations: 120_000),
+        Scenario(policy: .s3FIFO, seed: 5, shards: 4, byteBudget: 48_000, maximumEntries: nil, operations: 120_000),
+        Scenario(policy: .s3FIFO, seed: 6, shards: 2, byteBudget: 40_000, maximumEntries: 30, operations: 60_000),
     ])
     func randomOperationsMatchTheModel(_ scenario: Scenario) async throws {
         let clock = ManualCacheClock()
@@ -32,14 +38,18 @@ struct SecondChanceReferenceModelTests {
                 byteBudget: scenario.byteBudget,
                 maximumEntries: scenario.maximumEntries,
                 shardCount: scenario.shards,
+                evictionPolicy: scenario.policy,
                 clock: clock
             )
         )
         #expect(backend.shardCount == scenario.shards)
         let shardBudget = scenario.byteBudget / scenario.shards
         let shardEntries = scenario.maximumEntries.map { $0 / scenario.shards } ?? Int.max
-        var models = (0..<scenario.shards).map { _ in
-            ReferenceSecondChance(byteBudget: shardBudget, entryLimit: shardEntries)
+        var models: [any ReferenceEvictionModel] = (0..<scenario.shards).map { _ in
+            switch scenario.policy {
+            case .secondChance: ReferenceSecondChance(byteBudget: shardBudget, entryLimit: shardEntries)
+            case .s3FIFO: ReferenceS3FIFO(byteBudget: shardBudget, entryLimit: shardEntries)
+            }
         }
         func shard(of key: CacheKey) -> Int { backend.shardIndex(for: HashedKey(key)) }
 
@@ -94,7 +104,7 @@ struct SecondChanceReferenceModelTests {
                 try #require(actual == models[shard(of: key)].delete(key, now: now), "step \(step): delete \(key)")
             case 830..<870:
                 // Half the time ask with the value the model holds, so owner-checked deletes also succeed.
-                let held = models[shard(of: key)].entries.first { $0.key == key }?.value
+                let held = models[shard(of: key)].heldValue(of: key)
                 let expected = Bool.random(using: &random) ? (held ?? []) : [1, 2, 3]
                 let actual = try await backend.delete(key, ifValueEquals: expected)
                 try #require(
@@ -116,7 +126,7 @@ struct SecondChanceReferenceModelTests {
 
             let statistics = backend.statistics
             try #require(statistics.bytes == models.reduce(0) { $0 + $1.bytes }, "step \(step): bytes")
-            try #require(statistics.entries == models.reduce(0) { $0 + $1.entries.count }, "step \(step): entries")
+            try #require(statistics.entries == models.reduce(0) { $0 + $1.entryCount }, "step \(step): entries")
             try #require(statistics.bytes <= scenario.byteBudget, "step \(step): budget")
             if step % 500 == 0 {
                 try #require(backend.brokenInvariant() == nil, "step \(step)")
@@ -135,5 +145,65 @@ struct SecondChanceReferenceModelTests {
         // The sequence must have exercised every path, or the comparison proves little.
         #expect(statistics.hits > 1_000 && statistics.misses > 1_000)
         #expect(statistics.evictions > 100 && statistics.expirations > 100)
+    }
+
+    /// S3-FIFO's queues and ghost, not just its results, follow the model: after every operation of a seeded random
+    /// sequence on one shard, both queues (keys in order, with their access counters) and the ghost's live hashes
+    /// (oldest first) are the model's.
+    @Test(arguments: [UInt64(7), 8])
+    func s3FIFOQueuesMatchTheModel(seed: UInt64) async throws {
+        let clock = ManualCacheClock()
+        let byteBudget = 12_000
+        let backend = try MemoryBackend(
+            configuration: .init(byteBudget: byteBudget, shardCount: 1, evictionPolicy: .s3FIFO, clock: clock))
+        var model = ReferenceS3FIFO(byteBudget: byteBudget, entryLimit: .max)
+        var random = SeededGenerator(seed: seed)
+        let namespace = try CacheNamespace("queues")
+        // Skewed key choice, so some keys are read often enough to reach the main queue and others pass through.
+        let keys = (0..<200).map { CacheKey(namespace: namespace, key: "k\($0)") }
+        func pickKey() -> CacheKey {
+            let bound = Int.random(in: 1...keys.count, using: &random)
+            return keys[Int.random(in: 0..<bound, using: &random)]
+        }
+        var promotions = 0
+        for step in 0..<20_000 {
+            let now = clock.nanosecondsNow()
+            let key = pickKey()
+            switch Int.random(in: 0..<100, using: &random) {
+            case 0..<55:
+                let actual = try await backend.get(key)
+                try #require(actual == model.get(key, now: now), "step \(step): get")
+                if actual == nil {
+                    let value = [UInt8](repeating: 7, count: Int.random(in: 0...300, using: &random))
+                    let ttl: Duration? = Int.random(in: 0..<10, using: &random) == 0 ? .milliseconds(50) : nil
+                    _ = model.set(key, value, ttlNanoseconds: ttl?.clampedNanoseconds, now: now)
+                    try await backend.set(key, to: value, ttl: ttl)
+                }
+            case 55..<85:
+                let value = [UInt8](repeating: 9, count: Int.random(in: 0...300, using: &random))
+                _ = model.set(key, value, ttlNanoseconds: nil, now: now)
+                try await backend.set(key, to: value, ttl: nil)
+            case 85..<95:
+                let actual = try await backend.delete(key)
+                try #require(actual == model.delete(key, now: now), "step \(step): delete")
+            default:
+                clock.advance(by: .milliseconds(Int.random(in: 0...20, using: &random)))
+            }
+            let (small, main, ghost) = backend.withExclusiveAccess(toShard: 0) { store in
+                (store.contents(of: .small), store.contents(of: .main), store.ghostHashes())
+            }
+            try #require(small.map(\.key) == model.small.map(\.key), "step \(step): small queue")
+            try #require(small.map(\.accessCount) == model.small.map(\.count), "step \(step): small counters")
+            try #require(main.map(\.key) == model.main.map(\.key), "step \(step): main queue")
+            try #require(main.map(\.accessCount) == model.main.map(\.count), "step \(step): main counters")
+            try #require(ghost == model.ghostHashes, "step \(step): ghost")
+            promotions = max(promotions, main.count)
+            if step % 1000 == 0 {
+                try #require(backend.brokenInvariant() == nil, "step \(step)")
+                await Task.yield()
+            }
+        }
+        // Both queues and the ghost must have been used, or the comparison proves little.
+        #expect(promotions > 5 && !model.ghostHashes.isEmpty && model.evictions > 100)
     }
 }
