@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "CacheLayer", targets: ["CacheLayer"]),
         .library(name: "CacheLayerRedis", targets: ["CacheLayerRedis"]),
         .library(name: "CacheLayerYAML", targets: ["CacheLayerYAML"]),
+        .library(name: "CacheLayerHTTP", targets: ["CacheLayerHTTP"]),
         .library(name: "CacheLayerHummingbird", targets: ["CacheLayerHummingbird"]),
         .library(name: "CacheLayerAdvisor", targets: ["CacheLayerAdvisor"]),
         .library(name: "CacheLayerTesting", targets: ["CacheLayerTesting"]),
@@ -61,11 +62,26 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The response cache without a framework: which responses are stored, their stored format, the read-through
+        // with `X-Cache`/`Age`, the spans and metrics. The framework middlewares are thin adapters over it.
+        .target(
+            name: "CacheLayerHTTP",
+            dependencies: [
+                "CacheLayer",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                // Both frameworks' bodies are ByteBuffers: a hit hands the stored one over without a copy.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The Hummingbird response-cache middleware: its own target, so only users who serve with Hummingbird build it.
         .target(
             name: "CacheLayerHummingbird",
             dependencies: [
                 "CacheLayer",
+                "CacheLayerHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -110,6 +126,13 @@ let package = Package(
             name: "CacheLayerTestSupport",
             path: "Tests/CacheLayerTestSupport"
         ),
+        // The response-cache behaviour every framework adapter must have: cases the Hummingbird and Vapor tests
+        // both run against their own application.
+        .target(
+            name: "ResponseCacheConformance",
+            dependencies: ["CacheLayer", "CacheLayerTesting", "CacheLayerTestSupport"],
+            path: "Tests/ResponseCacheConformance"
+        ),
         .testTarget(
             name: "CacheLayerTests",
             dependencies: [
@@ -128,7 +151,9 @@ let package = Package(
                 "CacheLayer",
                 "CacheLayerTestSupport",
                 "CacheLayerTesting",
+                "CacheLayerHTTP",
                 "CacheLayerHummingbird",
+                "ResponseCacheConformance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
