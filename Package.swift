@@ -8,12 +8,22 @@ let package = Package(
         .library(name: "CacheLayer", targets: ["CacheLayer"]),
         .library(name: "CacheLayerRedis", targets: ["CacheLayerRedis"]),
         .library(name: "CacheLayerYAML", targets: ["CacheLayerYAML"]),
+        .library(name: "CacheLayerHTTP", targets: ["CacheLayerHTTP"]),
         .library(name: "CacheLayerHummingbird", targets: ["CacheLayerHummingbird"]),
+        .library(name: "CacheLayerVapor", targets: ["CacheLayerVapor"]),
         .library(name: "CacheLayerAdvisor", targets: ["CacheLayerAdvisor"]),
         .library(name: "CacheLayerHealth", targets: ["CacheLayerHealth"]),
         .library(name: "CacheLayerSampling", targets: ["CacheLayerSampling"]),
         .library(name: "CacheLayerTesting", targets: ["CacheLayerTesting"]),
         .executable(name: "cachelayer-advise", targets: ["CacheLayerAdviseCommand"]),
+    ],
+    traits: [
+        // Off by default: Vapor's build (swift-crypto, NIO-SSL, AsyncHTTPClient, ...) is paid only by those who enable
+        // it, in their package's dependency (`traits: ["VaporSupport"]`) or with `swift build --traits VaporSupport`.
+        .trait(
+            name: "VaporSupport",
+            description: "CacheLayerVapor: a Vapor 4 cache driver and response-cache middleware"
+        )
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
@@ -24,6 +34,8 @@ let package = Package(
         // No default traits: the middleware needs neither swift-configuration support nor full Foundation.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Built only with the VaporSupport trait.
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         // `swift package generate-documentation` (scripts/docs.sh); a plugin, so nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -63,16 +75,45 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The response cache without a framework: which responses are stored, their stored format, the read-through
+        // with `X-Cache`/`Age`, the spans and metrics. The framework middlewares are thin adapters over it.
+        .target(
+            name: "CacheLayerHTTP",
+            dependencies: [
+                "CacheLayer",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                // Both frameworks' bodies are ByteBuffers: a hit hands the stored one over without a copy.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The Hummingbird response-cache middleware: its own target, so only users who serve with Hummingbird build it.
         .target(
             name: "CacheLayerHummingbird",
             dependencies: [
                 "CacheLayer",
+                "CacheLayerHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Vapor 4: a driver for `app.caches` and the response-cache middleware over CacheLayerHTTP. Without the
+        // VaporSupport trait it builds empty and Vapor is not built at all.
+        .target(
+            name: "CacheLayerVapor",
+            dependencies: [
+                "CacheLayer",
+                "CacheLayerHTTP",
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -145,6 +186,13 @@ let package = Package(
             name: "CacheLayerTestSupport",
             path: "Tests/CacheLayerTestSupport"
         ),
+        // The response-cache behaviour every framework adapter must have: cases the Hummingbird and Vapor tests
+        // both run against their own application.
+        .target(
+            name: "ResponseCacheConformance",
+            dependencies: ["CacheLayer", "CacheLayerTesting", "CacheLayerTestSupport"],
+            path: "Tests/ResponseCacheConformance"
+        ),
         .testTarget(
             name: "CacheLayerTests",
             dependencies: [
@@ -163,7 +211,9 @@ let package = Package(
                 "CacheLayer",
                 "CacheLayerTestSupport",
                 "CacheLayerTesting",
+                "CacheLayerHTTP",
                 "CacheLayerHummingbird",
+                "ResponseCacheConformance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -173,6 +223,19 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        // Empty without the VaporSupport trait (scripts/test.sh runs them in a step of their own, with it).
+        .testTarget(
+            name: "CacheLayerVaporTests",
+            dependencies: [
+                "CacheLayer",
+                "CacheLayerTesting",
+                "CacheLayerVapor",
+                "ResponseCacheConformance",
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+                .product(name: "VaporTesting", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import CacheLayerHTTP
 import HTTPTypes
 import Hummingbird
 

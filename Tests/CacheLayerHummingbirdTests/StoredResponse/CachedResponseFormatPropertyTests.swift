@@ -3,7 +3,7 @@ import NIOCore
 import CacheLayerTestSupport
 import Testing
 
-@testable import CacheLayerHummingbird
+@testable import CacheLayerHTTP
 
 /// The cached-response format reads bytes back from Redis, which anyone with access to the server can write: any
 /// bytes must decode or throw ``CachedResponseFormat/Malformed``, never trap; what decodes must be what was

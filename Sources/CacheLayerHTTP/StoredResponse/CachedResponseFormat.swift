@@ -1,6 +1,4 @@
-import CacheLayer
 import HTTPTypes
-import Hummingbird
 import NIOCore
 
 /// The bytes of a ``CachedResponse``: a version byte, the status code and reason phrase, when it was stored (milliseconds), the
@@ -15,19 +13,19 @@ import NIOCore
 /// 100...999, a reason phrase or header that HTTP would have to clean up, a `Content-Length` that is not the
 /// body's length, bytes left over) throw ``Malformed``; the cache counts that as a miss, and the handler runs.
 /// Whatever decodes re-encodes to the same bytes, so one response has one encoding.
-enum CachedResponseFormat {
-    static let version: UInt8 = 1
+package enum CachedResponseFormat {
+    package static let version: UInt8 = 1
     /// The largest body, reason phrase or header part the format can hold (a 32-bit length).
-    static let largestPart = Int(UInt32.max)
+    package static let largestPart = Int(UInt32.max)
 
     /// Bytes that are not a response of this format.
-    struct Malformed: Error, CustomStringConvertible {
-        let description: String
+    package struct Malformed: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// Whether every part of `response` fits its 32-bit length: ``encode(_:)`` is only for such responses (the
     /// middleware never stores a body over ``largestPart``; one header that large cannot be sent at all).
-    static func fits(_ response: CachedResponse) -> Bool {
+    package static func fits(_ response: CachedResponse) -> Bool {
         response.body.readableBytes <= Self.largestPart
             && response.status.reasonPhrase.utf8.count <= Self.largestPart
             && response.headers.count <= Self.largestPart
@@ -38,7 +36,7 @@ enum CachedResponseFormat {
     }
 
     /// The bytes of `response`, whose parts must each fit a 32-bit length (``fits(_:)``).
-    static func encode(_ response: CachedResponse) -> [UInt8] {
+    package static func encode(_ response: CachedResponse) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64 + response.body.readableBytes + response.headers.count * 48)
         bytes.append(Self.version)
@@ -57,7 +55,7 @@ enum CachedResponseFormat {
 
     /// The response `bytes` encode, exactly.
     /// - Throws: ``Malformed`` for anything else.
-    static func decode(_ bytes: [UInt8]) throws -> CachedResponse {
+    package static func decode(_ bytes: [UInt8]) throws -> CachedResponse {
         try Self.decodeExactly(bytes)
     }
 

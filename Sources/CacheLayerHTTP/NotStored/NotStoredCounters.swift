@@ -2,10 +2,10 @@ import CoreMetrics
 
 /// `cache.responses_not_stored` counters, one per boundary and ``NotStoredReason``, made up front so that counting
 /// only looks one up.
-struct NotStoredCounters: Sendable {
+package struct NotStoredCounters: Sendable {
     private let counters: [String: [NotStoredReason: Counter]]
 
-    init?(factory: any MetricsFactory, boundaries: [String]) {
+    package init?(factory: any MetricsFactory, boundaries: [String]) {
         guard !(factory is NOOPMetricsHandler) else { return nil }
         self.counters = Dictionary(
             uniqueKeysWithValues: boundaries.map { boundary in
@@ -26,7 +26,7 @@ struct NotStoredCounters: Sendable {
             })
     }
 
-    func count(boundary: String, _ reason: NotStoredReason) {
+    package func count(boundary: String, _ reason: NotStoredReason) {
         self.counters[boundary]?[reason]?.increment()
     }
 }

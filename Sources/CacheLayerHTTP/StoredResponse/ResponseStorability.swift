@@ -1,26 +1,29 @@
-import CacheLayer
 import HTTPTypes
-import Hummingbird
 
 /// Whether a response may be stored and replayed to other requests of the same key, judged from its status and
 /// headers (the body's size is checked as it is collected).
-struct ResponseStorability {
-    let cacheableStatuses: Set<Int>
+package struct ResponseStorability: Sendable {
+    package let cacheableStatuses: Set<Int>
     /// The request headers the endpoint's key includes (lower case).
-    let varyHeaders: Set<String>
+    package let varyHeaders: Set<String>
+
+    package init(cacheableStatuses: Set<Int>, varyHeaders: Set<String>) {
+        self.cacheableStatuses = cacheableStatuses
+        self.varyHeaders = varyHeaders
+    }
 
     /// Why `response` must not be stored, or `nil` when it may be.
-    func refusal(for response: Response) -> NotStoredReason? {
+    package func refusal(for response: HTTPResponse) -> NotStoredReason? {
         guard self.cacheableStatuses.contains(response.status.code) else { return .status }
-        for directive in Self.directives(response.headers[values: .cacheControl]) {
+        for directive in Self.directives(response.headerFields[values: .cacheControl]) {
             switch directive {
             case "no-store", "no-cache": return .noStore
             case "private": return .private
             default: continue
             }
         }
-        if response.headers[.setCookie] != nil { return .setCookie }
-        for name in Self.directives(response.headers[values: .vary])
+        if response.headerFields[.setCookie] != nil { return .setCookie }
+        for name in Self.directives(response.headerFields[values: .vary])
         where name == "*" || !self.varyHeaders.contains(name) {
             return .vary
         }
@@ -28,7 +31,7 @@ struct ResponseStorability {
     }
 
     /// The headers replayed with a stored response: all but hop-by-hop ones and those that describe one delivery.
-    static func storedHeaders(_ headers: HTTPFields) -> HTTPFields {
+    package static func storedHeaders(_ headers: HTTPFields) -> HTTPFields {
         var stored = headers
         for name in Self.perDeliveryHeaders {
             stored[name] = nil
@@ -43,7 +46,7 @@ struct ResponseStorability {
 
     /// The comma-separated tokens of header values, lower-cased, without parameters (`max-age=60` gives
     /// `max-age`; `private="Set-Cookie"` gives `private`).
-    static func directives(_ values: [String]) -> [String] {
+    package static func directives(_ values: [String]) -> [String] {
         values.flatMap { $0.split(separator: ",") }.map { token in
             let name = token.split(separator: "=", maxSplits: 1).first ?? token[...]
             return String(name.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())

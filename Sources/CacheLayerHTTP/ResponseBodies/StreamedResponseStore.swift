@@ -1,6 +1,5 @@
 import CacheLayer
 import HTTPTypes
-import Hummingbird
 import Logging
 import NIOCore
 import Tracing
@@ -12,9 +11,9 @@ import Tracing
 ///
 /// The read-through itself has already returned by then, without sharing the response: concurrent requests for
 /// the key run their own handler rather than wait for a stream that may never end.
-struct StreamedResponseStore: Sendable {
+package struct StreamedResponseStore<Response: Sendable>: Sendable {
     let cache: Cache
-    let coding: CacheValueCoding<ResponseLoad>
+    let coding: CacheValueCoding<ResponseLoad<Response>>
     let key: String
     let endpoint: CacheEndpoint
     let limit: Int
@@ -22,16 +21,15 @@ struct StreamedResponseStore: Sendable {
     let started: ContinuousClock.Instant
     let notStored: NotStoredRecording
 
-    /// `response`, its body forwarded and copied.
-    func forwarding(_ response: Response) -> Response {
-        var response = response
-        let status = response.status
-        let headers = ResponseStorability.storedHeaders(response.headers)
+    /// The copy of a body sent with `head`, which stores it with `head`'s status and replayable headers.
+    func copy(of head: HTTPResponse) -> StreamedBodyCopy {
+        let status = head.status
+        let headers = ResponseStorability.storedHeaders(head.headerFields)
         // The request's span, so that the `cache.put` at the end of the body (after the middleware returned)
         // nests under it.
         let serviceContext = ServiceContext.current
         let store = self
-        let copy = StreamedBodyCopy(
+        return StreamedBodyCopy(
             limit: self.limit,
             store: { body in
                 let cached = CachedResponse(
@@ -44,15 +42,13 @@ struct StreamedResponseStore: Sendable {
             },
             refuse: { reason in store.notStored(reason) }
         )
-        response.body = copy.forwarding(response.body)
-        return response
     }
 
     private func store(_ cached: CachedResponse, serviceContext: ServiceContext?) async {
         do {
             try await ServiceContext.withValue(serviceContext) {
                 try await self.cache.storeLoaded(
-                    .stored(cached),
+                    ResponseLoad<Response>.stored(cached),
                     key: self.key,
                     ttl: self.endpoint.ttl,
                     policy: self.endpoint.loadPolicy,

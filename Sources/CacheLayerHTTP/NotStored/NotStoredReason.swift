@@ -5,7 +5,7 @@ public struct NotStoredReason: Sendable, Hashable, CustomStringConvertible {
     public let name: String
     private init(_ name: String) { self.name = name }
 
-    /// The status is not one of ``ResponseCacheMiddleware/Configuration/cacheableStatuses`` (200 by default).
+    /// The status is not one of the middleware's `cacheableStatuses` (200 by default).
     public static let status = NotStoredReason("status")
     /// `Cache-Control: no-store` or `no-cache`.
     public static let noStore = NotStoredReason("no_store")
@@ -15,7 +15,7 @@ public struct NotStoredReason: Sendable, Hashable, CustomStringConvertible {
     public static let setCookie = NotStoredReason("set_cookie")
     /// `Vary: *`, or `Vary` names a request header that the endpoint's key does not include.
     public static let vary = NotStoredReason("vary")
-    /// The body is larger than ``ResponseCacheMiddleware/Configuration/maximumBodySize``.
+    /// The body is larger than the middleware's `maximumBodySize`.
     public static let tooLarge = NotStoredReason("too_large")
     /// The body ends with trailing headers, which the cache does not replay.
     public static let trailers = NotStoredReason("trailers")
@@ -29,12 +29,16 @@ public struct NotStoredReason: Sendable, Hashable, CustomStringConvertible {
     /// Storing failed (the backend is down, with ``CacheLayer/Cache/Configuration/failOpen`` off): the handler's
     /// response is sent all the same.
     public static let storeFailed = NotStoredReason("store_failed")
+    /// The body is a stream that the framework lets the cache read only whole, without a bound (Vapor's streamed
+    /// bodies): it is sent as it is.
+    public static let streamed = NotStoredReason("streamed")
 
     /// Every reason, in the order above.
     public static let all: [NotStoredReason] = [
         .status, .noStore, .private, .setCookie, .vary, .tooLarge, .trailers, .head, .lengthMismatch, .incomplete,
-        .storeFailed,
+        .storeFailed, .streamed,
     ]
 
+    /// The stable name.
     public var description: String { self.name }
 }

@@ -1,0 +1,42 @@
+import HTTPTypes
+import NIOCore
+
+/// What the framework-neutral ``ResponseCache`` needs from a web framework: how to read its responses, build one,
+/// and mark its errors. Each framework's middleware is a thin adapter of this shape.
+package protocol ResponseCacheAdapter: Sendable {
+    /// The framework's response.
+    associatedtype Response: Sendable
+
+    /// The status and header fields of `response`.
+    static func head(of response: Response) -> HTTPResponse
+
+    /// `response`, its `X-Cache` header set to `status`.
+    static func marked(_ response: Response, _ status: CacheStatus) -> Response
+
+    /// Whether the cache can read `response`'s body as it is written (to collect or copy it). A framework that only
+    /// lets a streamed body be read whole, without a bound, says `false` for it: such a response is sent as it is,
+    /// and not stored (``NotStoredReason/streamed``).
+    static func canReadBody(of response: Response) -> Bool
+
+    /// The length of `response`'s body as the body itself knows it; `nil` for a body of unknown length (a stream).
+    static func bodyLength(of response: Response) -> Int?
+
+    /// Writes `response`'s body into `collector`, to its end or until the collector stops it, and returns the
+    /// response to send in its place: the same bytes and trailing headers, under the same declared length (a body
+    /// that overran sends its declared bytes, then fails).
+    static func collectBody(of response: Response, into collector: BodyCollector) async throws -> Response
+
+    /// `response`, its body forwarded to the client as it is written and copied on the way through `copy`.
+    static func forwardingBody(of response: Response, copying copy: StreamedBodyCopy) -> Response
+
+    /// A response of `head` with `body`, or without a body for a HEAD request.
+    static func response(_ head: HTTPResponse, body: ByteBuffer, forHEAD: Bool) -> Response
+
+    /// `error`, thrown by the handler, the router or the cache, as the framework should see it, its response
+    /// marked with `X-Cache: status`.
+    static func markedError(_ error: any Error, _ status: CacheStatus) -> any Error
+
+    /// The error a request gets when it waited for the lock of another computing its response and the lock policy
+    /// says to fail (a 503).
+    static func lockTimeoutError() -> any Error
+}

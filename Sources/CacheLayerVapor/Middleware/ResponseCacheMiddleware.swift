@@ -1,0 +1,113 @@
+#if VaporSupport
+import CacheLayer
+import CacheLayerHTTP
+import Foundation
+import HTTPTypes
+import Tracing
+import Vapor
+
+/// Serves GET and HEAD responses from a CacheLayer ``CacheLayer/Cache``, endpoint by endpoint, as
+/// ``CacheLayer/CacheBoundaries`` decide: the same response cache as the Hummingbird middleware (``CacheLayerHTTP``),
+/// with the same key rule, storability rules, `X-Cache`/`Age` headers, single-flight and lock behaviour, spans and
+/// metrics.
+///
+/// ```swift
+/// app.middleware.use(TracingMiddleware())  // first: the cache's spans nest under the request's span
+/// app.middleware.use(try ResponseCacheMiddleware(cache: cache, boundaries: boundaries))
+/// ```
+///
+/// The key reads the query as Vapor's `req.query` decodes it (names and values percent-decoded, `+` as a space);
+/// a query that does not decode bypasses the cache. Vapor lets a streamed body be read only whole, so streamed
+/// responses are sent as they are and not stored. A lock wait that gives up answers 503; the handler's errors
+/// (an `Abort`, or a route that does not exist) reach Vapor's `ErrorMiddleware` with `X-Cache` in their headers.
+public struct ResponseCacheMiddleware: AsyncMiddleware {
+    /// The cache responses are stored in.
+    public var cache: CacheLayer.Cache { self.core.cache }
+    /// Which requests are cached, under which keys, for how long.
+    public var boundaries: CacheBoundaries { self.core.boundaries }
+    /// What is stored and how users are told apart.
+    public let configuration: Configuration
+
+    private let core: ResponseCache<VaporResponseAdapter>
+
+    /// Creates the middleware.
+    /// - Throws: ``CacheLayer/CacheError/Code/invalidConfiguration`` for a negative maximum body size or no
+    ///   cacheable status.
+    public init(
+        cache: CacheLayer.Cache, boundaries: CacheBoundaries, configuration: Configuration = .init()
+    ) throws(CacheError) {
+        self.configuration = configuration
+        self.core = try ResponseCache(
+            cache: cache,
+            boundaries: boundaries,
+            configuration: .init(
+                cacheableStatuses: configuration.cacheableStatuses,
+                maximumBodySize: configuration.maximumBodySize,
+                metricsFactory: configuration.metricsFactory
+            )
+        )
+    }
+
+    /// Serves `request` from the cache, or through `next` (storing the response when its boundary and headers allow),
+    /// and marks the response with `X-Cache`.
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let method = HTTPRequest.Method(request.method.rawValue)
+        let isCandidate = method.map {
+            ResponseCache<VaporResponseAdapter>.isCandidate(
+                method: $0, isOriginForm: request.url.scheme == nil && request.url.host == nil)
+        }
+        // Vapor keeps the request's span in `request.serviceContext` (its TracingMiddleware sets it).
+        return try await ServiceContext.withValue(request.serviceContext) {
+            try await self.core.respond(
+                isCandidate: isCandidate ?? false,
+                request: { self.cacheRequest(request) },
+                isHEAD: request.method == .HEAD,
+                logger: request.logger,
+                next: { try await next.respond(to: request) }
+            )
+        }
+    }
+
+    /// What the boundaries need to know about `request`, as the handler sees it: method, authority, path, query (as
+    /// `req.query` decodes it, in request order), every value of the headers they look at, the user, and whether
+    /// the application says it is personal; `nil` for a query that does not decode.
+    private func cacheRequest(_ request: Request) -> CacheRequest? {
+        guard let query = Self.queryParameters(request.url.query) else { return nil }
+        var headers: [(name: String, value: String)] = []
+        for (name, value) in request.headers {
+            let canonical = name.lowercased()
+            if self.core.keyedHeaders.contains(canonical) { headers.append((name: canonical, value: value)) }
+        }
+        return CacheRequest(
+            method: request.method.rawValue,
+            scheme: request.url.scheme,
+            authority: request.headers.first(name: .host),
+            path: request.url.path,
+            query: query,
+            headers: headers,
+            userID: self.configuration.userID?(request),
+            isPersonalised: self.configuration.isPersonalised?(request) ?? false
+        )
+    }
+
+    /// The query's parameters as Vapor's URL-encoded form decoder reads them (`+` is a space, then percent-decoding,
+    /// names and values alike), in order; `nil` when a part is not valid percent-encoding, so that two spellings
+    /// never meet under one key.
+    static func queryParameters(_ query: String?) -> [(name: String, value: String)]? {
+        guard let query, !query.isEmpty else { return [] }
+        var parameters: [(name: String, value: String)] = []
+        for part in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.decoded(pair[0]), let value = pair.count > 1 ? Self.decoded(pair[1]) : ""
+            else { return nil }
+            parameters.append((name: name, value: value))
+        }
+        return parameters
+    }
+
+    private static func decoded(_ part: Substring) -> String? {
+        guard part.contains(where: { $0 == "+" || $0 == "%" }) else { return String(part) }
+        return part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+}
+#endif

@@ -1,0 +1,58 @@
+import CacheLayer
+import CacheLayerHummingbird
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import ResponseCacheConformance
+import Testing
+
+/// The response-cache behaviour every framework adapter shares (``ResponseCacheConformance``), through
+/// Hummingbird's router test client. The Vapor tests run the same cases.
+@Suite("Response cache conformance: Hummingbird")
+struct HummingbirdConformanceTests {
+    @Test(arguments: ConformanceCase.all)
+    func conforms(_ conformanceCase: ConformanceCase) async throws {
+        let fixture = try ConformanceFixture()
+        try await Self.application(fixture).test(.router) { client in
+            try await conformanceCase.run(fixture) { request in
+                var headers = HTTPFields()
+                for (name, value) in request.headers { headers.append(HTTPField(name: .init(name)!, value: value)) }
+                let response = try await client.execute(
+                    uri: request.target, method: HTTPRequest.Method(request.method)!, headers: headers)
+                return ConformanceResponse(
+                    status: response.status.code,
+                    headers: response.headers.map { (name: $0.name.canonicalName, value: $0.value) },
+                    body: String(buffer: response.body)
+                )
+            }
+        }
+    }
+
+    /// The fixture's routes behind Hummingbird's middleware.
+    static func application(_ fixture: ConformanceFixture) throws -> some ApplicationProtocol {
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(
+            middleware: try ResponseCacheMiddleware<BasicRequestContext>(
+                cache: fixture.cache,
+                boundaries: fixture.boundaries,
+                configuration: .init(
+                    maximumBodySize: ConformanceFixture.maximumBodySize,
+                    userID: { request, _ in request.headers[HTTPField.Name(ConformanceFixture.userHeader)!] }
+                )
+            ))
+        let runs = fixture.runs
+        for route in ConformanceFixture.routes {
+            router.get(RouterPath(route.path)) { request, _ -> Response in
+                runs.increment()
+                var headers = HTTPFields()
+                for (name, value) in route.headers { headers.append(HTTPField(name: .init(name)!, value: value)) }
+                let body = route.body(runs.count) { name in request.headers[HTTPField.Name(name)!] }
+                return Response(
+                    status: .init(code: route.status), headers: headers,
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+            }
+        }
+        return Application(router: router)
+    }
+}

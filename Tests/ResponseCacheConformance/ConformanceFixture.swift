@@ -1,0 +1,106 @@
+import CacheLayer
+import CacheLayerTestSupport
+import CacheLayerTesting
+
+/// A request a conformance case sends: method, target (path and query) and header fields.
+public struct ConformanceRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var headers: [(name: String, value: String)]
+
+    /// A GET of `target`.
+    public init(_ target: String, headers: [(name: String, value: String)] = []) {
+        self.init("GET", target, headers: headers)
+    }
+
+    public init(_ method: String, _ target: String, headers: [(name: String, value: String)] = []) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+    }
+}
+
+/// What came back: status, header fields (names lower-cased) and the body as text.
+public struct ConformanceResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: String
+
+    public init(status: Int, headers: [(name: String, value: String)], body: String) {
+        self.status = status
+        self.headers = headers.map { (name: $0.name.lowercased(), value: $0.value) }
+        self.body = body
+    }
+
+    /// The first value of the header `name`.
+    public func header(_ name: String) -> String? {
+        self.headers.first { $0.name == name.lowercased() }?.value
+    }
+
+    /// The `X-Cache` header.
+    public var cacheStatus: String? { self.header("x-cache") }
+}
+
+/// A route of the application under test, the same in every framework: status, headers, and a body made from the
+/// handler's run count and the request's headers.
+public struct ConformanceRoute: Sendable {
+    public let path: String
+    public let status: Int
+    public let headers: [(name: String, value: String)]
+    public let body: @Sendable (_ run: Int, _ header: (String) -> String?) -> String
+}
+
+/// The application every adapter serves for the conformance cases: the cache, its boundaries, the routes, and a
+/// count of handler runs. An adapter's test builds its framework's application from ``routes`` (each handler
+/// increments ``runs`` and answers as its route says), with the framework's response-cache middleware over
+/// ``cache`` and ``boundaries`` (``maximumBodySize``, and the `X-User` header as the user).
+public struct ConformanceFixture: Sendable {
+    public let clock = ManualCacheClock(start: .seconds(1_700_000_000))
+    public let runs = LoadCounter()
+    public let cache: Cache
+    public let boundaries: CacheBoundaries
+    public static let maximumBodySize = 1_024
+    public static let userHeader = "X-User"
+
+    public init() throws {
+        self.cache = try Cache(
+            namespace: "conformance",
+            backend: MemoryBackend(configuration: .init(byteBudget: 8 << 20, clock: self.clock)),
+            configuration: .init(freshnessClock: self.clock)
+        )
+        let shared = { (name: String) in CacheEndpoint(name: name, path: "/\(name)", ttl: .seconds(60)) }
+        self.boundaries = try CacheBoundaries([
+            CacheEndpoint(
+                name: "items", path: "/items", ttl: .seconds(60),
+                pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open"]])),
+            shared("private"), shared("cookie"), shared("missing"), shared("large"), shared("vary"),
+            CacheEndpoint(name: "me", path: "/me", ttl: .seconds(60), scope: .perUser),
+            CacheEndpoint(name: "greeting", path: "/greeting", ttl: .seconds(60), varyHeaders: ["Accept-Language"]),
+        ])
+    }
+
+    /// The routes, by path.
+    public static let routes: [ConformanceRoute] = [
+        ConformanceRoute(path: "/items", status: 200, headers: [("Content-Type", "text/plain")]) { run, _ in
+            "items, run \(run)"
+        },
+        ConformanceRoute(path: "/plain", status: 200, headers: []) { run, _ in "not cached, run \(run)" },
+        ConformanceRoute(path: "/private", status: 200, headers: [("Cache-Control", "private, max-age=60")]) {
+            run, _ in "for one user, run \(run)"
+        },
+        ConformanceRoute(path: "/cookie", status: 200, headers: [("Set-Cookie", "session=abc")]) { run, _ in
+            "welcome, run \(run)"
+        },
+        ConformanceRoute(path: "/missing", status: 404, headers: []) { run, _ in "no such thing, run \(run)" },
+        ConformanceRoute(path: "/large", status: 200, headers: []) { _, _ in String(repeating: "x", count: 4_096) },
+        ConformanceRoute(path: "/vary", status: 200, headers: [("Vary", "Accept-Encoding")]) { run, _ in
+            "compressed, perhaps, run \(run)"
+        },
+        ConformanceRoute(path: "/me", status: 200, headers: []) { run, header in
+            "hello \(header(userHeader) ?? "nobody"), run \(run)"
+        },
+        ConformanceRoute(path: "/greeting", status: 200, headers: [("Vary", "Accept-Language")]) { run, header in
+            "greeting in \(header("Accept-Language") ?? "none"), run \(run)"
+        },
+    ]
+}
