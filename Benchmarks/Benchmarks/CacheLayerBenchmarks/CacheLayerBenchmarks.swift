@@ -193,9 +193,10 @@ enum Workload {
     static let keys: [String] = (0..<keyCount).map { key(prefix: "user:", $0) }
     /// Keys of the same shape that are never stored.
     static let missingKeys: [String] = (0..<keyCount).map { key(prefix: "miss:", $0) }
-    /// A distinct 100-byte value per key.
+    /// A 100-byte value per key, never starting with 0xCA: the facade reads such bytes stored straight into the
+    /// backend as one of its framed values (see MemoryTierRatios' Workload).
     static let values: [[UInt8]] = (0..<keyCount).map {
-        [UInt8](repeating: UInt8(truncatingIfNeeded: $0), count: valueSize)
+        [UInt8](repeating: UInt8(truncatingIfNeeded: $0 % 200), count: valueSize)
     }
 
     /// `prefix` followed by `number` zero-padded to 8 digits.
