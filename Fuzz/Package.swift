@@ -34,7 +34,7 @@ let package = Package(
         // reached with `@testable import`, so the build passes `-enable-testing`).
         .executableTarget(
             name: "FuzzCachedResponse",
-            dependencies: ["FuzzSupport", .product(name: "CacheLayerHummingbird", package: cacheLayerPackage)]
+            dependencies: ["FuzzSupport", .product(name: "CacheLayerHTTP", package: cacheLayerPackage)]
         ),
         // A boundaries file in JSON: `CacheBoundaries(json:)`, then a few decisions over what it loaded.
         .executableTarget(

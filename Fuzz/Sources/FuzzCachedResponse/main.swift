@@ -1,8 +1,8 @@
-@testable import CacheLayerHummingbird
+@testable import CacheLayerHTTP
 import FuzzSupport
 
-// Bytes read back from the backend as a cached response: `CachedResponseFormat.decode`, then what the middleware does
-// with a hit (its age against the clock, the response for GET and for HEAD).
+// Bytes read back from the backend as a cached response: `CachedResponseFormat.decode`, then what the response cache
+// does with a hit (its age against the clock, the response head with `X-Cache` and `Age`).
 // Invariants besides "no trap": a decoded response encodes to bytes that decode to the same response.
 
 /// The middleware's clock at a plausible Unix-epoch time (2027), in the units `storedAt` is kept in.
@@ -14,8 +14,8 @@ public func fuzzCachedResponse(_ start: UnsafeRawPointer?, _ count: Int) -> CInt
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
     guard let decoded = try? CachedResponseFormat.decode(bytes) else { return 0 }
     let age = now - decoded.storedAt
-    _ = decoded.response(status: .hit, age: age, head: false)
-    _ = decoded.response(status: .stale, age: age, head: true)
+    _ = decoded.head(status: .hit, age: age)
+    _ = decoded.head(status: .stale, age: age)
     let again: CachedResponse
     do {
         again = try CachedResponseFormat.decode(CachedResponseFormat.encode(decoded))
