@@ -4,7 +4,7 @@ extension Cache {
     ///
     /// - Concurrent misses of one key in this process share one `loader` call (unless
     ///   ``Configuration/coalescesLoads`` is off): every caller gets the same value or the same error, including
-    ///   callers of ``readThrough(key:ttl:policy:coding:loader:)`` for the same key (one single-flight serves both).
+    ///   callers of ``readThrough(key:ttl:policy:tags:coding:loader:)`` for the same key (one single-flight serves both).
     ///   The load runs in a task of its own, so cancelling one caller (even the first) leaves the load running for
     ///   the others; the cancelled caller gets `CancellationError`.
     /// - With a ``LoadPolicy/lock``, one caller across every process sharing the backend loads; the others wait

@@ -1,6 +1,6 @@
 extension ReadThrough {
     /// Loads a missing value, sharing one load with every concurrent miss of the key in this process: the miss path
-    /// of both ``Cache/getOrLoad(key:ttl:policy:as:loader:)`` and ``Cache/readThrough(key:ttl:policy:coding:loader:)``,
+    /// of both ``Cache/getOrLoad(key:ttl:policy:tags:as:loader:)`` and ``Cache/readThrough(key:ttl:policy:tags:coding:loader:)``,
     /// over the cache's one single-flight map.
     ///
     /// The first caller leads the flight. With `inOwnTask` (a loader that may outlive the call), the leader starts

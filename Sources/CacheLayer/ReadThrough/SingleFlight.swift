@@ -2,7 +2,7 @@ import Synchronization
 
 /// Coalesces concurrent loads of one key within this process: the first miss leads the load, later misses of the
 /// same key wait for it, and all of them get the same value or the same error. One map serves every read-through
-/// entry point (``Cache/getOrLoad(key:ttl:policy:as:loader:)`` and ``Cache/readThrough(key:ttl:policy:coding:loader:)``),
+/// entry point (``Cache/getOrLoad(key:ttl:policy:tags:as:loader:)`` and ``Cache/readThrough(key:ttl:policy:tags:coding:loader:)``),
 /// so that mixed callers of one key share one load.
 ///
 /// A leader ``join(_:)``s, runs the load (in its own task, or in a task it starts) and ends the flight with
