@@ -209,6 +209,8 @@ let package = Package(
             name: "CacheLayerHummingbirdTests",
             dependencies: [
                 "CacheLayer",
+                // The persist driver's test over a real redis-server.
+                "CacheLayerRedis",
                 "CacheLayerTestSupport",
                 "CacheLayerTesting",
                 "CacheLayerHTTP",

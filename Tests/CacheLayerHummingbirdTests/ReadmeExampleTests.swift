@@ -41,4 +41,15 @@ struct ReadmeExampleTests {
             #expect(statuses == ["MISS", "HIT", "HIT", "BYPASS", "BYPASS"])
         }
     }
+
+    @Test func thePersistExampleRefusesASecondCreate() async throws {
+        let backend = try MemoryBackend(byteBudget: 1 << 20)
+        // --- README ---
+        let store = try Cache(namespace: "persist", backend: backend, configuration: .init(failOpen: false))
+        let persist = CachePersistDriver(cache: store)
+        try await persist.create(key: "session:1", value: ["user": 7], expires: .seconds(3600))  // or .duplicate
+        // --- end ---
+        await #expect(throws: PersistError.duplicate) { try await persist.create(key: "session:1", value: ["user": 8]) }
+        #expect(try await persist.get(key: "session:1", as: [String: Int].self) == ["user": 7])
+    }
 }

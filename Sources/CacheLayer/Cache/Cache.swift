@@ -245,24 +245,34 @@ public struct Cache: Sendable {
     }
 
     /// Stores `bytes` for exactly `ttl` (already jittered), with `tags`, recording a `cache.put`. Nothing is
-    /// written while a failed removal waits for replay and cannot be replayed yet.
+    /// written while a failed removal waits for replay and cannot be replayed yet. With `onlyIfAbsent` (and no
+    /// tags), nothing is written over a live value either. Returns whether the bytes were stored.
+    @discardableResult
     nonisolated(nonsending) func store(
-        _ key: CacheKey, _ bytes: [UInt8], ttl: Duration?, tags: [CacheTag] = []
-    ) async throws(CacheError) {
+        _ key: CacheKey, _ bytes: [UInt8], ttl: Duration?, tags: [CacheTag] = [], onlyIfAbsent: Bool = false
+    ) async throws(CacheError) -> Bool {
+        assert(!onlyIfAbsent || tags.isEmpty, "backends have no tagged set-if-absent")
         let operation = self.core.observer.begin(.put, keys: .one(key), tags: tags.map(\.name))
         if self.core.failedInvalidations.isPending, await !self.replayFailedInvalidations() {
             if let operation { self.core.observer.end(operation, .written(false, size: bytes.count, ttl: ttl)) }
-            return
+            return false
         }
         do {
-            if tags.isEmpty {
+            let written: Bool
+            if onlyIfAbsent {
+                written = try await self.core.backend.setIfAbsent(key, to: bytes, ttl: ttl)
+            } else if tags.isEmpty {
                 try await self.core.backend.set(key, to: bytes, ttl: ttl)
+                written = true
             } else {
                 try await self.core.backend.set(key, to: bytes, ttl: ttl, tags: tags)
+                written = true
             }
-            if let operation { self.core.observer.end(operation, .written(true, size: bytes.count, ttl: ttl)) }
+            if let operation { self.core.observer.end(operation, .written(written, size: bytes.count, ttl: ttl)) }
+            return written
         } catch {
             try self.recover(from: error, operation, .put, keys: .one(key))
+            return false
         }
     }
 

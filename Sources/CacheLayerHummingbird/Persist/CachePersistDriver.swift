@@ -1,0 +1,63 @@
+import CacheLayer
+import Hummingbird
+
+/// A Hummingbird `PersistDriver` (the store behind sessions and `persist` data) over a CacheLayer ``Cache``: memory,
+/// Redis, Redis Cluster or two-tier, with the cache's spans and metrics on every call.
+///
+/// ```swift
+/// let cache = try Cache(namespace: "persist", backend: backend, configuration: .init(failOpen: false))
+/// let persist = CachePersistDriver(cache: cache)
+/// try await persist.create(key: "session:1", value: session, expires: .seconds(3600))
+/// ```
+///
+/// - `create` refuses a key that holds a value with `PersistError.duplicate`, atomically (``Cache/putIfAbsent(_:value:ttl:)``).
+/// - `set` replaces the value; `expires` is its time-to-live, and `nil` keeps it until evicted (the previous
+///   value's expiry is not carried over).
+/// - `get` returns `nil` for a missing or expired key, and for a value that does not decode as the type asked for.
+/// - An `expires` of zero or less stores nothing: `set` removes the key, `create` only checks for a duplicate.
+///
+/// Use a cache that does not fail open (``Cache/Configuration/failOpen`` `false`) for data that must persist: a
+/// fail-open cache drops writes while its backend is down, and its `create` then reports a duplicate.
+public struct CachePersistDriver: PersistDriver {
+    /// The cache the values are stored in.
+    public let cache: Cache
+
+    /// A driver storing values in `cache`, through its codec and under its namespace.
+    public init(cache: Cache) {
+        self.cache = cache
+    }
+
+    /// Stores `value` under `key` for `expires` (`nil`: until evicted), unless `key` holds a value.
+    /// - Throws: `PersistError.duplicate` when `key` holds a value; ``CacheError`` for a bad key or value, or a
+    ///   backend failure when the cache does not fail open.
+    public func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
+        if let expires, expires <= .zero {
+            // Stored and expired at once: nothing to write, but a live value is still a duplicate.
+            guard try await self.cache.getBytes(key) == nil else { throw PersistError.duplicate }
+            return
+        }
+        guard try await self.cache.putIfAbsent(key, value: value, ttl: expires) else {
+            throw PersistError.duplicate
+        }
+    }
+
+    /// Stores `value` under `key` for `expires` (`nil`: until evicted), replacing any value there.
+    /// - Throws: ``CacheError`` for a bad key or value, or a backend failure when the cache does not fail open.
+    public func set<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
+        if let expires, expires <= .zero {
+            try await self.cache.remove(key)
+            return
+        }
+        try await self.cache.put(key, value: value, ttl: expires)
+    }
+
+    /// The value stored under `key`, or `nil` when there is none, it expired, or it does not decode as `Object`.
+    public func get<Object: Codable & Sendable>(key: String, as object: Object.Type) async throws -> Object? {
+        try await self.cache.get(key, as: object)
+    }
+
+    /// Removes the value stored under `key`, if any.
+    public func remove(key: String) async throws {
+        try await self.cache.remove(key)
+    }
+}

@@ -1,0 +1,171 @@
+import CacheLayer
+import CacheLayerHummingbird
+import CacheLayerRedis
+import CacheLayerTesting
+import Hummingbird
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The cases hummingbird's own persist drivers pass (its `PersistTests`), over a memory-tier cache with a manual
+/// clock in place of the sleeps.
+@Suite("CachePersistDriver")
+struct CachePersistDriverTests {
+    struct TestCodable: Codable, Equatable {
+        let buffer: String
+    }
+
+    let clock = ManualCacheClock(start: .seconds(1_000))
+
+    func makeDriver() throws -> CachePersistDriver {
+        let backend = try MemoryBackend(configuration: .init(byteBudget: 1 << 20, clock: self.clock))
+        return CachePersistDriver(
+            cache: try Cache(namespace: "persist", backend: backend, configuration: .init(failOpen: false)))
+    }
+
+    @Test func setGet() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "tag", value: "Persist")
+        #expect(try await persist.get(key: "tag", as: String.self) == "Persist")
+    }
+
+    @Test func createGet() async throws {
+        let persist = try self.makeDriver()
+        try await persist.create(key: "tag", value: "Persist")
+        #expect(try await persist.get(key: "tag", as: String.self) == "Persist")
+    }
+
+    @Test func doubleCreateFails() async throws {
+        let persist = try self.makeDriver()
+        try await persist.create(key: "tag", value: "Persist")
+        await #expect(throws: PersistError.duplicate) { try await persist.create(key: "tag", value: "Other") }
+        #expect(try await persist.get(key: "tag", as: String.self) == "Persist")
+    }
+
+    @Test func createOverAnExpiredValueSucceeds() async throws {
+        let persist = try self.makeDriver()
+        try await persist.create(key: "tag", value: "first", expires: .seconds(1))
+        self.clock.advance(by: .seconds(2))
+        try await persist.create(key: "tag", value: "second")
+        #expect(try await persist.get(key: "tag", as: String.self) == "second")
+    }
+
+    @Test func setTwiceOverwrites() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "tag", value: "test1")
+        try await persist.set(key: "tag", value: "test2")
+        #expect(try await persist.get(key: "tag", as: String.self) == "test2")
+    }
+
+    @Test func expires() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "tag1", value: "ThisIsTest1", expires: .seconds(0))
+        try await persist.set(key: "tag2", value: "ThisIsTest2", expires: .seconds(10))
+        self.clock.advance(by: .seconds(1))
+        #expect(try await persist.get(key: "tag1", as: String.self) == nil)
+        #expect(try await persist.get(key: "tag2", as: String.self) == "ThisIsTest2")
+        self.clock.advance(by: .seconds(10))
+        #expect(try await persist.get(key: "tag2", as: String.self) == nil)
+    }
+
+    @Test func expireAndAdd() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "tag", value: "ThisIsTest1", expires: .seconds(0))
+        self.clock.advance(by: .seconds(1))
+        #expect(try await persist.get(key: "tag", as: String.self) == nil)
+        try await persist.set(key: "tag", value: "ThisIsTest1", expires: .seconds(10))
+        #expect(try await persist.get(key: "tag", as: String.self) == "ThisIsTest1")
+    }
+
+    @Test func createWithAnExpiryOfZeroStoresNothingButRefusesADuplicate() async throws {
+        let persist = try self.makeDriver()
+        try await persist.create(key: "tag", value: "gone", expires: .zero)
+        #expect(try await persist.get(key: "tag", as: String.self) == nil)
+        try await persist.create(key: "tag", value: "kept")
+        await #expect(throws: PersistError.duplicate) {
+            try await persist.create(key: "tag", value: "other", expires: .zero)
+        }
+    }
+
+    @Test func codable() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "tag", value: TestCodable(buffer: "Persist"))
+        #expect(try await persist.get(key: "tag", as: TestCodable.self) == TestCodable(buffer: "Persist"))
+    }
+
+    /// Hummingbird's memory driver throws `PersistError.invalidConversion` here; the protocol documents `nil`, which
+    /// is what the cache's typed read returns (counted in `cache.decode_failures`).
+    @Test func getAsAnotherTypeIsNil() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "test", value: TestCodable(buffer: "hello"))
+        #expect(try await persist.get(key: "test", as: String.self) == nil)
+    }
+
+    @Test func remove() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "tag", value: "ThisIsTest1")
+        try await persist.remove(key: "tag")
+        #expect(try await persist.get(key: "tag", as: String.self) == nil)
+    }
+
+    @Test func getOfAMissingKeyIsNil() async throws {
+        let persist = try self.makeDriver()
+        #expect(try await persist.get(key: "missing", as: String.self) == nil)
+        try await persist.remove(key: "missing")
+    }
+}
+
+/// The driver over a real redis-server (`scripts/test.sh` starts one and exports its address): create refuses a
+/// duplicate through `SET NX`, and a TTL expires the value on the server.
+@Suite(
+    "CachePersistDriver over Redis",
+    .enabled(if: PersistRedisServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
+struct CachePersistDriverRedisTests {
+
+    @Test func createSetGetRemoveAndExpiry() async throws {
+        let url = try #require(
+            PersistRedisServer.url, "CACHELAYER_REDIS_URL is not set: run the tests with scripts/test.sh")
+        var configuration = try RedisBackend.Configuration(url: url)
+        configuration.keyPrefix = "persist-driver-test:"
+        let cache = try Cache(
+            namespace: "persist", backend: try RedisBackend(configuration: configuration),
+            configuration: .init(failOpen: false))
+        try await cache.removeAll()
+        let persist = CachePersistDriver(cache: cache)
+
+        try await persist.create(key: "session", value: ["user": 7])
+        await #expect(throws: PersistError.duplicate) { try await persist.create(key: "session", value: ["user": 8]) }
+        #expect(try await persist.get(key: "session", as: [String: Int].self) == ["user": 7])
+
+        try await persist.set(key: "session", value: ["user": 9])
+        #expect(try await persist.get(key: "session", as: [String: Int].self) == ["user": 9])
+
+        try await persist.remove(key: "session")
+        #expect(try await persist.get(key: "session", as: [String: Int].self) == nil)
+        try await persist.create(key: "session", value: ["user": 10])
+
+        // Redis expires the key itself; poll (a bounded wait, not a timed assert) until it is gone.
+        try await persist.set(key: "short", value: "x", expires: .milliseconds(50))
+        var gone = false
+        for _ in 0..<100 where !gone {
+            try await Task.sleep(for: .milliseconds(20))
+            gone = try await persist.get(key: "short", as: String.self) == nil
+        }
+        #expect(gone)
+        try await persist.create(key: "short", value: "y")
+        try await cache.removeAll()
+    }
+}
+
+/// The redis-server `scripts/test.sh` started: enabled when its address is set, and always under CI (`CI=true`),
+/// where a missing server fails the test.
+enum PersistRedisServer {
+    static var url: String? { getenv("CACHELAYER_REDIS_URL").map { String(cString: $0) } }
+    static var shouldRun: Bool {
+        url != nil || (getenv("CI").map { String(cString: $0).lowercased() == "true" } ?? false)
+    }
+}
