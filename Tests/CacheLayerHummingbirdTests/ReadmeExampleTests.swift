@@ -46,7 +46,7 @@ struct ReadmeExampleTests {
         let backend = try MemoryBackend(byteBudget: 1 << 20)
         // --- README ---
         let store = try Cache(namespace: "persist", backend: backend, configuration: .init(failOpen: false))
-        let persist = CachePersistDriver(cache: store)
+        let persist = try CachePersistDriver(cache: store)
         try await persist.create(key: "session:1", value: ["user": 7], expires: .seconds(3600))  // or .duplicate
         // --- end ---
         await #expect(throws: PersistError.duplicate) { try await persist.create(key: "session:1", value: ["user": 8]) }

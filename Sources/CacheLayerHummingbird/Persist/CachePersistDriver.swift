@@ -6,7 +6,7 @@ import Hummingbird
 ///
 /// ```swift
 /// let cache = try Cache(namespace: "persist", backend: backend, configuration: .init(failOpen: false))
-/// let persist = CachePersistDriver(cache: cache)
+/// let persist = try CachePersistDriver(cache: cache)
 /// try await persist.create(key: "session:1", value: session, expires: .seconds(3600))
 /// ```
 ///
@@ -16,14 +16,22 @@ import Hummingbird
 /// - `get` returns `nil` for a missing or expired key, and for a value that does not decode as the type asked for.
 /// - An `expires` of zero or less stores nothing: `set` removes the key, `create` only checks for a duplicate.
 ///
-/// Use a cache that does not fail open (``Cache/Configuration/failOpen`` `false`) for data that must persist: a
-/// fail-open cache drops writes while its backend is down, and its `create` then reports a duplicate.
+/// The cache must not fail open (``Cache/Configuration/failOpen`` `false`): a fail-open cache drops writes while its
+/// backend is down, and its `create` could not tell a duplicate from an outage. Persisted data gets the backend's
+/// error instead.
 public struct CachePersistDriver: PersistDriver {
     /// The cache the values are stored in.
     public let cache: Cache
 
     /// A driver storing values in `cache`, through its codec and under its namespace.
-    public init(cache: Cache) {
+    /// - Throws: ``CacheError/Code/invalidConfiguration`` when `cache` fails open (``Cache/Configuration/failOpen``).
+    public init(cache: Cache) throws(CacheError) {
+        guard !cache.configuration.failOpen else {
+            throw CacheError(
+                .invalidConfiguration,
+                "a persist driver needs a cache that does not fail open (failOpen: false): a fail-open cache drops writes while its backend is down"
+            )
+        }
         self.cache = cache
     }
 

@@ -23,8 +23,15 @@ struct CachePersistDriverTests {
 
     func makeDriver() throws -> CachePersistDriver {
         let backend = try MemoryBackend(configuration: .init(byteBudget: 1 << 20, clock: self.clock))
-        return CachePersistDriver(
+        return try CachePersistDriver(
             cache: try Cache(namespace: "persist", backend: backend, configuration: .init(failOpen: false)))
+    }
+
+    @Test func aCacheThatFailsOpenIsRefused() throws {
+        let backend = try MemoryBackend(configuration: .init(byteBudget: 1 << 20, clock: self.clock))
+        let cache = try Cache(namespace: "persist", backend: backend)  // failOpen by default
+        let error = #expect(throws: CacheError.self) { try CachePersistDriver(cache: cache) }
+        #expect(error?.code == .invalidConfiguration)
     }
 
     @Test func setGet() async throws {
@@ -135,7 +142,7 @@ struct CachePersistDriverRedisTests {
             namespace: "persist", backend: try RedisBackend(configuration: configuration),
             configuration: .init(failOpen: false))
         try await cache.removeAll()
-        let persist = CachePersistDriver(cache: cache)
+        let persist = try CachePersistDriver(cache: cache)
 
         try await persist.create(key: "session", value: ["user": 7])
         await #expect(throws: PersistError.duplicate) { try await persist.create(key: "session", value: ["user": 8]) }
