@@ -131,7 +131,8 @@ public final class TwoTierBackend: CacheBackend {
             throw error
         }
         AnsweringTier.record(.redis)
-        guard let found else { return nil }
+        // A pending load's marker is a miss, and never goes into memory.
+        guard let found, !PendingLoadMarker.isMarker(found.value) else { return nil }
         self.metrics?.redisHits.increment()
         if let ticket, found.value.count <= self.configuration.maximumMemoryValueSize,
             MemoryBackend.cost(of: key, valueCount: found.value.count) <= self.memory.maximumEntryCost
@@ -193,7 +194,7 @@ public final class TwoTierBackend: CacheBackend {
 
     /// Runs a write on Redis, with the key removed from memory before (so no read in flight stores what it read
     /// before the write) and after (so no read in flight meanwhile stores what it read before the write landed).
-    private nonisolated(nonsending) func write<Result>(
+    nonisolated(nonsending) func write<Result>(
         _ key: CacheKey, _ body: () async throws(CacheError) -> Result
     ) async throws(CacheError) -> Result {
         self.evictLocally(key)
@@ -204,7 +205,7 @@ public final class TwoTierBackend: CacheBackend {
         return try await body()
     }
 
-    private func evictLocally(_ key: CacheKey) {
+    func evictLocally(_ key: CacheKey) {
         self.sink.gate.invalidate(key) { self.memory.deleteImmediately(key) }
     }
 

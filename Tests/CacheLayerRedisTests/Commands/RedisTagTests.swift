@@ -43,10 +43,13 @@ enum RedisTagBehaviour {
             }
         }
         await started.wait()
-        // While the load runs, its key holds a pending-load marker: a miss for every reader.
-        #expect(try await reader.get("k", as: String.self) == nil)
-        try await removal(cache)
-        release.open()
+        // Whatever throws below, the loader is let go, so that a failure ends the test instead of hanging it.
+        do {
+            defer { release.open() }
+            // While the load runs, its key holds a pending-load marker: a miss for every reader.
+            #expect(try await reader.get("k", as: String.self) == nil)
+            try await removal(cache)
+        }
         #expect(try await load.value == "stale")
         #expect(try await reader.get("k", as: String.self) == nil)
         // And with nothing in the way, the next load stores.
