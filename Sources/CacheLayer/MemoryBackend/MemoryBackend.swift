@@ -261,14 +261,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         // Under the tag index's lock: the namespace's loads in flight are cancelled, its tags forgotten.
         self.tagIndex.state.withLock { state in
             state.forget(namespace)
-            for index in 0..<self.shardCount {
-                let (before, after) = self.withExclusiveAccess(toShard: index) { store in
-                    let before = store.counters
-                    store.removeAll(in: namespace)
-                    return (before, store.counters)
-                }
-                self.metrics?.record(from: before, to: after)
-            }
+            self.deleteAllImmediately(in: namespace)
         }
     }
 }
