@@ -35,7 +35,9 @@ public enum ResponseCacheBackend: Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .memory: "in-memory, second-chance eviction (MemoryBackend, \(Self.memoryBudget >> 20) MiB budget)"
+        case .memory(let backend):
+            "in-memory, \(backend.configuration.evictionPolicy.rawValue) eviction (MemoryBackend, "
+                + "\(Self.memoryBudget >> 20) MiB budget)"
         case .redis(_, let url): "Redis at \(Self.redactingPassword(url))"
         }
     }
