@@ -7,17 +7,21 @@ struct RedisScript: Sendable {
     let sha1: String
 
     /// Runs the script on `keys` (all in one hash slot) with `arguments` through `execute`, which sends a command to
-    /// the server that holds the keys. Not idempotent: a script is never sent again after it may have run.
+    /// the server that holds the keys. Unless `idempotent` (a script that only reads), a script is never sent again
+    /// after it may have run.
     func run(
         keys: [[UInt8]],
-        arguments: [[UInt8]],
+        arguments: [[UInt8]] = [],
+        idempotent: Bool = false,
         execute: (RedisCommand) async throws(CacheError) -> RedisReply
     ) async throws(CacheError) -> RedisReply {
         let tail = [Array(String(keys.count).utf8)] + keys + arguments
         do {
-            return try await execute(RedisCommand([Array("EVALSHA".utf8), Array(self.sha1.utf8)] + tail))
+            let command = RedisCommand([Array("EVALSHA".utf8), Array(self.sha1.utf8)] + tail)
+            return try await execute(idempotent ? command.idempotent : command)
         } catch  where error.responseStatusCode == "NOSCRIPT" {
-            return try await execute(RedisCommand([Array("EVAL".utf8), Array(self.source.utf8)] + tail))
+            let command = RedisCommand([Array("EVAL".utf8), Array(self.source.utf8)] + tail)
+            return try await execute(idempotent ? command.idempotent : command)
         }
     }
 }

@@ -30,6 +30,38 @@ enum RedisTier: Sendable {
         }
     }
 
+    /// ``ValuesWithExpiry`` of `keys`, in order: one script on one server; in a cluster, one per hash slot, the
+    /// slots at once.
+    func valuesWithExpiry(_ keys: [[UInt8]]) async throws(CacheError) -> [(value: [UInt8], timeLeft: Duration?)?] {
+        switch self {
+        case .single(let backend):
+            return try await ValuesWithExpiry.run(keys: keys) { (command) throws(CacheError) in
+                try await backend.execute(command)
+            }
+        case .cluster(let backend):
+            var groups: [Int: (keys: [[UInt8]], positions: [Int])] = [:]
+            for (position, key) in keys.enumerated() {
+                let slot = HashSlot.of(key)
+                groups[slot, default: ([], [])].keys.append(key)
+                groups[slot]!.positions.append(position)
+            }
+            var found = [(value: [UInt8], timeLeft: Duration?)?](repeating: nil, count: keys.count)
+            for (group, values) in try await backend.inParallel(
+                groups,
+                { (slot, group) throws(CacheError) in
+                    try await ValuesWithExpiry.run(keys: group.keys) { (command) throws(CacheError) in
+                        try await backend.execute(command, slot: slot)
+                    }
+                })
+            {
+                for (position, value) in zip(group.positions, values) {
+                    found[position] = value
+                }
+            }
+            return found
+        }
+    }
+
     /// The nodes that need an invalidation connection now, with the settings to reach each: the server, or the
     /// cluster's masters (`nil` while the cluster's topology is not known yet).
     func trackedNodes() -> [String: ConnectionSettings]? {

@@ -115,10 +115,7 @@ public final class TwoTierBackend: CacheBackend {
 
     public nonisolated(nonsending) func get(_ key: CacheKey) async throws(CacheError) -> [UInt8]? {
         if let hit = self.getWithoutSuspending(key) { return hit }
-        let ticket = self.sink.gate.ticket(for: key)
-        if ticket != nil {
-            self.sink.namespaces.note(key.namespace)
-        }
+        let ticket = self.fillTicket(for: key)
         let redisKey = self.redis.keyLayout.redisKey(key)
         let found: (value: [UInt8], timeLeft: Duration?)?
         do {
@@ -134,15 +131,30 @@ public final class TwoTierBackend: CacheBackend {
         // A pending load's marker is a miss, and never goes into memory.
         guard let found, !PendingLoadMarker.isMarker(found.value) else { return nil }
         self.metrics?.redisHits.increment()
-        if let ticket, found.value.count <= self.configuration.maximumMemoryValueSize,
-            MemoryBackend.cost(of: key, valueCount: found.value.count) <= self.memory.maximumEntryCost
-        {
-            let ttl = found.timeLeft.map { min($0, self.configuration.localTTL) } ?? self.configuration.localTTL
-            if ttl > .zero {
-                self.sink.gate.fill(ticket) { try? self.memory.setImmediately(key, to: found.value, ttl: ttl) }
-            }
-        }
+        self.fill(key, with: found, ticket: ticket)
         return found.value
+    }
+
+    /// A ticket for a read of `key` from Redis, its namespace noted so that a namespace flush reaches the fill.
+    private func fillTicket(for key: CacheKey) -> CoherenceGate.Ticket? {
+        let ticket = self.sink.gate.ticket(for: key)
+        if ticket != nil {
+            self.sink.namespaces.note(key.namespace)
+        }
+        return ticket
+    }
+
+    /// Stores what Redis answered for `key` in memory, for at most the local TTL and never past its expiry in
+    /// Redis, unless nothing may be stored (no ticket), it is too large, or the key changed since `ticket`.
+    private func fill(_ key: CacheKey, with found: (value: [UInt8], timeLeft: Duration?), ticket: CoherenceGate.Ticket?)
+    {
+        guard let ticket, found.value.count <= self.configuration.maximumMemoryValueSize,
+            MemoryBackend.cost(of: key, valueCount: found.value.count) <= self.memory.maximumEntryCost
+        else { return }
+        let ttl = found.timeLeft.map { min($0, self.configuration.localTTL) } ?? self.configuration.localTTL
+        if ttl > .zero {
+            self.sink.gate.fill(ticket) { try? self.memory.setImmediately(key, to: found.value, ttl: ttl) }
+        }
     }
 
     /// While tracking is down and Redis fails: the memory entry, if every invalidation was confirmed within
@@ -161,8 +173,8 @@ public final class TwoTierBackend: CacheBackend {
         return value
     }
 
-    /// Memory for each key, then one batch read from Redis for the rest (not stored in memory: a batch read
-    /// does not learn the entries' expiry).
+    /// Memory for each key, then one read from Redis for the rest (one per hash slot in a cluster), which fills
+    /// memory as a single read does.
     public nonisolated(nonsending) func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
         var values = [[UInt8]?](repeating: nil, count: keys.count)
         var missing: [Int] = []
@@ -179,12 +191,14 @@ public final class TwoTierBackend: CacheBackend {
             AnsweringTier.record(.memory)
             return values
         }
-        let found = try await self.redis.backend.get(missing.map { keys[$0] })
-        for (index, value) in zip(missing, found) {
-            values[index] = value
-            if value != nil {
-                self.metrics?.redisHits.increment()
-            }
+        let tickets = missing.map { self.fillTicket(for: keys[$0]) }
+        let found = try await self.redis.valuesWithExpiry(missing.map { self.redis.keyLayout.redisKey(keys[$0]) })
+        for ((index, ticket), entry) in zip(zip(missing, tickets), found) {
+            // A pending load's marker is a miss, and never goes into memory.
+            guard let entry, !PendingLoadMarker.isMarker(entry.value) else { continue }
+            values[index] = entry.value
+            self.metrics?.redisHits.increment()
+            self.fill(keys[index], with: entry, ticket: ticket)
         }
         AnsweringTier.record(.redis)
         return values

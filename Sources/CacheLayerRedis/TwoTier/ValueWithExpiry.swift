@@ -1,26 +1,19 @@
 import CacheLayer
 
 /// `GET` and `PTTL` of one key in one step (a script, so both see the same version): what a memory fill needs to
-/// never outlive the entry in Redis. Sent as EVALSHA, falling back to EVAL the first time a server has not cached
-/// the script.
+/// never outlive the entry in Redis.
 enum ValueWithExpiry {
-    static let script =
-        "local v = redis.call('GET', KEYS[1]) if not v then return nil end return {v, redis.call('PTTL', KEYS[1])}"
-    /// SHA-1 of ``script``.
-    static let sha1 = "580ee4bc34ba5789d9e8e95f6205c906403271fc"
+    static let script = RedisScript(
+        source:
+            "local v = redis.call('GET', KEYS[1]) if not v then return nil end return {v, redis.call('PTTL', KEYS[1])}",
+        sha1: "580ee4bc34ba5789d9e8e95f6205c906403271fc")
 
     /// The value, and how long it has left (`nil`: no expiry), or `nil` when the key is missing.
     static func run(
         key: [UInt8],
         execute: (RedisCommand) async throws(CacheError) -> RedisReply
     ) async throws(CacheError) -> (value: [UInt8], timeLeft: Duration?)? {
-        let numberOfKeys = Array("1".utf8)
-        let reply: RedisReply
-        do {
-            reply = try await execute(RedisCommand("EVALSHA", Array(sha1.utf8), numberOfKeys, key).idempotent)
-        } catch  where error.responseStatusCode == "NOSCRIPT" {
-            reply = try await execute(RedisCommand("EVAL", Array(script.utf8), numberOfKeys, key).idempotent)
-        }
+        let reply = try await Self.script.run(keys: [key], idempotent: true, execute: execute)
         switch reply {
         case .null:
             return nil

@@ -41,4 +41,23 @@ struct TwoTierClusterTests {
         backend.shutdown()
         writer.shutdown()
     }
+
+    @Test func aBatchReadAcrossMastersFillsMemory() async throws {
+        let configuration = try RedisClusterTestServer.configuration()
+        let backend = try TwoTierBackend(
+            memory: try MemoryBackend(byteBudget: 1 << 20),
+            cluster: try RedisClusterBackend(configuration: configuration))
+        let writer = try RedisClusterBackend(configuration: configuration)
+        try #require(await waitUntil(within: .seconds(10)) { backend.isTracking })
+        let namespace = try CacheNamespace("tiers-batch")
+        let keys = (0..<30).map { CacheKey(namespace: namespace, key: "k\($0)") }
+        for (index, key) in keys.enumerated() where index % 3 != 0 {
+            try await writer.set(key, to: [UInt8(index)], ttl: .seconds(60))
+        }
+        let expected = keys.indices.map { $0 % 3 == 0 ? nil : [UInt8($0)] }
+        #expect(try await backend.get(keys) == expected)
+        for (key, value) in zip(keys, expected) {
+            #expect((backend.memory.getWithoutSuspending(key) ?? nil) == value, "a batch read fills memory")
+        }
+    }
 }

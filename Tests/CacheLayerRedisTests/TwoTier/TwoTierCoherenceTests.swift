@@ -147,6 +147,48 @@ struct TwoTierCoherenceTests {
         #expect(fixture.inMemory(short) == nil, "kept in memory past its expiry in Redis")
     }
 
+    @Test func aBatchReadFillsMemoryButNotWithAnOvertakenReply() async throws {
+        let fixture = try await TwoTierFixture()
+        try await fixture.waitUntilTracking()
+        try await fixture.loadScript()
+        let (kept, overtaken, missing) = (
+            fixture.key("batch:kept"), fixture.key("batch:raced"), fixture.key("batch:no")
+        )
+        try await fixture.writeElsewhere(kept, Array("a1".utf8))
+        try await fixture.writeElsewhere(overtaken, Array("b1".utf8))
+
+        // The batch is served by the server, then held before its reply is read, while another client writes.
+        let gate = HookGate()
+        fixture.hooks.holdRead(at: gate)
+        let read = Task { try await fixture.backend.get([kept, overtaken, missing]) }
+        #expect(await gate.waitForArrival())
+        try await fixture.writeElsewhere(overtaken, Array("b2".utf8))
+        gate.open()
+
+        #expect(try await read.value == [Array("a1".utf8), Array("b1".utf8), nil])
+        #expect(fixture.inMemory(kept) == Array("a1".utf8), "a batch read fills memory")
+        #expect(fixture.inMemory(overtaken) == nil, "the overtaken reply must not be stored")
+        #expect(fixture.inMemory(missing) == nil)
+        fixture.hooks.set(nil)
+        #expect(try await fixture.backend.get([kept, overtaken]) == [Array("a1".utf8), Array("b2".utf8)])
+    }
+
+    @Test func aBatchFillNeverOutlivesTheEntryInRedis() async throws {
+        let clock = ManualCacheClock()
+        let memory = try MemoryBackend(configuration: .init(byteBudget: 1 << 20, clock: clock))
+        let fixture = try await TwoTierFixture(configuration: .init(localTTL: .seconds(60)), memory: memory)
+        try await fixture.waitUntilTracking()
+        let (short, long) = (fixture.key("batch:short"), fixture.key("batch:long"))
+        try await fixture.writeElsewhere(short, [1], ttl: .seconds(5))
+        try await fixture.writeElsewhere(long, [2], ttl: .seconds(600))
+        #expect(try await fixture.backend.get([short, long]) == [[1], [2]])
+        clock.advance(by: .seconds(5) + .milliseconds(1))
+        #expect(fixture.inMemory(short) == nil, "kept in memory past its expiry in Redis")
+        #expect(fixture.inMemory(long) == [2])
+        clock.advance(by: .seconds(55))
+        #expect(fixture.inMemory(long) == nil, "kept in memory past the local TTL")
+    }
+
     @Test func writesGoToRedisFirstThenLeaveMemory() async throws {
         let fixture = try await TwoTierFixture()
         try await fixture.waitUntilTracking()
