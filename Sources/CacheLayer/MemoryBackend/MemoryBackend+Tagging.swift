@@ -6,8 +6,9 @@ extension MemoryBackend {
         _ key: CacheKey, to value: [UInt8], ttl: Duration?, tags: [CacheTag]
     ) async throws(CacheError) {
         guard !tags.isEmpty else { return try await self.set(key, to: value, ttl: ttl) }
-        try self.tagIndex.state.withLock { (state) throws(CacheError) in
+        try self.tagIndex.withLock { (state) throws(CacheError) in
             state.add(key, to: tags, exists: self.contains)
+            state.cancelLoads(of: key)
             try self.setNow(key, to: value, ttl: ttl)
         }
     }
@@ -17,7 +18,7 @@ extension MemoryBackend {
     ) async throws(CacheError) -> CacheLoadToken {
         let now = self.configuration.clock.nanosecondsNow()
         let (deadline, overflow) = now.addingReportingOverflow(max(window.clampedNanoseconds, 1))
-        let number = self.tagIndex.state.withLock { state in
+        let number = self.tagIndex.withLock { state in
             state.add(key, to: tags, exists: self.contains)
             return state.begin(key, deadline: overflow ? .max : deadline, now: now)
         }
@@ -29,7 +30,7 @@ extension MemoryBackend {
     ) async throws(CacheError) -> Bool {
         guard token.bytes.count == 8 else { return false }
         let number = token.bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        return try self.tagIndex.state.withLock { (state) throws(CacheError) -> Bool in
+        return try self.tagIndex.withLock { (state) throws(CacheError) -> Bool in
             guard state.finish(number, of: key, now: self.configuration.clock.nanosecondsNow()) else { return false }
             try self.setNow(key, to: value, ttl: ttl)
             return true
@@ -37,15 +38,17 @@ extension MemoryBackend {
     }
 
     public nonisolated(nonsending) func invalidate(tags: [CacheTag]) async throws(CacheError) {
-        self.tagIndex.state.withLock { state in
+        self.tagIndex.withLock { state in
             for key in state.take(tags) {
                 _ = self.deleteNow(key)
             }
         }
     }
 
-    /// Whether `key` has a live value (for pruning tags).
+    /// Whether `key` has a live value (for pruning tags), without counting a read or touching its eviction order.
     func contains(_ key: CacheKey) -> Bool {
-        self.getNow(key) != nil
+        let hashed = HashedKey(key)
+        let clock = self.configuration.clock
+        return self.withShard(for: hashed) { store in store.holds(hashed, now: { clock.nanosecondsNow() }) }
     }
 }

@@ -206,7 +206,12 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
 
     public nonisolated(nonsending) func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError)
     {
-        try self.setNow(key, to: value, ttl: ttl)
+        guard self.tagIndex.hasPendingLoads else { return try self.setNow(key, to: value, ttl: ttl) }
+        // Under the tag index's lock: a load of the key in flight is cancelled, so it cannot store over this write.
+        try self.tagIndex.withLock { (state) throws(CacheError) in
+            state.cancelLoads(of: key)
+            try self.setNow(key, to: value, ttl: ttl)
+        }
     }
 
     /// ``set(_:to:ttl:)`` without the asynchronous call (the tag index stores under its lock).
@@ -227,14 +232,25 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         let cost = Self.cost(of: key, valueCount: value.count)
         let now = self.clock.nanosecondsNow()
         let expiresAt = self.deadline(for: ttl, now: now)
-        return try self.withShard(for: hashed) { (store) throws(CacheError) in
-            try store.setIfAbsent(hashed, value: value, cost: cost, expiresAt: expiresAt, now: now)
+        let write = { () throws(CacheError) -> Bool in
+            try self.withShard(for: hashed) { (store) throws(CacheError) in
+                try store.setIfAbsent(hashed, value: value, cost: cost, expiresAt: expiresAt, now: now)
+            }
+        }
+        guard self.tagIndex.hasPendingLoads else { return try write() }
+        // As in `set`: a load in flight cannot store over what this wrote.
+        return try self.tagIndex.withLock { (state) throws(CacheError) -> Bool in
+            let wrote = try write()
+            if wrote {
+                state.cancelLoads(of: key)
+            }
+            return wrote
         }
     }
 
     public nonisolated(nonsending) func delete(_ key: CacheKey) async throws(CacheError) -> Bool {
         // Under the tag index's lock: a load of the key in flight is cancelled, and cannot store in between.
-        self.tagIndex.state.withLock { state in
+        self.tagIndex.withLock { state in
             state.cancelLoads(of: key)
             return self.deleteNow(key)
         }
@@ -259,7 +275,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
 
     public nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError) {
         // Under the tag index's lock: the namespace's loads in flight are cancelled, its tags forgotten.
-        self.tagIndex.state.withLock { state in
+        self.tagIndex.withLock { state in
             state.forget(namespace)
             self.deleteAllImmediately(in: namespace)
         }

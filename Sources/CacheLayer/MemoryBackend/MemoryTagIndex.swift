@@ -35,12 +35,15 @@ final class MemoryTagIndex: Sendable {
 
         static let minimumPruneCount = 64
 
-        /// Records `key` as a member of `tags`, pruning a tag that has doubled with `exists`.
+        /// Records `key` as a member of `tags`, pruning a tag that has doubled: a member stays while `exists` says
+        /// it has a live value or a load of it is pending, and `key` itself stays (its value is stored after this).
         mutating func add(_ key: CacheKey, to tags: [CacheTag], exists: (CacheKey) -> Bool) {
             for tag in tags {
                 let count = self.members[tag, default: []].insert(key).inserted ? self.members[tag]!.count : 0
                 if count > self.pruneAt[tag, default: Self.minimumPruneCount] {
-                    self.members[tag] = self.members[tag]!.filter(exists)
+                    self.members[tag] = self.members[tag]!.filter { member in
+                        member == key || self.loadsByKey[member] != nil || exists(member)
+                    }
                     self.pruneAt[tag] = max(Self.minimumPruneCount, 2 * self.members[tag]!.count)
                 }
             }
@@ -111,5 +114,21 @@ final class MemoryTagIndex: Sendable {
     }
 
     /// The index; its lock is the one described above.
-    let state = Mutex(State())
+    private let state = Mutex(State())
+    /// How many loads are pending, published under the lock: an untagged write takes the lock (to cancel the key's
+    /// loads) only when some load is pending, so writes pay nothing for guarded loads while there are none.
+    private let pendingLoads = Atomic<Int>(0)
+
+    /// Whether any load is pending. A load that begins after this returned `false` began after the caller's write.
+    var hasPendingLoads: Bool { self.pendingLoads.load(ordering: .sequentiallyConsistent) != 0 }
+
+    /// Runs `body` on the index under its lock.
+    func withLock<Result: Sendable, Failure: Error>(
+        _ body: (inout State) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try self.state.withLock { (state) throws(Failure) -> Result in
+            defer { self.pendingLoads.store(state.loads.count, ordering: .sequentiallyConsistent) }
+            return try body(&state)
+        }
+    }
 }

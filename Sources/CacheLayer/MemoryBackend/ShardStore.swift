@@ -174,6 +174,11 @@ struct ShardStore: ~Copyable {
         return self.nodes[Int(slot)].value
     }
 
+    /// Whether `key` has a live value, without counting a read (an expired entry is removed, as a read would).
+    mutating func holds(_ key: HashedKey, now: () -> UInt64) -> Bool {
+        self.liveSlot(for: key, now: now) != nil
+    }
+
     /// ``get(_:now:)`` for a reader sharing the store with other readers: it changes nothing but the entry's access
     /// counter, and counts nothing (the caller counts hits and misses). An expired entry is reported, not removed.
     func read(_ key: HashedKey, now: () -> UInt64) -> Read {

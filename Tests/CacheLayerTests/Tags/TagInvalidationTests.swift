@@ -147,6 +147,44 @@ struct TagInvalidationTests {
         #expect(try await cache.get("k", as: String.self) == "loaded before the write")
     }
 
+    @Test(arguments: [[], ["orders"]])
+    func aWriteDuringALoadWins(writeTags: [String]) async throws {
+        let cache = try self.makeCache()
+        let value = try await self.loadRacing(cache, key: "k") {
+            try await cache.put("k", value: "written during the load", tags: writeTags)
+        }
+        #expect(value == "loaded before the write")
+        #expect(try await cache.get("k", as: String.self) == "written during the load")
+    }
+
+    @Test func anInsertDuringALoadWins() async throws {
+        let cache = try self.makeCache()
+        _ = try await self.loadRacing(cache, key: "k") {
+            _ = try await cache.putIfAbsent("k", value: "inserted during the load")
+        }
+        #expect(try await cache.get("k", as: String.self) == "inserted during the load")
+    }
+
+    @Test func everyMemberOfALargeTagIsInvalidated() async throws {
+        let cache = try self.makeCache()
+        // Past 64 members a tag is pruned of keys that left the store: the key being added, and keys whose load is
+        // pending, have no value yet and must stay members.
+        for index in 0..<200 {
+            try await cache.put("k\(index)", value: index, tags: ["all"])
+        }
+        let raced = try await self.loadRacing(cache, key: "loading", tags: ["all"]) {
+            for index in 200..<300 {
+                try await cache.put("k\(index)", value: index, tags: ["all"])
+            }
+        }
+        #expect(raced == "loaded before the write")
+        try await cache.invalidate(tags: ["all"])
+        for index in 0..<300 {
+            #expect(try await cache.get("k\(index)", as: Int.self) == nil, "k\(index) survived the invalidation")
+        }
+        #expect(try await cache.get("loading", as: String.self) == nil)
+    }
+
     @Test func aRemovalDuringARefreshKeepsTheRefreshedValueOut() async throws {
         let clock = ManualCacheClock()
         let graceCache = try Cache(
