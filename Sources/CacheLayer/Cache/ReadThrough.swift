@@ -27,8 +27,9 @@ struct ReadThrough<Value: Sendable>: Sendable {
     }
 
     /// A loaded value, where it came from (``ReadThroughSource/loaded`` or, after a lock wait,
-    /// ``ReadThroughSource/shared``), and whether the coding declined to store it (such a value is not shared with
-    /// other callers either).
+    /// ``ReadThroughSource/shared``), and whether it was not stored because the coding declined it or a removal or
+    /// invalidation came while it loaded (such a value is not shared with other callers either: one that joined
+    /// after the removal returned must not get what was loaded before it).
     struct Loaded: Sendable {
         var value: Value
         var source: ReadThroughSource
@@ -199,14 +200,15 @@ struct ReadThrough<Value: Sendable>: Sendable {
             // No guard could be set (the backend is down, and the cache fails open): storing could undo a removal.
             return Loaded(value: value, source: .loaded)
         }
+        let stored: Bool
         do {
-            _ = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: self.tags, token: token)
+            stored = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: self.tags, token: token)
         } catch {
             // A value too large to cache is already recorded on the put span and metrics; the callers still get it.
             guard error.code == .valueTooLarge else { throw error }
             return Loaded(value: value, source: .loaded)
         }
-        return Loaded(value: value, source: .loaded)
+        return Loaded(value: value, source: .loaded, declined: !stored)
     }
 
     /// The TTL a loaded result is stored for: the loader's own, else the policy's negative TTL for a `nil` value,

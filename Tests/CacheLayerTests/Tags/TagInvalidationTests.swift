@@ -185,6 +185,36 @@ struct TagInvalidationTests {
         #expect(try await cache.get("loading", as: String.self) == nil)
     }
 
+    /// A caller that joins a load after a removal returned must not get what the load read before the removal.
+    @Test(arguments: ["remove", "invalidate", "removeAll"])
+    func aCallerThatJoinsALoadAfterARemovalLoadsAgain(removal: String) async throws {
+        let cache = try self.makeCache(removal)
+        let started = Gate()
+        let release = Gate()
+        let leader = Task {
+            try await cache.getOrLoad(key: "k", ttl: .seconds(60), tags: ["orders"]) { () async throws -> String in
+                started.open()
+                await release.wait()
+                return "read before the removal"
+            }
+        }
+        await started.wait()
+        switch removal {
+        case "remove": try await cache.remove("k")
+        case "invalidate": try await cache.invalidate(tags: ["orders"])
+        default: try await cache.removeAll()
+        }
+        let joiner = Task {
+            try await cache.getOrLoad(key: "k", ttl: .seconds(60), tags: ["orders"]) { "read after the removal" }
+        }
+        let key = CacheKey(namespace: cache.namespace, key: "k")
+        #expect(await waitUntil { cache.core.flights.flight(for: key)?.waitersJoined == 1 })
+        release.open()
+        #expect(try await leader.value == "read before the removal")
+        #expect(try await joiner.value == "read after the removal")
+        #expect(try await cache.get("k", as: String.self) == "read after the removal")
+    }
+
     @Test func aRemovalDuringARefreshKeepsTheRefreshedValueOut() async throws {
         let clock = ManualCacheClock()
         let graceCache = try Cache(
