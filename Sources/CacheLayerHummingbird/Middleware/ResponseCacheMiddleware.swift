@@ -90,18 +90,68 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     }
 
     /// What the boundaries need to know about `request`, as the handler sees it: method, scheme, authority, path,
-    /// query (as `request.uri.queryParameters` gives it: names as sent, values percent-decoded, in request order),
-    /// every value of the headers they look at, the user, and whether the application says it is personal.
-    private func cacheRequest(_ request: Request, context: Context) -> CacheRequest {
-        CacheRequest(
+    /// query (see ``queryParameters(_:)``), every value of the headers they look at, the user, and whether the
+    /// application says it is personal; `nil` (the request bypasses the cache) for a query that a handler's two ways
+    /// of reading it could read differently.
+    private func cacheRequest(_ request: Request, context: Context) -> CacheRequest? {
+        guard let query = Self.queryParameters(request.uri.query) else { return nil }
+        return CacheRequest(
             method: request.method.rawValue,
             scheme: request.head.scheme,
             authority: request.head.authority,
             path: request.uri.path,
-            query: request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) },
+            query: query,
             headers: self.core.keyedValues(of: request.headers),
             userID: self.configuration.userID?(request, context),
             isPersonalised: self.configuration.isPersonalised?(request, context) ?? false
         )
+    }
+
+    /// The query's parameters, in request order, as both of Hummingbird's readers give them to a handler, or `nil`
+    /// when the two could differ, so that two requests never share a key when a handler could tell them apart.
+    ///
+    /// `request.uri.queryParameters` keeps names as sent, keeps `+`, and falls back to the raw text for a value that
+    /// is not valid percent-encoding, and reads `flag` as `flag=`; `request.uri.decodeQuery(as:context:)` decodes
+    /// names too, reads `+` as a space, refuses bad percent-encoding, and skips `flag`. They agree on a part with an
+    /// `=`, no `+`, a name with no `%`, and a value that is valid percent-encoding: anything else bypasses the cache.
+    static func queryParameters(_ query: String?) -> [(name: String, value: String)]? {
+        guard let query, !query.isEmpty else { return [] }
+        var parameters: [(name: String, value: String)] = []
+        for part in query.split(separator: "&", omittingEmptySubsequences: false) {
+            guard let equals = part.firstIndex(of: "="), !part.contains("+") else { return nil }
+            let name = part[..<equals]
+            let rawValue = part[part.index(after: equals)...]
+            guard !name.contains("%") else { return nil }
+            guard let value = Self.percentDecoded(rawValue) else { return nil }
+            parameters.append((name: String(name), value: value))
+        }
+        return parameters
+    }
+
+    /// `text` with its `%XX` escapes decoded, or `nil` when an escape is malformed or the result is not UTF-8.
+    private static func percentDecoded(_ text: Substring) -> String? {
+        guard text.contains("%") else { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue)
+            else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }

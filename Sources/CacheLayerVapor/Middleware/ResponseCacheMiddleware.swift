@@ -91,15 +91,17 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
     }
 
     /// The query's parameters as Vapor's URL-encoded form decoder reads them (`+` is a space, then percent-decoding,
-    /// names and values alike), in order; `nil` when a part is not valid percent-encoding, so that two spellings
-    /// never meet under one key.
+    /// names and values alike), in order; `nil` when a part is not valid percent-encoding, or has no `=` (the decoder
+    /// reads `flag` as a flag, `true` for a `Bool`, and `flag=` as an empty string), so that two requests a handler
+    /// could tell apart never meet under one key.
     static func queryParameters(_ query: String?) -> [(name: String, value: String)]? {
         guard let query, !query.isEmpty else { return [] }
         var parameters: [(name: String, value: String)] = []
         for part in query.split(separator: "&", omittingEmptySubsequences: true) {
             let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = Self.decoded(pair[0]), let value = pair.count > 1 ? Self.decoded(pair[1]) : ""
-            else { return nil }
+            guard pair.count == 2, let name = Self.decoded(pair[0]), let value = Self.decoded(pair[1]) else {
+                return nil
+            }
             parameters.append((name: name, value: value))
         }
         return parameters

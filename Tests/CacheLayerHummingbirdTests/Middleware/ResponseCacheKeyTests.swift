@@ -67,6 +67,34 @@ struct ResponseCacheKeyTests {
         }
     }
 
+    /// `queryParameters` keeps `+` and raw names, falls back to the raw text for bad escapes and reads `flag` as
+    /// `flag=`; `decodeQuery` reads `+` as a space, decodes names, refuses bad escapes and skips `flag`. A handler
+    /// can use either, so requests that one of them reads differently never share an entry.
+    @Test(arguments: [
+        ("q=a+b", "q=a%2Bb"), ("q=a+b", "q=a%20b"), ("q=%25zz", "q=%zz"), ("flag=", "flag"),
+        ("na%6De=x", "name=x"), ("a=1&b=2", "a=1&&b=2"),
+    ])
+    func queriesThatAHandlerCouldReadDifferentlyNeverShareAnEntry(first: String, second: String) async throws {
+        let endpoint = CacheEndpoint(
+            name: "search", path: "/echo", ttl: .seconds(60),
+            pagination: PaginationBoundary(unknownParameters: .includeInKey))
+        let (application, runs) = try Self.server(endpoints: [endpoint]) { request in
+            request.uri.queryParameters.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        }
+        try await application.test(.router) { client in
+            for target in [first, second] {
+                let response = try await client.execute(uri: "/echo?\(target)", method: .get)
+                #expect(
+                    response.headers[HTTPField.Name("X-Cache")!] != "HIT", "?\(second) was served ?\(first)'s entry")
+            }
+            // The same query twice still shares an entry.
+            _ = try await client.execute(uri: "/echo?q=ab", method: .get)
+            let again = try await client.execute(uri: "/echo?q=ab", method: .get)
+            #expect(again.headers[HTTPField.Name("X-Cache")!] == "HIT")
+        }
+        #expect(runs.count == 3)
+    }
+
     @Test func theAuthorityTheHostFieldAndTheSchemeArePartOfTheKey() async throws {
         let endpoints = [
             CacheEndpoint(name: "page", path: "/echo", ttl: .seconds(60)),
