@@ -27,6 +27,11 @@ final class CoherenceGate: Sendable {
         /// Each listener's state: armed, and up to when invalidations are confirmed (clock nanoseconds).
         var armed: [ObjectIdentifier: Bool] = [:]
         var stopped = false
+        /// Bumped by every change that stops the memory tier answering, so that an arming that flushed meanwhile
+        /// does not start it again.
+        var stops: UInt64 = 0
+
+        var allArmed: Bool { !self.stopped && !self.armed.isEmpty && self.armed.values.allSatisfy { $0 } }
     }
 
     static let stripeCount = 1024
@@ -90,8 +95,10 @@ final class CoherenceGate: Sendable {
 
     /// A new invalidation connection, not armed yet: the memory tier stops answering until it is.
     func add(_ listener: AnyObject) {
-        self.listeners.withLock { $0.armed[ObjectIdentifier(listener)] = false }
-        self.stopServing()
+        self.listeners.withLock { state in
+            state.armed[ObjectIdentifier(listener)] = false
+            self.stopServing(&state)
+        }
     }
 
     /// An invalidation connection that is no longer needed (its node left the cluster).
@@ -103,37 +110,42 @@ final class CoherenceGate: Sendable {
     /// stay (for ``TwoTierBackend/Configuration/outageServeLimit``) until tracking is armed again, which clears
     /// them.
     func disarmed(_ listener: AnyObject) {
-        let known = self.listeners.withLock { state in
-            guard state.armed[ObjectIdentifier(listener)] != nil else { return false }
+        self.listeners.withLock { state in
+            guard state.armed[ObjectIdentifier(listener)] != nil else { return }
             state.armed[ObjectIdentifier(listener)] = false
-            return true
-        }
-        if known {
-            self.stopServing()
+            self.stopServing(&state)
         }
     }
 
     /// `listener` is armed: once all are, the memory tier is cleared (what it holds may have missed changes) and
-    /// answers again.
+    /// answers again, unless a connection was lost, added or the gate stopped while it was being cleared.
     func armed(_ listener: AnyObject) {
-        let allArmed = self.listeners.withLock { state in
+        let stops: UInt64? = self.listeners.withLock { state in
             if state.armed[ObjectIdentifier(listener)] != nil {
                 state.armed[ObjectIdentifier(listener)] = true
             }
-            return !state.stopped && !state.armed.isEmpty && state.armed.values.allSatisfy { $0 }
+            return state.allArmed ? state.stops : nil
         }
-        guard allArmed else { return }
+        guard let stops else { return }
         self.flush(self.clearMemory)
-        self.serving.store(true, ordering: .releasing)
+        // Under the lock that every stop takes: a stop either came before (and is seen here) or comes after.
+        self.listeners.withLock { state in
+            guard state.stops == stops, state.allArmed else { return }
+            self.serving.store(true, ordering: .releasing)
+        }
     }
 
     /// Stops answering from memory for good (the backend shut down).
     func stop() {
-        self.listeners.withLock { $0.stopped = true }
-        self.stopServing()
+        self.listeners.withLock { state in
+            state.stopped = true
+            self.stopServing(&state)
+        }
     }
 
-    private func stopServing() {
+    /// Called under the listeners' lock, which every change of ``isServing`` holds.
+    private func stopServing(_ state: inout Listeners) {
+        state.stops &+= 1
         self.serving.store(false, ordering: .releasing)
         self.epoch.wrappingAdd(1, ordering: .sequentiallyConsistent)
     }
