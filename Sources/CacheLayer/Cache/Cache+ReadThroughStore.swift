@@ -7,7 +7,8 @@ extension Cache {
     /// to its client while a copy is kept, whose end comes after the middleware has answered. `loadDuration` is how
     /// long producing the value took (early refresh starts sooner for values that are slow to load). The value is
     /// stored with `tags`. Its guard against removals starts when this is called, not when the value started: a
-    /// removal while the stream was being copied does not stop this store.
+    /// removal while the stream was being copied does not stop this store (the response cache stores under the
+    /// guard its read-through's loader ran in, which does).
     ///
     /// ```swift
     /// let coding = CacheValueCoding<[UInt8]>(encode: { $0 }, decode: { $0 })
@@ -27,10 +28,28 @@ extension Cache {
         coding: CacheValueCoding<Value>,
         loadDuration: Duration
     ) async throws {
+        try await self.storeLoaded(
+            value, key: key, ttl: ttl, policy: policy, tags: tags, coding: coding, loadDuration: loadDuration,
+            guardedBy: nil)
+    }
+
+    /// ``storeLoaded(_:key:ttl:policy:tags:coding:loadDuration:)`` under the guard a read-through's loader ran in
+    /// (``GuardedLoad/current``, taken in that loader): a removal at any time since that loader started stops the
+    /// store, and so does the end of the cache's ``Configuration/loadWindow`` since then.
+    package nonisolated(nonsending) func storeLoaded<Value: Sendable>(
+        _ value: Value,
+        key: String,
+        ttl: Duration?,
+        policy: LoadPolicy? = nil,
+        tags: [String] = [],
+        coding: CacheValueCoding<Value>,
+        loadDuration: Duration,
+        guardedBy guarded: GuardedLoad?
+    ) async throws {
         let store = try ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding, tags: tags)
         let now = ContinuousClock.now
         // Clamped to a year: past that, early refresh treats every load alike, and the instant cannot overflow.
         let elapsed = min(max(loadDuration, .zero), .seconds(365 * 24 * 3_600))
-        _ = try await store.loadAndStore(startedAt: now - elapsed) { LoadResult(value) }
+        _ = try await store.loadAndStore(startedAt: now - elapsed, guardedBy: guarded) { LoadResult(value) }
     }
 }

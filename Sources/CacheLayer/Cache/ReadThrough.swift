@@ -165,12 +165,23 @@ struct ReadThrough<Value: Sendable>: Sendable {
     /// The load is guarded (``CacheBackend/beginLoad(of:tags:ttl:window:)`` before the loader runs): a removal of
     /// the key, or an invalidation of one of its tags, that happens while it runs, in any process, makes the store
     /// refuse the value, which is then returned uncached.
+    ///
+    /// With `guarded` (the guard a read-through's loader ran under, ``GuardedLoad/current``), the store presents
+    /// that guard instead of starting one, so a removal since that loader started wins.
     nonisolated(nonsending) func loadAndStore(
         startedAt started: ContinuousClock.Instant = .now,
+        guardedBy guarded: GuardedLoad? = nil,
         _ loader: () async throws -> LoadResult<Value>
     ) async throws -> Loaded {
-        let token = try await self.cache.beginLoad(self.key, tags: self.tags, ttl: self.longestStoredTTL)
-        let result = try await loader()
+        let token: CacheLoadToken?
+        if let guarded, guarded.key == self.key {
+            token = guarded.token
+        } else {
+            token = try await self.cache.beginLoad(self.key, tags: self.tags, ttl: self.longestStoredTTL)
+        }
+        let result = try await GuardedLoad.$current.withValue(GuardedLoad(key: self.key, token: token)) {
+            try await loader()
+        }
         let value = result.value
         let loadDuration = ContinuousClock.now - started
         guard result.cachesValue else { return Loaded(value: value, source: .loaded) }

@@ -10,7 +10,9 @@ import Tracing
 /// freshness header, a `cache.put` under the request's span).
 ///
 /// The read-through itself has already returned by then, without sharing the response: concurrent requests for
-/// the key run their own handler rather than wait for a stream that may never end.
+/// the key run their own handler rather than wait for a stream that may never end. The store presents the guard
+/// the handler ran under, so a removal or invalidation at any time since the handler was called wins over it, and
+/// a body that takes longer than the cache's `loadWindow` is not stored.
 package struct StreamedResponseStore<Response: Sendable>: Sendable {
     let cache: Cache
     let coding: CacheValueCoding<ResponseLoad<Response>>
@@ -19,6 +21,9 @@ package struct StreamedResponseStore<Response: Sendable>: Sendable {
     let limit: Int
     /// When the handler was called: the load's duration runs to the end of the body.
     let started: ContinuousClock.Instant
+    /// The guard the read-through's loader (the handler) ran under: a removal since the handler was called, or
+    /// while the body streams, stops the store.
+    let guarded: GuardedLoad?
     let notStored: NotStoredRecording
 
     /// The copy of a body sent with `head`, which stores it with `head`'s status and replayable headers.
@@ -53,7 +58,8 @@ package struct StreamedResponseStore<Response: Sendable>: Sendable {
                     ttl: self.endpoint.ttl,
                     policy: self.endpoint.loadPolicy,
                     coding: self.coding,
-                    loadDuration: .now - self.started
+                    loadDuration: .now - self.started,
+                    guardedBy: self.guarded
                 )
             }
         } catch {

@@ -241,7 +241,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 // Not shared: concurrent requests for the key are released to run their own handler now.
                 let store = StreamedResponseStore(
                     cache: self.cache, coding: self.coding, key: key, endpoint: endpoint, limit: limit,
-                    started: started, notStored: notStored
+                    started: started, guarded: GuardedLoad.current, notStored: notStored
                 )
                 return .notStored(Adapter.forwardingBody(of: response, copying: store.copy(of: responseHead)))
             }

@@ -37,6 +37,26 @@ struct ResponseStreamingTests {
         #expect(fixture.runs["/lockstep"] == 1)
     }
 
+    @Test func aRemovalWhileTheBodyStreamsKeepsItOutOfTheCache() async throws {
+        let fixture = try StreamingFixture()
+        try await fixture.application().test(.live) { client in
+            let port = try #require(client.port)
+            _ = try await releasing(fixture.lockstep) {
+                try await StreamingConnection.get(port: port, path: "/lockstep") { reader in
+                    try await reader.read(until: "chunk 1;")
+                    // The data behind the response changes while its body is still being written.
+                    try await fixture.cache.removeAll()
+                    fixture.lockstep[0].open()
+                    fixture.lockstep[1].open()
+                    return try await reader.read(until: Self.lastChunk)
+                }
+            }
+            let next = try await client.execute(uri: "/lockstep", method: .get)
+            #expect(next.cacheStatus == "MISS", "the body written before the removal was stored")
+        }
+        #expect(fixture.runs["/lockstep"] == 2)
+    }
+
     @Test func aConcurrentRequestForTheKeyIsNotHeldByAnOpenStream() async throws {
         let fixture = try StreamingFixture()
         try await fixture.application().test(.live) { client in
