@@ -1,5 +1,7 @@
 extension Cache {
-    /// Returns the value stored under `key`, decoded with the configured codec, or `nil` on a miss.
+    /// Returns the value stored under `key`, decoded with the configured codec, or `nil` on a miss. A value that a
+    /// read-through keeps past its TTL (a grace period, ``LoadPolicy/maximumStaleAge``) is a miss here: only a
+    /// read-through, which loads it again, serves it stale.
     ///
     /// Bytes that do not decode as `Value` (written by another version of the type, say) are a miss: counted in
     /// `cache.decode_failures`, logged as a warning, and left in place.
@@ -7,10 +9,12 @@ extension Cache {
         _ key: String, as type: Value.Type = Value.self
     ) async throws(CacheError) -> Value? {
         try await self.read(try self.makeKey(key)) { (bytes) throws(CacheError) -> (value: Value, stale: Bool)? in
-            // A value written by a read-through with a grace period carries a freshness header; a frame this version
-            // does not read is a miss.
-            guard let stored = FreshnessHeader.unframe(bytes) else { return nil }
-            return (try self.decode(type, from: stored.value), false)
+            // A value written by a read-through with a grace period carries a freshness header; a value past it, or
+            // a frame this version does not read, is a miss.
+            guard let value = FreshnessHeader.freshValue(bytes, now: self.configuration.freshnessClock.now()) else {
+                return nil
+            }
+            return (try self.decode(type, from: value), false)
         }?.value
     }
 

@@ -88,9 +88,10 @@ public struct Cache: Sendable {
 
     /// Returns the bytes stored under `key`, exactly as they were put, or `nil` on a miss. The bytes are the backend's
     /// own (no copy is made for the in-memory backend), except for the few values the cache had to frame (see
-    /// ``putBytes(_:_:ttl:tags:)``).
+    /// ``putBytes(_:_:ttl:tags:)``). A value that a read-through keeps past its TTL is a miss, as for ``get(_:as:)``.
     public nonisolated(nonsending) func getBytes(_ key: String) async throws(CacheError) -> [UInt8]? {
-        try await self.read(try self.makeKey(key)) { bytes in FreshnessHeader.unframe(bytes).map { ($0.value, false) }
+        try await self.read(try self.makeKey(key)) { bytes in
+            FreshnessHeader.freshValue(bytes, now: self.configuration.freshnessClock.now()).map { ($0, false) }
         }?.value
     }
 
@@ -100,7 +101,7 @@ public struct Cache: Sendable {
         let operation = self.core.observer.begin(.get, keys: .many(cacheKeys))
         do {
             let values = try await self.core.backend.get(cacheKeys).map { stored in
-                stored.flatMap { FreshnessHeader.unframe($0)?.value }
+                stored.flatMap { FreshnessHeader.freshValue($0, now: self.configuration.freshnessClock.now()) }
             }
             if let operation {
                 let size = values.reduce(0) { $0 + ($1?.count ?? 0) }

@@ -76,6 +76,17 @@ struct FreshnessHeader: Equatable, Sendable {
         return Self.unframeMarked(bytes)
     }
 
+    /// The value in `bytes` as a plain read returns it: `nil` when the bytes are framed in a way this version does
+    /// not read, or when their header says the value stopped being fresh before `now` (on the freshness clock). Such
+    /// a value is kept only for a read-through to serve stale while it loads again (a grace period, stale-if-error):
+    /// a plain read, which loads nothing, does not return it.
+    @inline(__always)
+    static func freshValue(_ bytes: [UInt8], now: @autoclosure () -> Duration) -> [UInt8]? {
+        guard let (header, value) = Self.unframe(bytes) else { return nil }
+        if let header, now() >= header.freshUntil { return nil }
+        return value
+    }
+
     @inline(never)
     private static func unframeMarked(_ bytes: [UInt8]) -> (header: FreshnessHeader?, value: [UInt8])? {
         guard bytes.count >= 2, let kind = Kind(rawValue: bytes[1]) else { return nil }

@@ -67,6 +67,22 @@ struct StaleIfErrorTests {
         #expect("\(warning.metadata["error.message"] ?? "")".contains("OriginDown"))
     }
 
+    @Test func aPlainReadOfAValueKeptPastItsTTLIsAMiss() async throws {
+        let cache = try self.makeCache()
+        _ = try await cache.getOrLoad(key: "report", ttl: .seconds(10)) { 1 }
+        self.clock.advance(by: .seconds(9))
+        #expect(try await cache.get("report", as: Int.self) == 1)
+        self.clock.advance(by: .seconds(1))
+        // Kept for stale-if-error, which only a read-through serves: plain reads load nothing, so they miss.
+        #expect(try await cache.get("report", as: Int.self) == nil)
+        #expect(try await cache.getBytes("report") == nil)
+        #expect(try await cache.getBytes(["report"]) == [nil])
+        let value = try await cache.getOrLoad(key: "report", ttl: .seconds(10)) { () async throws -> Int in
+            throw OriginDown()
+        }
+        #expect(value == 1, "the read-through still serves it stale")
+    }
+
     @Test func aSuccessfulLoadOfAnExpiredValueIsAMiss() async throws {
         let cache = try self.makeCache()
         _ = try await cache.getOrLoad(key: "report", ttl: .seconds(10)) { 1 }
