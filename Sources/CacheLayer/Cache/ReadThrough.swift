@@ -199,8 +199,19 @@ struct ReadThrough<Value: Sendable>: Sendable {
             // No guard could be set (the backend is down, and the cache fails open): storing could undo a removal.
             return Loaded(value: value, source: .loaded)
         }
+        var tags = self.tags
+        let named = try self.cache.makeTags(result.tags).filter { !tags.contains($0) }
+        if !named.isEmpty {
+            // The value's own tags join the key's tag sets before the guarded store: an invalidation of one of them
+            // from now on deletes the key (or its marker), and the store is refused or its value removed. A token
+            // that differs from the load's means the key changed meanwhile: the store below is refused anyway.
+            guard try await self.cache.beginLoad(self.key, tags: named, ttl: self.longestStoredTTL) != nil else {
+                return Loaded(value: value, source: .loaded)
+            }
+            tags += named
+        }
         do {
-            _ = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: self.tags, token: token)
+            _ = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: tags, token: token)
         } catch {
             // A value too large to cache is already recorded on the put span and metrics; the callers still get it.
             guard error.code == .valueTooLarge else { throw error }

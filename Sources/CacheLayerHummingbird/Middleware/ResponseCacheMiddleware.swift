@@ -57,8 +57,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     private let core: ResponseCache<HummingbirdResponseAdapter>
 
     /// Creates the middleware.
-    /// - Throws: ``CacheLayer/CacheError/Code/invalidConfiguration`` for a negative maximum body size or no
-    ///   cacheable status.
+    /// - Throws: ``CacheLayer/CacheError/Code/invalidConfiguration`` for a negative maximum body size, no
+    ///   cacheable status, or a negative ``Configuration/maximumHeaderTags``.
     public init(cache: Cache, boundaries: CacheBoundaries, configuration: Configuration = .init()) throws(CacheError) {
         self.configuration = configuration
         self.core = try ResponseCache(
@@ -67,7 +67,9 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
             configuration: .init(
                 cacheableStatuses: configuration.cacheableStatuses,
                 maximumBodySize: configuration.maximumBodySize,
-                metricsFactory: configuration.metricsFactory
+                metricsFactory: configuration.metricsFactory,
+                maximumHeaderTags: configuration.maximumHeaderTags,
+                keepsTagHeaders: configuration.keepsTagHeaders
             )
         )
     }
