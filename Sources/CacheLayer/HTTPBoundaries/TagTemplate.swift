@@ -1,6 +1,7 @@
 /// A tag built from an HTTP request, as a boundary (``CacheEndpoint/tags``) or an invalidation rule
 /// (``CacheInvalidationRule/tags``) names it: literal text, with `{name}` for a path parameter (a `:name` segment of
-/// the path pattern) and `{?name}` for a query parameter's value.
+/// the path pattern) and `{?name}` for a query parameter's value, or `{?name|default}` to use `default` when the
+/// request has no value for it (`"list:{?status|all}"` gives `list:all` for a request without `status`).
 ///
 /// ```swift
 /// // For GET /stores/7/orders?status=open: "orders", "store:7", "status:open".
@@ -9,7 +10,8 @@
 ///
 /// A path parameter's value is the segment percent-decoded (so `/stores/a%20b` and `?store=a b` give the same
 /// tag); a query parameter's value is the value the handler receives. A query parameter given several times gives
-/// one tag per value (every combination, when a template names several). A value that is missing or empty, or a tag
+/// one tag per value (every combination, when a template names several). A value that is missing or empty (with no
+/// default), or a tag
 /// that would be longer than ``CacheTag/maximumLength``, makes the template **unresolved**: a cacheable request then
 /// bypasses the cache (``BypassReason/unresolvedTag``: an entry must never carry a tag that cannot be built again
 /// by the writes that should invalidate it), and an invalidation rule invalidates the tags it could build and
@@ -20,7 +22,7 @@ public struct TagTemplate: Sendable, Hashable, CustomStringConvertible {
         case literal(String)
         /// A path parameter: the index of its segment in the path pattern.
         case pathParameter(name: String, segment: Int)
-        case queryParameter(String)
+        case queryParameter(String, default: String?)
     }
 
     /// The template as written.
@@ -54,11 +56,16 @@ public struct TagTemplate: Sendable, Hashable, CustomStringConvertible {
                 literal = ""
             }
             if inner.hasPrefix("?") {
-                let name = String(inner.dropFirst())
+                let pieces = inner.dropFirst().split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = String(pieces[0])
                 guard !name.isEmpty, !name.contains("{") else {
                     throw CacheError(.invalidConfiguration, "\(field): '\(text)' names an empty query parameter")
                 }
-                parts.append(.queryParameter(name))
+                let fallback = pieces.count > 1 ? String(pieces[1]) : nil
+                guard fallback.map({ !$0.isEmpty && !$0.contains("{") }) ?? true else {
+                    throw CacheError(.invalidConfiguration, "\(field): '\(text)' has an empty default after '|'")
+                }
+                parts.append(.queryParameter(name, default: fallback))
             } else {
                 let name = String(inner)
                 guard !name.isEmpty, !name.contains("{") else {
@@ -77,8 +84,11 @@ public struct TagTemplate: Sendable, Hashable, CustomStringConvertible {
         literal += rest
         if !literal.isEmpty { parts.append(.literal(literal)) }
         let literalLength = parts.reduce(0) { length, part in
-            if case .literal(let text) = part { return length + text.utf8.count }
-            return length
+            switch part {
+            case .literal(let text): length + text.utf8.count
+            case .queryParameter(_, let fallback?): length + fallback.utf8.count
+            default: length
+            }
         }
         guard literalLength <= CacheTag.maximumLength else {
             throw CacheError(
@@ -103,8 +113,13 @@ public struct TagTemplate: Sendable, Hashable, CustomStringConvertible {
             case .pathParameter(_, let segment):
                 guard segment < path.count else { return nil }
                 values = [Self.percentDecoded(path[segment])]
-            case .queryParameter(let name):
-                values = query.compactMap { $0.name == name ? $0.value : nil }
+            case .queryParameter(let name, let fallback):
+                let given = query.compactMap { $0.name == name && !$0.value.isEmpty ? $0.value : nil }
+                if given.isEmpty, let fallback {
+                    values = [fallback]
+                } else {
+                    values = query.compactMap { $0.name == name ? $0.value : nil }
+                }
             }
             guard !values.isEmpty, !values.contains(where: \.isEmpty),
                 tags.count * values.count <= Self.maximumExpansion

@@ -39,6 +39,20 @@ import Testing
         #expect(tooLong.bypassReason == .unresolvedTag)
     }
 
+    @Test func aQueryParameterMayHaveADefaultForRequestsWithoutIt() throws {
+        let boundaries = try CacheBoundaries(
+            [CacheEndpoint(name: "list", path: "/list", ttl: .seconds(60), tags: ["list:{?status|all}"])],
+            invalidationRules: [CacheInvalidationRule(name: "w", path: "/write", tags: ["list:{?status|all}"])]
+        )
+        #expect(boundaries.decide(CacheRequest(path: "/list")).tags == ["list:all"])
+        #expect(boundaries.decide(CacheRequest(path: "/list", query: [("status", "")])).tags == ["list:all"])
+        #expect(boundaries.decide(CacheRequest(path: "/list", query: [("status", "open")])).tags == ["list:open"])
+        #expect(boundaries.invalidation(for: CacheRequest(method: "POST", path: "/write"))?.tags == ["list:all"])
+        #expect(throws: CacheError.self) {
+            try CacheBoundaries([CacheEndpoint(name: "l", path: "/l", ttl: .seconds(1), tags: ["l:{?s|}"])])
+        }
+    }
+
     @Test func everyMatchingRuleInvalidatesTheTagsItCanBuild() throws {
         let write = CacheRequest(
             method: "PUT", path: "/stores/7/orders/42/status", query: [("from", "open"), ("to", "shipped")])
