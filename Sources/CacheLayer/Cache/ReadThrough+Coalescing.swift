@@ -124,7 +124,7 @@ extension ReadThrough {
         return try await Self.outcome(of: own, waitingAtMost: timeout).get().result
     }
 
-    /// Ends the flight with what its waiters are to get: the value, unless the coding declined to store it; the
+    /// Ends the flight with what its waiters are to get: the value, unless it is not to be shared (``Loaded/declined``); the
     /// error, unless the leader was cancelled (then a waiter takes over).
     private func land(_ flight: SingleFlight.SharedFlight, _ outcome: Result<Loaded, any Error>, leaderCancelled: Bool)
     {

@@ -27,8 +27,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
     }
 
     /// A loaded value, where it came from (``ReadThroughSource/loaded`` or, after a lock wait,
-    /// ``ReadThroughSource/shared``), and whether the coding declined to store it (such a value is not shared with
-    /// other callers either).
+    /// ``ReadThroughSource/shared``), and whether it is kept from the other callers: the coding declined to store
+    /// it, or a removal or invalidation won over its store (such a value is not shared with other callers either).
     struct Loaded: Sendable {
         var value: Value
         var source: ReadThroughSource
@@ -210,14 +210,17 @@ struct ReadThrough<Value: Sendable>: Sendable {
             }
             tags += named
         }
+        let stored: Bool
         do {
-            _ = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: tags, token: token)
+            stored = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: tags, token: token)
         } catch {
             // A value too large to cache is already recorded on the put span and metrics; the callers still get it.
             guard error.code == .valueTooLarge else { throw error }
             return Loaded(value: value, source: .loaded)
         }
-        return Loaded(value: value, source: .loaded)
+        // A removal or invalidation won over the load: its value may predate the write that caused it, and callers
+        // that joined the load after it must not get it. Not shared: each waiting caller loads for itself.
+        return Loaded(value: value, source: .loaded, declined: !stored)
     }
 
     /// The TTL a loaded result is stored for: the loader's own, else the policy's negative TTL for a `nil` value,
