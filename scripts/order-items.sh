@@ -4,6 +4,8 @@
 # (Examples/OrderItems/.data/, about a second), then for each boundary (page 1 cached, then pages 1-3) flushes the
 # cache, starts the server on a free loopback port, replays the same seeded visit mix and prints the miss rate,
 # cached and uncached latency and the cache's memory.
+# Then it replays the same visits on the page-1 boundary with order status changes mixed in (their boundary rule
+# invalidates the pages that list the order) and prints the writes, the invalidations and the stale reads (0).
 # Arguments go to the example: scripts/order-items.sh --serve --port 8080 keeps the server running instead;
 # REDIS_URL=redis://127.0.0.1:6379 uses Redis; OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 exports over OTLP.
 set -euo pipefail

@@ -46,11 +46,14 @@ struct VaporConformanceTests {
         let runs = fixture.runs
         for route in ConformanceFixture.routes {
             let path = route.path.split(separator: "/").map { PathComponent(stringLiteral: String($0)) }
-            app.get(path) { request -> Response in
+            app.on(HTTPMethod(rawValue: route.method), path) { request -> Response in
                 runs.increment()
                 var headers = HTTPHeaders()
                 for (name, value) in route.headers { headers.add(name: name, value: value) }
-                let body = route.body(runs.count) { name in request.headers.first(name: name) }
+                let body = route.body(runs.count) { name in
+                    name.hasPrefix(":")
+                        ? request.parameters.get(String(name.dropFirst())) : request.headers.first(name: name)
+                }
                 return Response(
                     status: HTTPResponseStatus(statusCode: route.status), headers: headers,
                     body: .init(string: body))

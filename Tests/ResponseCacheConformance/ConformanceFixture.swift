@@ -41,13 +41,26 @@ public struct ConformanceResponse: Sendable {
     public var cacheStatus: String? { self.header("x-cache") }
 }
 
-/// A route of the application under test, the same in every framework: status, headers, and a body made from the
-/// handler's run count and the request's headers.
+/// A route of the application under test, the same in every framework: method, status, headers, and a body made
+/// from the handler's run count and the request's headers (and its path parameters: `":store"` asks for the
+/// parameter `store`).
 public struct ConformanceRoute: Sendable {
     public let path: String
     public let status: Int
     public let headers: [(name: String, value: String)]
     public let body: @Sendable (_ run: Int, _ header: (String) -> String?) -> String
+    public let method: String
+
+    init(
+        _ method: String = "GET", path: String, status: Int, headers: [(name: String, value: String)],
+        body: @escaping @Sendable (_ run: Int, _ header: (String) -> String?) -> String
+    ) {
+        self.method = method
+        self.path = path
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// The application every adapter serves for the conformance cases: the cache, its boundaries, the routes, and a
@@ -69,14 +82,23 @@ public struct ConformanceFixture: Sendable {
             configuration: .init(freshnessClock: self.clock)
         )
         let shared = { (name: String) in CacheEndpoint(name: name, path: "/\(name)", ttl: .seconds(60)) }
-        self.boundaries = try CacheBoundaries([
-            CacheEndpoint(
-                name: "items", path: "/items", ttl: .seconds(60),
-                pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open"]])),
-            shared("private"), shared("cookie"), shared("missing"), shared("large"), shared("vary"),
-            CacheEndpoint(name: "me", path: "/me", ttl: .seconds(60), scope: .perUser),
-            CacheEndpoint(name: "greeting", path: "/greeting", ttl: .seconds(60), varyHeaders: ["Accept-Language"]),
-        ])
+        self.boundaries = try CacheBoundaries(
+            [
+                CacheEndpoint(
+                    name: "items", path: "/items", ttl: .seconds(60),
+                    pagination: PaginationBoundary(highestCachedPage: 1, commonFilters: ["status": ["open"]])),
+                shared("private"), shared("cookie"), shared("missing"), shared("large"), shared("vary"),
+                CacheEndpoint(name: "me", path: "/me", ttl: .seconds(60), scope: .perUser),
+                CacheEndpoint(name: "greeting", path: "/greeting", ttl: .seconds(60), varyHeaders: ["Accept-Language"]),
+                CacheEndpoint(
+                    name: "store", path: "/stores/:store", ttl: .seconds(60), tags: ["stores", "store:{store}"]),
+                shared("header-tags"), shared("many-tags"),
+            ],
+            invalidationRules: [
+                CacheInvalidationRule(name: "store-write", path: "/stores/:store", tags: ["store:{store}"]),
+                CacheInvalidationRule(name: "refused-write", path: "/refused/:store", tags: ["store:{store}"]),
+                CacheInvalidationRule(name: "broken-write", path: "/broken/:store", tags: ["store:{store}"]),
+            ])
     }
 
     /// The routes, by path.
@@ -102,5 +124,26 @@ public struct ConformanceFixture: Sendable {
         ConformanceRoute(path: "/greeting", status: 200, headers: [("Vary", "Accept-Language")]) { run, header in
             "greeting in \(header("Accept-Language") ?? "none"), run \(run)"
         },
+        ConformanceRoute(path: "/stores/:store", status: 200, headers: []) { run, parameter in
+            "store \(parameter(":store") ?? "?"), run \(run)"
+        },
+        ConformanceRoute("POST", path: "/stores/:store", status: 200, headers: []) { _, parameter in
+            "store \(parameter(":store") ?? "?") changed"
+        },
+        ConformanceRoute("POST", path: "/refused/:store", status: 409, headers: []) { _, _ in "conflict" },
+        ConformanceRoute("POST", path: "/broken/:store", status: 500, headers: []) { _, _ in "broken" },
+        ConformanceRoute(
+            path: "/header-tags", status: 200,
+            headers: [("Cache-Tag", "orders, order:42"), ("Surrogate-Key", "customer:7 orders")]
+        ) { run, _ in "tagged by its headers, run \(run)" },
+        ConformanceRoute(
+            path: "/many-tags", status: 200,
+            headers: [("Cache-Tag", (1...(ResponseTagBound.tags + 1)).map { "tag\($0)" }.joined(separator: ","))]
+        ) { run, _ in "too many tags, run \(run)" },
     ]
+}
+
+/// The bound on response header tags the adapters are configured with in the conformance cases (the default).
+public enum ResponseTagBound {
+    public static let tags = 64
 }

@@ -7,6 +7,8 @@ package struct GuardedLoad: Sendable {
     let key: CacheKey
     /// The guard, or `nil` when none could be set (the backend failed, and the cache fails open): nothing is stored.
     let token: CacheLoadToken?
+    /// The tags the guard was started with (the key is in their tag sets).
+    let tags: [CacheTag]
 
     /// The load the current task's read-through loader runs in.
     @TaskLocal package static var current: GuardedLoad?

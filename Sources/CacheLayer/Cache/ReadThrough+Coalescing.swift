@@ -124,8 +124,8 @@ extension ReadThrough {
         return try await Self.outcome(of: own, waitingAtMost: timeout).get().result
     }
 
-    /// Ends the flight with what its waiters are to get: the value, unless it was not stored (declined by the coding,
-    /// or lost to a removal); the error, unless the leader was cancelled (then a waiter takes over).
+    /// Ends the flight with what its waiters are to get: the value, unless it is not to be shared (``Loaded/declined``); the
+    /// error, unless the leader was cancelled (then a waiter takes over).
     private func land(_ flight: SingleFlight.SharedFlight, _ outcome: Result<Loaded, any Error>, leaderCancelled: Bool)
     {
         let handed: SingleFlight.Outcome

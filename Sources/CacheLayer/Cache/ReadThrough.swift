@@ -27,9 +27,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
     }
 
     /// A loaded value, where it came from (``ReadThroughSource/loaded`` or, after a lock wait,
-    /// ``ReadThroughSource/shared``), and whether it was not stored because the coding declined it or a removal or
-    /// invalidation came while it loaded (such a value is not shared with other callers either: one that joined
-    /// after the removal returned must not get what was loaded before it).
+    /// ``ReadThroughSource/shared``), and whether it is kept from the other callers: the coding declined to store
+    /// it, or a removal or invalidation won over its store (such a value is not shared with other callers either).
     struct Loaded: Sendable {
         var value: Value
         var source: ReadThroughSource
@@ -174,12 +173,17 @@ struct ReadThrough<Value: Sendable>: Sendable {
         _ loader: () async throws -> LoadResult<Value>
     ) async throws -> Loaded {
         let token: CacheLoadToken?
+        // The tags the guard was started with: the key is in their tag sets.
+        let registered: [CacheTag]
         if let guarded, guarded.key == self.key {
-            token = guarded.token
+            (token, registered) = (guarded.token, guarded.tags)
         } else {
             token = try await self.cache.beginLoad(self.key, tags: self.tags, ttl: self.longestStoredTTL)
+            registered = self.tags
         }
-        let result = try await GuardedLoad.$current.withValue(GuardedLoad(key: self.key, token: token)) {
+        let result = try await GuardedLoad.$current.withValue(
+            GuardedLoad(key: self.key, token: token, tags: registered)
+        ) {
             try await loader()
         }
         let value = result.value
@@ -211,14 +215,30 @@ struct ReadThrough<Value: Sendable>: Sendable {
             // No guard could be set (the backend is down, and the cache fails open): storing could undo a removal.
             return Loaded(value: value, source: .loaded)
         }
+        var tags = registered
+        var named: [CacheTag] = []
+        for tag in try self.tags + self.cache.makeTags(result.tags) where !tags.contains(tag) && !named.contains(tag) {
+            named.append(tag)
+        }
+        if !named.isEmpty {
+            // The value's own tags (and a store's tags that its guard was not started with) join the key's tag sets before the guarded store: an invalidation of one of them
+            // from now on deletes the key (or its marker), and the store is refused or its value removed. A token
+            // that differs from the load's means the key changed meanwhile: the store below is refused anyway.
+            guard try await self.cache.beginLoad(self.key, tags: named, ttl: self.longestStoredTTL) != nil else {
+                return Loaded(value: value, source: .loaded)
+            }
+            tags += named
+        }
         let stored: Bool
         do {
-            stored = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: self.tags, token: token)
+            stored = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: tags, token: token)
         } catch {
             // A value too large to cache is already recorded on the put span and metrics; the callers still get it.
             guard error.code == .valueTooLarge else { throw error }
             return Loaded(value: value, source: .loaded)
         }
+        // A removal or invalidation won over the load: its value may predate the write that caused it, and callers
+        // that joined the load after it must not get it. Not shared: each waiting caller loads for itself.
         return Loaded(value: value, source: .loaded, declined: !stored)
     }
 

@@ -15,6 +15,9 @@ public struct BoundaryDecision: Sendable {
     public let endpoint: CacheEndpoint?
     /// The outcome.
     public let outcome: Outcome
+    /// The tags a cached response is stored with: the endpoint's ``CacheEndpoint/tags`` built from the request.
+    /// Empty for a bypass.
+    public internal(set) var tags: [String] = []
     /// The counters of the boundary that decided, when a ``CacheBoundaries`` made the decision.
     var tally: BoundaryTally? = nil
 

@@ -3,7 +3,7 @@
 /// `cache.boundary_decisions` and the `cache.decision` span attribute.
 public struct BypassReason: Sendable, Hashable, CustomStringConvertible {
     /// The stable name: `deep_page`, `uncommon_filter`, `unknown_parameter`, `personalised`, `no_boundary`,
-    /// `method`, `unaligned_offset`.
+    /// `method`, `unaligned_offset`, `unresolved_tag`.
     public let name: String
     private init(_ name: String) { self.name = name }
 
@@ -23,9 +23,15 @@ public struct BypassReason: Sendable, Hashable, CustomStringConvertible {
     /// An offset that is not a multiple of the page size (`offset=19&limit=20`): not a page, so not cached.
     public static let unalignedOffset = BypassReason("unaligned_offset")
 
+    /// One of the endpoint's ``CacheEndpoint/tags`` cannot be built from the request (a query value it names is
+    /// missing or empty, or the tag would be too long): storing the response without that tag would leave an entry
+    /// that the writes it depends on cannot invalidate, so it is not cached.
+    public static let unresolvedTag = BypassReason("unresolved_tag")
+
     /// Every reason, in the order above.
     public static let all: [BypassReason] = [
         .deepPage, .uncommonFilter, .unknownParameter, .personalised, .noBoundary, .method, .unalignedOffset,
+        .unresolvedTag,
     ]
 
     public var description: String { self.name }

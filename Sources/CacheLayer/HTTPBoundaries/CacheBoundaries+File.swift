@@ -21,8 +21,12 @@ extension CacheBoundaries {
     ///       "stampede": { "lock": { "lease": "10s", "maximum_wait": "2s", "on_timeout": "load" } },
     ///       "grace": "30s",
     ///       "vary_headers": ["accept-language"],
-    ///       "scope": "shared"
+    ///       "scope": "shared",
+    ///       "tags": ["orders", "status:{?status}"]
     ///     }
+    ///   ],
+    ///   "invalidations": [
+    ///     { "name": "order-status", "path": "/admin/orders/:order/status", "methods": ["PUT"], "tags": ["orders"] }
     ///   ]
     /// }
     /// ```
@@ -34,7 +38,10 @@ extension CacheBoundaries {
     /// `ignores_host` (default `false`), the stale-if-error and timeout settings of ``LoadPolicy``
     /// (`maximum_stale_age`, `fail_safe_throttle`, `soft_timeout`, `hard_timeout`), and the opt-in foldings ``ParameterFolding``:
     /// `pagination.parameter_folding` and `vary_header_folding`, each a map from a name to a list of
-    /// `"trim_whitespace"`, `"ignore_case"`, `"integer_form"` and `{"absent_as": "1"}`.
+    /// `"trim_whitespace"`, `"ignore_case"`, `"integer_form"` and `{"absent_as": "1"}`. `tags` and the
+    /// `invalidations` list (each `name`, `path`, `tags` and optional `methods`) are ``CacheEndpoint/tags`` and
+    /// ``CacheInvalidationRule``; a tag template naming a parameter its path lacks is refused with the field named
+    /// (`invalidations[0].tags[1]`).
     /// - Throws: ``CacheError/Code/invalidConfiguration`` whose message names the field (`endpoints[0].ttl`) and
     ///   what is wrong with it, including fields it does not know (a misspelt `tll`).
     public init(json: [UInt8], metricsFactory: (any MetricsFactory)? = nil) throws(CacheError) {
@@ -59,7 +66,19 @@ extension CacheBoundaries {
                 throw CacheError(.invalidConfiguration, "endpoints[\(index)]: \(error.message)")
             }
         }
-        try self.init(endpoints, metricsFactory: metricsFactory)
+        var rules: [CacheInvalidationRule] = []
+        for (index, entry) in file.invalidations.enumerated() {
+            let rule = CacheInvalidationRule(
+                name: entry.name, path: entry.path,
+                methods: entry.methods.map(Set.init) ?? CacheInvalidationRule.unsafeMethods, tags: entry.tags)
+            do {
+                _ = try rule.tagTemplates()
+            } catch {
+                throw CacheError(.invalidConfiguration, "invalidations[\(index)]: \(error.message)")
+            }
+            rules.append(rule)
+        }
+        try self.init(endpoints, invalidationRules: rules, metricsFactory: metricsFactory)
     }
 
     /// Turns a decoding error into a message that names the field.
@@ -109,15 +128,35 @@ extension CacheBoundaries {
 }
 
 extension CacheBoundaries {
-    /// The file form of ``CacheBoundaries``: a list of endpoints.
+    /// The file form of ``CacheBoundaries``: a list of endpoints, and the invalidation rules.
     public struct File: Decodable, Sendable {
         /// The endpoints, in matching order.
         public var endpoints: [Endpoint]
+        /// The invalidation rules (none when the field is absent).
+        public var invalidations: [Invalidation]
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: FieldName.self)
-            try container.rejectUnknownFields(["endpoints"])
+            try container.rejectUnknownFields(["endpoints", "invalidations"])
             self.endpoints = try container.decode([Endpoint].self, forKey: "endpoints")
+            self.invalidations = try container.decodeIfPresent([Invalidation].self, forKey: "invalidations") ?? []
+        }
+
+        /// One invalidation rule in a file; see ``CacheInvalidationRule`` for what each field means.
+        public struct Invalidation: Decodable, Sendable {
+            var name: String
+            var path: String
+            var methods: [String]?
+            var tags: [String]
+
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: FieldName.self)
+                try c.rejectUnknownFields(["name", "path", "methods", "tags"])
+                self.name = try c.decode(String.self, forKey: "name")
+                self.path = try c.decode(String.self, forKey: "path")
+                self.methods = try c.decodeIfPresent([String].self, forKey: "methods")
+                self.tags = try c.decode([String].self, forKey: "tags")
+            }
         }
 
         /// One endpoint in a file; see ``CacheEndpoint`` for what each field means.
@@ -139,13 +178,14 @@ extension CacheBoundaries {
             var varyHeaderFolding: [String: FileFolding]?
             var ignoresHost: Bool?
             var scope: CacheEndpoint.Scope?
+            var tags: [String]?
 
             public init(from decoder: any Decoder) throws {
                 let c = try decoder.container(keyedBy: FieldName.self)
                 try c.rejectUnknownFields([
                     "name", "path", "methods", "ttl", "jitter", "pagination", "stampede", "grace", "early_refresh_beta",
                     "maximum_stale_age", "fail_safe_throttle", "soft_timeout", "hard_timeout",
-                    "vary_headers", "vary_header_folding", "ignores_host", "scope",
+                    "vary_headers", "vary_header_folding", "ignores_host", "scope", "tags",
                 ])
                 self.name = try c.decode(String.self, forKey: "name")
                 self.path = try c.decode(String.self, forKey: "path")
@@ -164,6 +204,7 @@ extension CacheBoundaries {
                 self.varyHeaderFolding = try c.decodeIfPresent(
                     [String: FileFolding].self, forKey: "vary_header_folding")
                 self.ignoresHost = try c.decodeIfPresent(Bool.self, forKey: "ignores_host")
+                self.tags = try c.decodeIfPresent([String].self, forKey: "tags")
                 if let scope = try c.decodeIfPresent(String.self, forKey: "scope") {
                     guard let known = CacheEndpoint.Scope(rawValue: scope) else {
                         throw DecodingError.dataCorruptedError(
@@ -202,7 +243,8 @@ extension CacheBoundaries {
                     varyHeaders: self.varyHeaders ?? [],
                     varyHeaderFolding: self.varyHeaderFolding?.mapValues(\.foldings) ?? [:],
                     ignoresHost: self.ignoresHost ?? false,
-                    scope: self.scope ?? .shared
+                    scope: self.scope ?? .shared,
+                    tags: self.tags ?? []
                 )
             }
 

@@ -37,6 +37,12 @@ public struct CacheBoundaries: Sendable {
     public let endpoints: [CacheEndpoint]
     /// The endpoints' path patterns, split once.
     private let patterns: [PathPattern]
+    /// The endpoints' tags, parsed once, by endpoint index.
+    private let endpointTags: [[TagTemplate]]
+    /// Which writes invalidate which tags, in order.
+    public let invalidationRules: [CacheInvalidationRule]
+    /// The rules' path patterns and tags, parsed once.
+    private let rules: [(pattern: PathPattern, tags: [TagTemplate])]
     private let decisions: DecisionCounters?
     /// Each endpoint's readable counters, and `none`'s, by boundary name.
     private let tallies: [String: BoundaryTally]
@@ -66,14 +72,19 @@ public struct CacheBoundaries: Sendable {
     ///   - endpoints: the endpoints, in matching order (the first whose path and method match decides).
     ///   - identityHeaders: the headers that make a request personal (``defaultIdentityHeaders`` unless given; add
     ///     your own session header to them rather than replacing them).
+    ///   - invalidationRules: which successful writes invalidate which tags (``CacheInvalidationRule``); none by
+    ///     default.
     ///   - metricsFactory: where the `cache.boundary_decisions` counters go; `nil` (the default) uses the global
     ///     factory as it is now.
     /// - Throws: ``CacheError/Code/invalidConfiguration`` naming the endpoint and setting at fault (every number
-    ///   of a pagination boundary is checked), two endpoints with one name, an endpoint named `none` (the `boundary`
-    ///   of unmatched requests), or an empty identity header name.
+    ///   of a pagination boundary is checked, every tag template is parsed against the path), two endpoints with
+    ///   one name, an endpoint named `none` (the `boundary` of unmatched requests), an empty identity header name,
+    ///   or an invalidation rule at fault (a safe method, no tags, a template naming a parameter its path lacks,
+    ///   two rules with one name).
     public init(
         _ endpoints: [CacheEndpoint],
         identityHeaders: [String] = CacheBoundaries.defaultIdentityHeaders,
+        invalidationRules: [CacheInvalidationRule] = [],
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(CacheError) {
         guard !identityHeaders.contains(where: \.isEmpty) else {
@@ -92,8 +103,27 @@ public struct CacheBoundaries: Sendable {
                 throw CacheError(.invalidConfiguration, "two endpoints are named '\(endpoint.name)'")
             }
         }
+        var endpointTags: [[TagTemplate]] = []
+        for endpoint in endpoints {
+            do {
+                endpointTags.append(try endpoint.tagTemplates())
+            } catch {
+                throw CacheError(.invalidConfiguration, "endpoint '\(endpoint.name)': \(error.message)")
+            }
+        }
+        var ruleNames: Set<String> = []
+        var rules: [(pattern: PathPattern, tags: [TagTemplate])] = []
+        for rule in invalidationRules {
+            rules.append((PathPattern(rule.path), try rule.tagTemplates()))
+            guard ruleNames.insert(rule.name).inserted else {
+                throw CacheError(.invalidConfiguration, "two invalidation rules are named '\(rule.name)'")
+            }
+        }
         self.endpoints = endpoints
         self.patterns = endpoints.map { PathPattern($0.path) }
+        self.endpointTags = endpointTags
+        self.invalidationRules = invalidationRules
+        self.rules = rules
         self.decisions = DecisionCounters(factory: metricsFactory ?? MetricsSystem.factory, endpoints: endpoints)
         self.tallies = Dictionary(
             uniqueKeysWithValues: (endpoints.map(\.name) + ["none"]).map { ($0, BoundaryTally()) })
@@ -184,7 +214,39 @@ public struct CacheBoundaries: Sendable {
         if let user {
             key += " @" + PaginationBoundary.percentEncoded(user, keeping: "")
         }
-        return BoundaryDecision(endpoint: endpoint, outcome: .cache(key: key))
+        var decision = BoundaryDecision(endpoint: endpoint, outcome: .cache(key: key))
+        if !self.endpointTags[index].isEmpty {
+            guard let tags = self.endpointTags[index].expand(path: path, query: request.query) else {
+                return BoundaryDecision(endpoint: endpoint, outcome: .bypass(.unresolvedTag))
+            }
+            decision.tags = tags
+        }
+        return decision
+    }
+
+    /// What the invalidation rules say about `request`: `nil` when no rule's path and method match it; otherwise
+    /// the matching rules and the tags they build from it, to invalidate once its response is known to be a
+    /// success (``TagInvalidation/invalidates(status:)``).
+    public func invalidation(for request: CacheRequest) -> TagInvalidation? {
+        guard !self.rules.isEmpty, request.path.utf8.first == UInt8(ascii: "/") else { return nil }
+        let method = request.method.uppercased()
+        let path = request.path.split(separator: "/")
+        var names: [String] = []
+        var tags: [String] = []
+        var skipped = 0
+        for (index, rule) in self.rules.enumerated()
+        where self.invalidationRules[index].methods.contains(method) && rule.pattern.matches(path) {
+            names.append(self.invalidationRules[index].name)
+            for template in rule.tags {
+                guard let built = template.expand(path: path, query: request.query) else {
+                    skipped += 1
+                    continue
+                }
+                for tag in built where !tags.contains(tag) { tags.append(tag) }
+            }
+        }
+        guard !names.isEmpty else { return nil }
+        return TagInvalidation(rules: names, tags: tags, skippedTemplates: skipped)
     }
 
     /// `=value` per value, percent-encoded.

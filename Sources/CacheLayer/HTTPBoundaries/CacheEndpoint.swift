@@ -46,6 +46,11 @@ public struct CacheEndpoint: Sendable {
     public var ignoresHost: Bool
     /// Whose responses an entry may be served to.
     public var scope: Scope
+    /// The tags each cached response is stored with, built from its request (``TagTemplate``: `"orders"`,
+    /// `"store:{store}"` for the path parameter `:store`, `"status:{?status}"` for a query value), so that
+    /// ``Cache/invalidate(tags:)`` or an ``CacheInvalidationRule`` removes it. A request for which one of them
+    /// cannot be built (a missing query value) bypasses the cache (``BypassReason/unresolvedTag``). None by default.
+    public var tags: [String]
 
     /// Creates an endpoint boundary.
     public init(
@@ -58,7 +63,8 @@ public struct CacheEndpoint: Sendable {
         varyHeaders: [String] = [],
         varyHeaderFolding: [String: Set<ParameterFolding>] = [:],
         ignoresHost: Bool = false,
-        scope: Scope = .shared
+        scope: Scope = .shared,
+        tags: [String] = []
     ) {
         self.name = name
         self.path = path
@@ -71,6 +77,18 @@ public struct CacheEndpoint: Sendable {
             varyHeaderFolding.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $0.union($1) })
         self.ignoresHost = ignoresHost
         self.scope = scope
+        self.tags = tags
+    }
+
+    /// ``tags``, parsed against ``path``.
+    /// - Throws: ``CacheError/Code/invalidConfiguration`` naming `tags[i]` for a template that does not parse or
+    ///   names a parameter the path does not have.
+    func tagTemplates() throws(CacheError) -> [TagTemplate] {
+        var templates: [TagTemplate] = []
+        for (index, tag) in self.tags.enumerated() {
+            templates.append(try TagTemplate(tag, path: self.path, field: "tags[\(index)]"))
+        }
+        return templates
     }
 
     /// Checks the settings (every number of the pagination included), naming the endpoint and the first bad field.
@@ -90,6 +108,7 @@ public struct CacheEndpoint: Sendable {
             for (name, folding) in self.varyHeaderFolding {
                 try ParameterFolding.validate(folding, name: name, field: "varyHeaderFolding")
             }
+            _ = try self.tagTemplates()
         } catch {
             throw CacheError(.invalidConfiguration, "\(label): \(error.message)")
         }

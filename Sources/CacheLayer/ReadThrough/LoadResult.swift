@@ -8,8 +8,7 @@
 /// }
 /// ```
 ///
-/// Every caller coalesced on the load gets the value, cached or not. Tags will join these fields once backends can
-/// store them (the one place a loader says how its value is cached).
+/// Every caller coalesced on the load gets the value, cached or not.
 public struct LoadResult<Value: Sendable>: Sendable {
     /// The loaded value.
     public var value: Value
@@ -19,12 +18,18 @@ public struct LoadResult<Value: Sendable>: Sendable {
     /// Whether to store it at all (`true` by default). A value that is not stored is still returned, to this caller
     /// and to the callers coalesced on its load.
     public var cachesValue: Bool
+    /// Tags the value is stored with besides the call's own `tags` (those the value itself names, such as an HTTP
+    /// response's `Cache-Tag` header); none by default. The call's tags guard the whole load (an invalidation while
+    /// the loader runs wins); these are attached when the loader returns, so an invalidation of one of them wins
+    /// from then on, not over the loader's run.
+    public var tags: [String]
 
     /// Creates a result.
-    public init(_ value: Value, ttl: Duration? = nil, cachesValue: Bool = true) {
+    public init(_ value: Value, ttl: Duration? = nil, cachesValue: Bool = true, tags: [String] = []) {
         self.value = value
         self.ttl = ttl
         self.cachesValue = cachesValue
+        self.tags = tags
     }
 }
 

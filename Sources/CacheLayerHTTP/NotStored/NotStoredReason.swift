@@ -33,10 +33,14 @@ public struct NotStoredReason: Sendable, Hashable, CustomStringConvertible {
     /// bodies): it is sent as it is.
     public static let streamed = NotStoredReason("streamed")
 
+    /// The response's `Cache-Tag` or `Surrogate-Key` headers name more tags than the middleware's bound, or a tag
+    /// longer than a tag may be: the response is sent, not stored.
+    public static let tagHeaderOverBound = NotStoredReason("tag_header_over_bound")
+
     /// Every reason, in the order above.
     public static let all: [NotStoredReason] = [
         .status, .noStore, .private, .setCookie, .vary, .tooLarge, .trailers, .head, .lengthMismatch, .incomplete,
-        .storeFailed, .streamed,
+        .storeFailed, .streamed, .tagHeaderOverBound,
     ]
 
     /// The stable name.

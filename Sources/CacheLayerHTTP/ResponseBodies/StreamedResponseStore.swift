@@ -18,6 +18,8 @@ package struct StreamedResponseStore<Response: Sendable>: Sendable {
     let coding: CacheValueCoding<ResponseLoad<Response>>
     let key: String
     let endpoint: CacheEndpoint
+    /// The tags the response is stored with: its boundary's and its headers'.
+    let tags: [String]
     let limit: Int
     /// When the handler was called: the load's duration runs to the end of the body.
     let started: ContinuousClock.Instant
@@ -57,6 +59,7 @@ package struct StreamedResponseStore<Response: Sendable>: Sendable {
                     key: self.key,
                     ttl: self.endpoint.ttl,
                     policy: self.endpoint.loadPolicy,
+                    tags: self.tags,
                     coding: self.coding,
                     loadDuration: .now - self.started,
                     guardedBy: self.guarded

@@ -11,11 +11,25 @@ extension ResponseCache {
         /// Where `cache.responses_not_stored` is counted; `nil` uses the global factory as it is when the cache is
         /// made.
         package var metricsFactory: (any MetricsFactory)?
+        /// The most tags a response's `Cache-Tag` and `Surrogate-Key` headers may name together; past it the
+        /// response is not stored (``NotStoredReason/tagHeaderOverBound``).
+        package var maximumHeaderTags: Int
+        /// Whether the client sees `Cache-Tag` and `Surrogate-Key` (a CDN in front reads them); by default they are
+        /// removed from every response.
+        package var keepsTagHeaders: Bool
 
-        package init(cacheableStatuses: Set<Int>, maximumBodySize: Int, metricsFactory: (any MetricsFactory)?) {
+        package init(
+            cacheableStatuses: Set<Int>,
+            maximumBodySize: Int,
+            metricsFactory: (any MetricsFactory)?,
+            maximumHeaderTags: Int = ResponseTagHeaders.defaultLimit,
+            keepsTagHeaders: Bool = false
+        ) {
             self.cacheableStatuses = cacheableStatuses
             self.maximumBodySize = maximumBodySize
             self.metricsFactory = metricsFactory
+            self.maximumHeaderTags = maximumHeaderTags
+            self.keepsTagHeaders = keepsTagHeaders
         }
     }
 }

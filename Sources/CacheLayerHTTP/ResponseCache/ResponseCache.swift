@@ -11,6 +11,10 @@ import Tracing
 /// from the cache). The request's span gets `cache.boundary` and `cache.decision`; `cache.responses_not_stored`
 /// counts what was not stored, and why.
 ///
+/// Entries are stored with their boundary's tags (``CacheLayer/CacheEndpoint/tags``) and those the handler names in
+/// `Cache-Tag` or `Surrogate-Key` (``ResponseTagHeaders``). A write that matches the boundaries'
+/// ``CacheLayer/CacheInvalidationRule``s and succeeds (2xx) invalidates its tags before its response is returned.
+///
 /// Each framework's middleware is a thin ``ResponseCacheAdapter`` over it: it tells the request apart
 /// (``CacheLayer/CacheRequest``) and reads and builds its own responses. What is true of cached HTTP responses,
 /// whichever framework serves them, belongs here.
@@ -30,11 +34,17 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
     /// The storability rules of each endpoint, by name.
     private let storability: [String: ResponseStorability]
     private let notStored: NotStoredCounters?
+    private let invalidations: InvalidationCounters?
 
     /// Creates the response cache.
-    /// - Throws: ``CacheLayer/CacheError/Code/invalidConfiguration`` for a negative maximum body size or no
-    ///   cacheable status.
+    /// - Throws: ``CacheLayer/CacheError/Code/invalidConfiguration`` for a negative maximum body size, no
+    ///   cacheable status, or a negative bound on header tags.
     package init(cache: Cache, boundaries: CacheBoundaries, configuration: Configuration) throws(CacheError) {
+        guard configuration.maximumHeaderTags >= 0 else {
+            throw CacheError(
+                .invalidConfiguration,
+                "maximumHeaderTags must not be negative, got \(configuration.maximumHeaderTags)")
+        }
         guard configuration.maximumBodySize >= 0 else {
             throw CacheError(
                 .invalidConfiguration, "maximumBodySize must not be negative, got \(configuration.maximumBodySize)")
@@ -64,6 +74,10 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         self.notStored = NotStoredCounters(
             factory: configuration.metricsFactory ?? MetricsSystem.factory,
             boundaries: boundaries.endpoints.map(\.name)
+        )
+        self.invalidations = InvalidationCounters(
+            factory: configuration.metricsFactory ?? MetricsSystem.factory,
+            rules: boundaries.invalidationRules.map(\.name)
         )
     }
 
@@ -100,13 +114,20 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         logger: Logger,
         next: () async throws -> Response
     ) async throws -> Response {
-        guard isCandidate, let request = request() else { return try await Self.bypass(next) }
+        guard isCandidate, let request = request() else {
+            if !isCandidate, !self.boundaries.invalidationRules.isEmpty, let request = request(),
+                let invalidation = self.boundaries.invalidation(for: request)
+            {
+                return try await self.respondInvalidating(invalidation, logger: logger, next: next)
+            }
+            return try await self.bypass(next)
+        }
         let started = ContinuousClock.now
         let decision = self.boundaries.decide(request)
         let span = self.requestSpan()
         if let span { decision.record(on: span) }
         guard case let (key, endpoint)? = self.cache.readThroughTarget(for: decision) else {
-            let response = try await Self.bypass(next)
+            let response = try await self.bypass(next)
             decision.recordRead(servedFromCache: false, duration: ContinuousClock.now - started)
             return response
         }
@@ -118,12 +139,13 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 key: key,
                 ttl: endpoint.ttl,
                 policy: endpoint.loadPolicy,
+                tags: decision.tags,
                 coding: self.coding
-            ) {
+            ) { () async throws -> LoadResult<ResponseLoad<Response>> in
                 handlerRan = true
                 let load = try await self.load(
-                    next, key: key, endpoint: endpoint, head: head, span: span, logger: logger)
-                loaded = load
+                    next, key: key, endpoint: endpoint, tags: decision.tags, head: head, span: span, logger: logger)
+                loaded = load.value
                 return load
             }
         } catch {
@@ -142,7 +164,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 "response cache unavailable; serving without it",
                 metadata: ["cache.boundary": "\(endpoint.name)", "error.message": "\(cacheError)"]
             )
-            return try await Self.bypass(next)
+            return try await self.bypass(next)
         }
         decision.recordRead(
             servedFromCache: result.source == .hit || result.source == .stale, duration: ContinuousClock.now - started)
@@ -157,7 +179,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 return Adapter.response(cached.head(status: .miss, age: nil), body: cached.body, forHEAD: head)
             }
         case .notStored(let response):
-            return Adapter.marked(response, .miss)
+            return Adapter.marked(self.delivered(response), .miss)
         }
     }
 
@@ -181,32 +203,39 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         case .stored(let cached):
             return Adapter.response(cached.head(status: .miss, age: nil), body: cached.body, forHEAD: head)
         case .notStored(let response):
-            return Adapter.marked(response, .miss)
+            return Adapter.marked(self.delivered(response), .miss)
         }
     }
 
     /// Runs the handler and returns its response: collected, to be stored and shared, when its length is declared
     /// and within the limit; forwarded as it is written, and stored at its end (``StreamedResponseStore``), when
     /// its length is unknown; sent as it is otherwise.
+    ///
+    /// The response's `Cache-Tag` and `Surrogate-Key` tags are stored with it (``LoadResult/tags``), and the headers
+    /// removed from what is stored and sent unless ``Configuration/keepsTagHeaders``.
     private func load(
         _ next: () async throws -> Response,
         key: String,
         endpoint: CacheEndpoint,
+        tags: [String],
         head: Bool,
         span: (any Span)?,
         logger: Logger
-    ) async throws -> ResponseLoad<Response> {
+    ) async throws -> LoadResult<ResponseLoad<Response>> {
         let started = ContinuousClock.now
         var response = try await next()
         let limit = min(self.configuration.maximumBodySize, CachedResponseFormat.largestPart)
         let notStored = NotStoredRecording(
             boundary: endpoint.name, counters: self.notStored, span: span, logger: logger)
-        let responseHead = Adapter.head(of: response)
+        var responseHead = Adapter.head(of: response)
+        var headerTags: [String] = []
         let refusal: NotStoredReason
         if head {
             refusal = .head
         } else if let reason = self.storability[endpoint.name]?.refusal(for: responseHead) {
             refusal = reason
+        } else if case .overBound = self.readTags(responseHead, into: &headerTags) {
+            refusal = .tagHeaderOverBound
         } else if !Adapter.canReadBody(of: response) {
             refusal = .streamed
         } else {
@@ -228,26 +257,100 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 } else if !collected.isExact {
                     refusal = .lengthMismatch
                 } else {
-                    return .stored(
-                        CachedResponse(
-                            status: responseHead.status,
-                            headers: ResponseStorability.storedHeaders(responseHead.headerFields),
-                            body: collected.bytes,
-                            storedAt: self.cache.configuration.freshnessClock.now()
-                        )
+                    let stored = CachedResponse(
+                        status: responseHead.status,
+                        headers: ResponseStorability.storedHeaders(self.deliveredFields(responseHead.headerFields)),
+                        body: collected.bytes,
+                        storedAt: self.cache.configuration.freshnessClock.now()
                     )
+                    return LoadResult(.stored(stored), tags: headerTags)
                 }
             case .unknown:
                 // Not shared: concurrent requests for the key are released to run their own handler now.
                 let store = StreamedResponseStore(
-                    cache: self.cache, coding: self.coding, key: key, endpoint: endpoint, limit: limit,
-                    started: started, guarded: GuardedLoad.current, notStored: notStored
+                    cache: self.cache, coding: self.coding, key: key, endpoint: endpoint,
+                    tags: tags + headerTags.filter { !tags.contains($0) }, limit: limit, started: started,
+                    guarded: GuardedLoad.current, notStored: notStored
                 )
-                return .notStored(Adapter.forwardingBody(of: response, copying: store.copy(of: responseHead)))
+                responseHead.headerFields = self.deliveredFields(responseHead.headerFields)
+                return LoadResult(
+                    .notStored(
+                        Adapter.forwardingBody(of: self.delivered(response), copying: store.copy(of: responseHead))))
             }
         }
         notStored(refusal)
-        return .notStored(response)
+        return LoadResult(.notStored(response))
+    }
+
+    /// Reads the tags of `head`'s `Cache-Tag` and `Surrogate-Key` headers into `tags`, within the configured bound.
+    private func readTags(_ head: HTTPResponse, into tags: inout [String]) -> ResponseTagHeaders.Outcome {
+        let outcome = ResponseTagHeaders.read(head.headerFields, limit: self.configuration.maximumHeaderTags)
+        if case .tags(let read) = outcome { tags = read }
+        return outcome
+    }
+
+    /// `response` as the client sees it: without its tag headers unless ``Configuration/keepsTagHeaders``.
+    private func delivered(_ response: Response) -> Response {
+        guard !self.configuration.keepsTagHeaders,
+            ResponseTagHeaders.present(in: Adapter.head(of: response).headerFields)
+        else { return response }
+        return Adapter.removing(ResponseTagHeaders.names, from: response)
+    }
+
+    /// `fields` as the client sees them: without the tag headers unless ``Configuration/keepsTagHeaders``.
+    private func deliveredFields(_ fields: HTTPFields) -> HTTPFields {
+        self.configuration.keepsTagHeaders ? fields : ResponseTagHeaders.removed(from: fields)
+    }
+
+    /// Runs a write that matches invalidation rules: when its response is a 2xx, invalidates the tags the rules
+    /// build from it, then returns the response (marked `BYPASS`), so that a client that reads after its write
+    /// reads what it wrote. A failed invalidation follows the cache's rules: with `failOpen` it is kept for replay
+    /// (and the cache reads nothing from the backend until it is replayed); without, the error is thrown.
+    private func respondInvalidating(
+        _ invalidation: TagInvalidation,
+        logger: Logger,
+        next: () async throws -> Response
+    ) async throws -> Response {
+        let span = self.requestSpan()
+        let recording = span.flatMap { $0.isRecording ? $0 : nil }
+        recording?.attributes["cache.invalidation.rules"] = invalidation.rules
+        let response: Response
+        do {
+            response = try await next()
+        } catch {
+            self.invalidations?.count(rules: invalidation.rules, .notSuccessful)
+            recording?.attributes["cache.invalidation.result"] = InvalidationOutcome.notSuccessful.rawValue
+            throw Adapter.markedError(error, .bypass)
+        }
+        guard TagInvalidation.invalidates(status: Adapter.head(of: response).status.code) else {
+            self.invalidations?.count(rules: invalidation.rules, .notSuccessful)
+            recording?.attributes["cache.invalidation.result"] = InvalidationOutcome.notSuccessful.rawValue
+            return Adapter.marked(self.delivered(response), .bypass)
+        }
+        if invalidation.skippedTemplates > 0 {
+            self.invalidations?.count(rules: invalidation.rules, .skippedTag)
+            logger.warning(
+                "an invalidation rule names a tag the request does not give a value for; that tag is not invalidated",
+                metadata: [
+                    "cache.invalidation.rules": "\(invalidation.rules)",
+                    "cache.invalidation.skipped": "\(invalidation.skippedTemplates)",
+                ]
+            )
+        }
+        do {
+            try await self.cache.invalidate(tags: invalidation.tags)
+        } catch {
+            self.invalidations?.count(rules: invalidation.rules, .failed)
+            recording?.attributes["cache.invalidation.result"] = InvalidationOutcome.failed.rawValue
+            logger.error(
+                "invalidation after a successful write failed; the client gets the error",
+                metadata: ["cache.invalidation.rules": "\(invalidation.rules)", "error.type": "\(error.code)"]
+            )
+            throw Adapter.markedError(error, .bypass)
+        }
+        self.invalidations?.count(rules: invalidation.rules, .invalidated)
+        recording?.attributes["cache.invalidation.result"] = InvalidationOutcome.invalidated.rawValue
+        return Adapter.marked(self.delivered(response), .bypass)
     }
 
     /// The span of the request being handled (the framework's tracing middleware starts it), when the tracer can
@@ -258,10 +361,10 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         return tracer.activeSpan(identifiedBy: context)
     }
 
-    /// The handler's response, or error, marked `BYPASS`.
-    private static func bypass(_ next: () async throws -> Response) async throws -> Response {
+    /// The handler's response (without its tag headers, unless kept), or error, marked `BYPASS`.
+    private func bypass(_ next: () async throws -> Response) async throws -> Response {
         do {
-            return Adapter.marked(try await next(), .bypass)
+            return Adapter.marked(self.delivered(try await next()), .bypass)
         } catch {
             throw Adapter.markedError(error, .bypass)
         }

@@ -29,6 +29,9 @@ package protocol ResponseCacheAdapter: Sendable {
     /// `response`, its body forwarded to the client as it is written and copied on the way through `copy`.
     static func forwardingBody(of response: Response, copying copy: StreamedBodyCopy) -> Response
 
+    /// `response` without the header fields named `names` (every field of each).
+    static func removing(_ names: [HTTPField.Name], from response: Response) -> Response
+
     /// A response of `head` with `body`, or without a body for a HEAD request.
     static func response(_ head: HTTPResponse, body: ByteBuffer, forHEAD: Bool) -> Response
 

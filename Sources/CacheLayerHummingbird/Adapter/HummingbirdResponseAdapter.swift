@@ -15,6 +15,12 @@ enum HummingbirdResponseAdapter: ResponseCacheAdapter {
         return response
     }
 
+    static func removing(_ names: [HTTPField.Name], from response: Response) -> Response {
+        var response = response
+        for name in names { response.headers[name] = nil }
+        return response
+    }
+
     static func canReadBody(of response: Response) -> Bool { true }
 
     static func bodyLength(of response: Response) -> Int? {

@@ -21,6 +21,13 @@ extension ResponseCacheMiddleware {
         /// Where `cache.responses_not_stored` is counted; `nil` (the default) uses the global factory as it is when
         /// the middleware is made.
         public var metricsFactory: (any MetricsFactory)?
+        /// The most tags a response's `Cache-Tag` (comma-separated) and `Surrogate-Key` (space-separated) headers
+        /// may name together (64 by default); a response over it, or with a tag longer than
+        /// ``CacheLayer/CacheTag/maximumLength`` bytes, is sent but not stored (`tag_header_over_bound`).
+        public var maximumHeaderTags: Int
+        /// Whether clients see `Cache-Tag` and `Surrogate-Key` (for a CDN in front that reads them); `false` by
+        /// default: the middleware removes them from every response, once it has stored the tags with the entry.
+        public var keepsTagHeaders: Bool
 
         /// Creates a configuration.
         public init(
@@ -28,13 +35,17 @@ extension ResponseCacheMiddleware {
             maximumBodySize: Int = 1 << 20,
             userID: (@Sendable (Request, Context) -> String?)? = nil,
             isPersonalised: (@Sendable (Request, Context) -> Bool)? = nil,
-            metricsFactory: (any MetricsFactory)? = nil
+            metricsFactory: (any MetricsFactory)? = nil,
+            maximumHeaderTags: Int = 64,
+            keepsTagHeaders: Bool = false
         ) {
             self.cacheableStatuses = cacheableStatuses
             self.maximumBodySize = maximumBodySize
             self.userID = userID
             self.isPersonalised = isPersonalised
             self.metricsFactory = metricsFactory
+            self.maximumHeaderTags = maximumHeaderTags
+            self.keepsTagHeaders = keepsTagHeaders
         }
     }
 }

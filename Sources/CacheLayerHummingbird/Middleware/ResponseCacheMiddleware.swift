@@ -39,6 +39,10 @@ import Hummingbird
 /// - With a grace period, a stale response is served at once (`STALE`) while one request in the process refreshes
 ///   it; that request waits for the handler (`MISS`). A middleware's `next` cannot run after the middleware
 ///   returns, so the refresh rides on a request rather than running in the background. Early refresh likewise.
+/// - Entries carry their boundary's ``CacheLayer/CacheEndpoint/tags`` and the tags the handler names in `Cache-Tag`
+///   or `Surrogate-Key` (removed from responses unless ``Configuration/keepsTagHeaders``). A `POST`, `PUT`, `PATCH`
+///   or `DELETE` matching one of the boundaries' ``CacheLayer/CacheInvalidationRule``s and answered with a 2xx
+///   invalidates the rule's tags before its response is returned.
 /// - The request's span (from Hummingbird's `TracingMiddleware`) gets `cache.boundary` and `cache.decision`; the
 ///   `cache.get` and `cache.put` spans, and the handler's own, nest under it. Problems of the cache itself (a backend
 ///   that is down with `failOpen` off) make the request bypass the cache rather than fail; a lock wait that gives up
@@ -57,8 +61,8 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     private let core: ResponseCache<HummingbirdResponseAdapter>
 
     /// Creates the middleware.
-    /// - Throws: ``CacheLayer/CacheError/Code/invalidConfiguration`` for a negative maximum body size or no
-    ///   cacheable status.
+    /// - Throws: ``CacheLayer/CacheError/Code/invalidConfiguration`` for a negative maximum body size, no
+    ///   cacheable status, or a negative ``Configuration/maximumHeaderTags``.
     public init(cache: Cache, boundaries: CacheBoundaries, configuration: Configuration = .init()) throws(CacheError) {
         self.configuration = configuration
         self.core = try ResponseCache(
@@ -67,7 +71,9 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
             configuration: .init(
                 cacheableStatuses: configuration.cacheableStatuses,
                 maximumBodySize: configuration.maximumBodySize,
-                metricsFactory: configuration.metricsFactory
+                metricsFactory: configuration.metricsFactory,
+                maximumHeaderTags: configuration.maximumHeaderTags,
+                keepsTagHeaders: configuration.keepsTagHeaders
             )
         )
     }

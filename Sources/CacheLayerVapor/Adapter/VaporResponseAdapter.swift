@@ -19,6 +19,11 @@ enum VaporResponseAdapter: ResponseCacheAdapter {
         return response
     }
 
+    static func removing(_ names: [HTTPField.Name], from response: Response) -> Response {
+        for name in names { response.headers.remove(name: name.rawName) }
+        return response
+    }
+
     /// Vapor lets a streamed body be read only whole (`collect(on:)`), without a bound: such bodies are not read.
     static func canReadBody(of response: Response) -> Bool {
         response.body.buffer != nil || response.body.count == 0

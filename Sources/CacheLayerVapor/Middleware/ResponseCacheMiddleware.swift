@@ -31,8 +31,8 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
     private let core: ResponseCache<VaporResponseAdapter>
 
     /// Creates the middleware.
-    /// - Throws: ``CacheLayer/CacheError/Code/invalidConfiguration`` for a negative maximum body size or no
-    ///   cacheable status.
+    /// - Throws: ``CacheLayer/CacheError/Code/invalidConfiguration`` for a negative maximum body size, no
+    ///   cacheable status, or a negative ``Configuration/maximumHeaderTags``.
     public init(
         cache: CacheLayer.Cache, boundaries: CacheBoundaries, configuration: Configuration = .init()
     ) throws(CacheError) {
@@ -43,7 +43,9 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
             configuration: .init(
                 cacheableStatuses: configuration.cacheableStatuses,
                 maximumBodySize: configuration.maximumBodySize,
-                metricsFactory: configuration.metricsFactory
+                metricsFactory: configuration.metricsFactory,
+                maximumHeaderTags: configuration.maximumHeaderTags,
+                keepsTagHeaders: configuration.keepsTagHeaders
             )
         )
     }

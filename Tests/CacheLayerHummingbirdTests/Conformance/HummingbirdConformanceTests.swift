@@ -43,11 +43,15 @@ struct HummingbirdConformanceTests {
             ))
         let runs = fixture.runs
         for route in ConformanceFixture.routes {
-            router.get(RouterPath(route.path)) { request, _ -> Response in
+            router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method)!) {
+                request, context -> Response in
                 runs.increment()
                 var headers = HTTPFields()
                 for (name, value) in route.headers { headers.append(HTTPField(name: .init(name)!, value: value)) }
-                let body = route.body(runs.count) { name in request.headers[HTTPField.Name(name)!] }
+                let body = route.body(runs.count) { name in
+                    name.hasPrefix(":")
+                        ? context.parameters.get(String(name.dropFirst())) : request.headers[HTTPField.Name(name)!]
+                }
                 return Response(
                     status: .init(code: route.status), headers: headers,
                     body: ResponseBody(byteBuffer: ByteBuffer(string: body)))

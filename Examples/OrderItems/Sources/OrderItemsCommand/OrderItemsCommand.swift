@@ -44,6 +44,9 @@ struct OrderItemsCommand: AsyncParsableCommand {
     @Option(help: "The seed of the visit mix.")
     var seed: UInt64 = 20261121
 
+    @Option(help: "The writes scenario: one status change after every N visits (0: no writes scenario).")
+    var writesEvery = 10
+
     /// `Examples/OrderItems/.data/orders.sqlite`, wherever the command is run from.
     static var defaultDatabasePath: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -56,6 +59,7 @@ struct OrderItemsCommand: AsyncParsableCommand {
             throw ValidationError("--requests, --concurrency and --time-limit must be positive")
         }
         guard self.highestCachedPage >= 1 else { throw ValidationError("--highest-cached-page must be at least 1") }
+        guard self.writesEvery >= 0 else { throw ValidationError("--writes-every must be 0 or more") }
         _ = try self.boundaryPages()
     }
 
@@ -91,7 +95,8 @@ struct OrderItemsCommand: AsyncParsableCommand {
                     port: self.port,
                     concurrency: self.concurrency,
                     timeLimit: .seconds(self.timeLimit),
-                    logger: logger
+                    logger: logger,
+                    writeEvery: self.writesEvery
                 ).run(database: database, cache: cache, backend: backend, telemetry: telemetry)
             }
         }

@@ -11,11 +11,14 @@ struct ReplayMode {
     var concurrency: Int
     var timeLimit: Duration
     var logger: Logger
+    /// One write after every this many visits in the writes scenario (``WriteScenarioMode``); 0: no such scenario.
+    var writeEvery = 0
 
     func run(database: OrderDatabase, cache: Cache, backend: ResponseCacheBackend, telemetry: Telemetry) async throws {
         print(
             "Visits: \(self.visits.count) per boundary from the seeded mix (see Examples/OrderItems/README.md), \(self.concurrency) at a time, at most \(self.timeLimit) each"
         )
+        var missRateWithoutWrites: Double?
         for highestCachedPage in self.boundaryPages {
             try await cache.removeAll()
             let boundaries = try OrderItemsBoundary.boundaries(highestCachedPage: highestCachedPage)
@@ -39,6 +42,7 @@ struct ReplayMode {
                 pagination: OrderItemsBoundary.endpoint(highestCachedPage: highestCachedPage).pagination!,
                 wallTime: wallTime
             )
+            if highestCachedPage == 1 { missRateWithoutWrites = summary.missRate }
             let report = BoundaryReport(
                 highestCachedPage: highestCachedPage, summary: summary, memory: backend.memoryStatistics,
                 concurrency: self.concurrency
@@ -51,6 +55,12 @@ struct ReplayMode {
             if let failure = records.first(where: { $0.status != 200 }) {
                 print("  first failure  \(failure.visit.target): \(failure.failure ?? "HTTP \(failure.status ?? 0)")")
             }
+        }
+        if self.writeEvery > 0 {
+            try await WriteScenarioMode(
+                visits: self.visits, port: self.port, concurrency: self.concurrency, timeLimit: self.timeLimit,
+                writeEvery: self.writeEvery, logger: self.logger
+            ).run(database: database, cache: cache, missRateWithoutWrites: missRateWithoutWrites)
         }
     }
 }

@@ -6,7 +6,8 @@ import Logging
 import NIOCore
 
 /// The example server: `GET /admin/order-items?page=&status=&sort=` as JSON, behind Hummingbird's tracing
-/// middleware and CacheLayer's response cache, and `GET /health`.
+/// middleware and CacheLayer's response cache, `PUT /admin/orders/:order/status` (``OrderStatusWrite``), and
+/// `GET /health`.
 public enum OrderItemsApplication {
     /// The Hummingbird application type the example builds.
     public typealias App = Application<RouterResponder<BasicRequestContext>>
@@ -37,6 +38,7 @@ public enum OrderItemsApplication {
             let page = try await database.orderItems(query)
             return try Self.encoder.encode(page, from: request, context: context)
         }
+        OrderStatusWrite.register(on: router, database: database)
         router.get("/health") { _, _ in "ok" }
         return Application(
             router: router,

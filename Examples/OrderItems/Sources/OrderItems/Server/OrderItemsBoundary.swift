@@ -25,12 +25,14 @@ public enum OrderItemsBoundary {
             name: Self.name,
             path: Self.path,
             ttl: Self.ttl,
-            pagination: PaginationBoundary(highestCachedPage: highestCachedPage, commonFilters: Self.commonFilters)
+            pagination: PaginationBoundary(highestCachedPage: highestCachedPage, commonFilters: Self.commonFilters),
+            tags: [OrderStatusWrite.listingTag]
         )
     }
 
-    /// The server's boundaries: this endpoint only.
+    /// The server's boundaries: this endpoint, and the write endpoint's invalidation rule (``OrderStatusWrite``).
     public static func boundaries(highestCachedPage: Int) throws -> CacheBoundaries {
-        try CacheBoundaries([Self.endpoint(highestCachedPage: highestCachedPage)])
+        try CacheBoundaries(
+            [Self.endpoint(highestCachedPage: highestCachedPage)], invalidationRules: [OrderStatusWrite.rule])
     }
 }
