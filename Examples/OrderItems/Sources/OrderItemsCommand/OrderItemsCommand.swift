@@ -44,10 +44,29 @@ struct OrderItemsCommand: AsyncParsableCommand {
     @Option(help: "The seed of the visit mix.")
     var seed: UInt64 = 20261121
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "After the boundaries, replay the health scenarios (steady, request_id in the key, filter change, small budget)."
+    )
+    var healthScenarios = true
+
+    @Option(help: "Replace the health scenarios by this many intervals of steady traffic (the false-positive rate).")
+    var steadyIntervals: Int?
+
+    @Option(help: "Where the HTML report is written (beside the database by default); empty: none.")
+    var report = OrderItemsCommand.defaultReportPath
+
     /// `Examples/OrderItems/.data/orders.sqlite`, wherever the command is run from.
     static var defaultDatabasePath: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent(".data/orders.sqlite").path
+    }
+
+    /// `Examples/OrderItems/.data/report.html`, wherever the command is run from.
+    static var defaultReportPath: String {
+        URL(fileURLWithPath: Self.defaultDatabasePath).deletingLastPathComponent().appendingPathComponent("report.html")
+            .path
     }
 
     func validate() throws {
@@ -91,7 +110,20 @@ struct OrderItemsCommand: AsyncParsableCommand {
                     port: self.port,
                     concurrency: self.concurrency,
                     timeLimit: .seconds(self.timeLimit),
-                    logger: logger
+                    logger: logger,
+                    healthReport: HealthReportStep(
+                        plan: !self.healthScenarios
+                            ? nil : self.steadyIntervals.map { HealthScenarioPlan.steady(intervals: $0) } ?? .mainJob,
+                        scenarioDatabase: URL(fileURLWithPath: self.database).deletingLastPathComponent()
+                            .appendingPathComponent("orders-scenarios.sqlite"),
+                        seed: self.seed, concurrency: self.concurrency,
+                        reportURL: self.report.isEmpty ? nil : URL(fileURLWithPath: self.report),
+                        context: [
+                            "Database: \(self.database) (\(scale))", "Cache: \(backend)",
+                            "Telemetry: \(telemetry.description)",
+                            "Visits: \(self.requests) per boundary, seed \(self.seed), \(self.concurrency) at a time",
+                        ],
+                        logger: logger)
                 ).run(database: database, cache: cache, backend: backend, telemetry: telemetry)
             }
         }

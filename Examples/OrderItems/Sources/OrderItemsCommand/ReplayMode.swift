@@ -11,11 +11,15 @@ struct ReplayMode {
     var concurrency: Int
     var timeLimit: Duration
     var logger: Logger
+    /// The health scenarios and the HTML report, after the boundaries.
+    var healthReport: HealthReportStep? = nil
 
     func run(database: OrderDatabase, cache: Cache, backend: ResponseCacheBackend, telemetry: Telemetry) async throws {
         print(
             "Visits: \(self.visits.count) per boundary from the seeded mix (see Examples/OrderItems/README.md), \(self.concurrency) at a time, at most \(self.timeLimit) each"
         )
+        var reports: [BoundaryReport] = []
+        var sampling: [SamplingComparison?] = []
         for highestCachedPage in self.boundaryPages {
             try await cache.removeAll()
             let boundaries = try OrderItemsBoundary.boundaries(highestCachedPage: highestCachedPage)
@@ -31,7 +35,9 @@ struct ReplayMode {
             ) { port in
                 let started = clock.now
                 let replayer = TrafficReplayer(port: port, concurrency: self.concurrency, timeLimit: self.timeLimit)
-                let records = try await replayer.replay(self.visits)
+                let pages = highestCachedPage == 1 ? "page 1" : "pages 1-\(highestCachedPage)"
+                let progress = ReplayProgress(label: "boundary \(pages)", total: self.visits.count)
+                let records = try await replayer.replay(self.visits, progress: progress)
                 return (records, clock.now - started)
             }
             let summary = ReplaySummary(
@@ -45,12 +51,21 @@ struct ReplayMode {
             )
             print("")
             for line in report.lines { print(line) }
+            reports.append(report)
             if case .inMemory(let tracer) = telemetry {
-                for line in SpanSummary(tracer.popFinishedSpans()).lines { print("  " + line) }
+                let spans = SpanSummary(tracer.popFinishedSpans())
+                for line in spans.lines { print("  " + line) }
+                let exact = boundaries.statistics()[OrderItemsBoundary.name] ?? BoundaryStatistics()
+                let comparison = SamplingComparison(requests: records.count, exact: exact, spans: spans)
+                print("  " + comparison.line)
+                sampling.append(comparison)
+            } else {
+                sampling.append(nil)
             }
             if let failure = records.first(where: { $0.status != 200 }) {
                 print("  first failure  \(failure.visit.target): \(failure.failure ?? "HTTP \(failure.status ?? 0)")")
             }
         }
+        try await self.healthReport?.run(boundaries: reports, sampling: sampling, telemetry: telemetry)
     }
 }
