@@ -63,12 +63,6 @@ struct OrderItemsCommand: AsyncParsableCommand {
             .deletingLastPathComponent().appendingPathComponent(".data/orders.sqlite").path
     }
 
-    /// `Examples/OrderItems/.data/report.html`, wherever the command is run from.
-    static var defaultReportPath: String {
-        URL(fileURLWithPath: Self.defaultDatabasePath).deletingLastPathComponent().appendingPathComponent("report.html")
-            .path
-    }
-
     func validate() throws {
         guard (0...65535).contains(self.port) else { throw ValidationError("--port must be 0...65535") }
         guard self.requests > 0, self.concurrency > 0, self.timeLimit > 0 else {
@@ -111,19 +105,8 @@ struct OrderItemsCommand: AsyncParsableCommand {
                     concurrency: self.concurrency,
                     timeLimit: .seconds(self.timeLimit),
                     logger: logger,
-                    healthReport: HealthReportStep(
-                        plan: !self.healthScenarios
-                            ? nil : self.steadyIntervals.map { HealthScenarioPlan.steady(intervals: $0) } ?? .mainJob,
-                        scenarioDatabase: URL(fileURLWithPath: self.database).deletingLastPathComponent()
-                            .appendingPathComponent("orders-scenarios.sqlite"),
-                        seed: self.seed, concurrency: self.concurrency,
-                        reportURL: self.report.isEmpty ? nil : URL(fileURLWithPath: self.report),
-                        context: [
-                            "Database: \(self.database) (\(scale))", "Cache: \(backend)",
-                            "Telemetry: \(telemetry.description)",
-                            "Visits: \(self.requests) per boundary, seed \(self.seed), \(self.concurrency) at a time",
-                        ],
-                        logger: logger)
+                    healthReport: self.healthReportStep(
+                        scale: scale, backend: backend, telemetry: telemetry, logger: logger)
                 ).run(database: database, cache: cache, backend: backend, telemetry: telemetry)
             }
         }

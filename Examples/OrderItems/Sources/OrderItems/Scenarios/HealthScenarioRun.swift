@@ -111,7 +111,7 @@ public struct HealthScenarioRun: Sendable {
                         pagination: Self.endpoint(highestCachedPage: plan.highestCachedPage).pagination!,
                         wallTime: .zero)))
         }
-        progress?.finish()
+        progress?.finish(note: "done (each change stops once the monitor reports it)")
         return HealthTimeline(
             requestsPerInterval: plan.requestsPerInterval, primingRequests: plan.primingRequests,
             intervals: intervals, phases: phases, wallTime: ContinuousClock.now - started)

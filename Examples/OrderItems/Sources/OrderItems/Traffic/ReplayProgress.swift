@@ -41,12 +41,13 @@ public final class ReplayProgress: Sendable {
         if let line { Self.write("\r\u{1B}[K" + line) }
     }
 
-    /// Draws the final state and ends the line.
-    public func finish() {
+    /// Draws the final state, with `note` if given (why it stopped short, say), and ends the line.
+    public func finish(note: String? = nil) {
         guard self.enabled else { return }
         let line: String? = self.state.withLock { state in
             guard !state.finished else { return nil }
             state.finished = true
+            if let note { state.detail = note }
             return self.line(state)
         }
         if let line { Self.write("\r\u{1B}[K" + line + "\n") }

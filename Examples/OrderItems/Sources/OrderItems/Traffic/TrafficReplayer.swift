@@ -39,7 +39,7 @@ public struct TrafficReplayer: Sendable {
         configuration.tracing.tracer = nil
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let records = await self.replay(visits, client: client, progress: progress)
-        progress?.finish()
+        progress?.finish(note: records.count < visits.count ? "time limit reached" : nil)
         try await client.shutdown()
         return records
     }

@@ -60,7 +60,8 @@ public struct HtmlReport: Sendable {
             body.append("<p>What the memory tier held after each boundary's replay, as its budget counts bytes.</p>")
             body.append("<figure>" + svg + "</figure>")
         } else {
-            body.append("<p>The cache is in Redis: its memory is not visible from this process (read INFO memory).</p>")
+            body.append(
+                "<p>The boundaries' cache memory is not visible from this process (on Redis: read INFO memory).</p>")
         }
         if let svg = memory.scenariosSvg {
             body.append("<p>The memory tier during the health scenarios.</p>")
@@ -94,7 +95,7 @@ public struct HtmlReport: Sendable {
         ]
         for report in self.boundaries {
             let summary = report.summary
-            let memory = report.memory.map { "\(ReportText.bytes($0.bytes)), \($0.entries) entries" } ?? "in Redis"
+            let memory = report.memory.map { "\(ReportText.bytes($0.bytes)), \($0.entries) entries" } ?? "not visible"
             rows.append(
                 "<tr><td>\(Self.pages(report.highestCachedPage))</td><td class=\"n\">\(summary.requests)</td><td class=\"n\">\(ReportText.percent(summary.missRate))</td><td class=\"n\">\(ReportText.milliseconds(summary.cached.p50)) / \(ReportText.milliseconds(summary.cached.p95))</td><td class=\"n\">\(ReportText.milliseconds(summary.uncached.p50)) / \(ReportText.milliseconds(summary.uncached.p95))</td><td class=\"n\">\(Html.escape(memory))</td></tr>"
             )

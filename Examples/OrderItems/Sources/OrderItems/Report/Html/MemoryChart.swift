@@ -1,3 +1,5 @@
+import Foundation
+
 /// The cache's memory: what each replayed boundary held at the end (bars), and the memory tier during the health
 /// scenarios with its budget (a line per interval), where the small budget shows as a ceiling the bytes hit.
 struct MemoryChart {
@@ -32,7 +34,7 @@ struct MemoryChart {
     var scenariosSvg: String? {
         guard let timeline = self.timeline, !timeline.intervals.isEmpty else { return nil }
         let width = 900.0
-        let height = 230.0
+        let height = 240.0
         let left = 70.0
         let right = 24.0
         let top = 20.0
@@ -48,7 +50,13 @@ struct MemoryChart {
         var svg = Svg(width: width, height: height, label: "Memory tier bytes during the health scenarios")
         for bytes in stride(from: 0.0, through: ceiling, by: tick) {
             svg.line(x1: left, y1: y(bytes), x2: width - right, y2: y(bytes), stroke: bytes == 0 ? "#888" : "#ddd")
-            svg.text(ReportText.bytes(Int(bytes)), x: left - 8, y: y(bytes) + 4, anchor: .end, size: 11, fill: "#666")
+            let label = ReportText.bytes(Int(bytes)).replacingOccurrences(of: ".0 ", with: " ")
+            svg.text(label, x: left - 8, y: y(bytes) + 4, anchor: .end, size: 11, fill: "#666")
+        }
+        let step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].first { intervals.count / $0 <= 10 } ?? 1000
+        for interval in stride(from: 0, through: intervals.count, by: step) {
+            svg.line(x1: x(interval), y1: top + plotHeight, x2: x(interval), y2: top + plotHeight + 5, stroke: "#888")
+            svg.text("\(interval)", x: x(interval), y: top + plotHeight + 17, anchor: .middle, size: 11, fill: "#666")
         }
         svg.polyline(intervals.map { (x($0.number), y(Double($0.bytes))) }, stroke: "#457b9d", width: 2)
         let budgetPoints = intervals.filter { $0.byteBudget < ResponseCacheBackend.memoryBudget }

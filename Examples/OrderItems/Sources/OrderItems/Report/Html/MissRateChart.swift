@@ -46,7 +46,8 @@ struct MissRateChart {
             svg.line(x1: left, y1: gy, x2: width - right, y2: gy, stroke: percent == 0 ? "#888" : "#ddd")
             svg.text("\(percent)%", x: left - 8, y: gy + 4, anchor: .end, size: 11, fill: "#666")
         }
-        let step = count > 40 ? 10 : 5
+        // About ten ticks, at a round step.
+        let step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].first { count / $0 <= 10 } ?? 1000
         for interval in stride(from: 0, through: count, by: step) {
             svg.line(x1: x(interval), y1: top + plotHeight, x2: x(interval), y2: top + plotHeight + 5, stroke: "#888")
             svg.text("\(interval)", x: x(interval), y: top + plotHeight + 18, anchor: .middle, size: 11, fill: "#666")
@@ -73,9 +74,12 @@ struct MissRateChart {
             interval.band.map { (x(interval.number), y($0.missRate)) }
         }
         svg.polyline(points, stroke: "#264653", width: 2)
+        // A dot per interval while they stay apart; a long run is a line with its anomalies marked.
+        let dotsEveryInterval = count <= 60
         for interval in self.timeline.intervals {
             guard let band = interval.band else { continue }
             let isAnomaly = !interval.anomalies.isEmpty
+            guard isAnomaly || dotsEveryInterval else { continue }
             svg.circle(
                 x: x(interval.number), y: y(band.missRate), radius: isAnomaly ? 6 : 3,
                 fill: isAnomaly ? "#d62828" : "#264653", stroke: isAnomaly ? "#fff" : "none")
