@@ -6,6 +6,9 @@
 # cached and uncached latency and the cache's memory.
 # Then it replays the same visits on the page-1 boundary with order status changes mixed in (their boundary rule
 # invalidates the pages that list the order) and prints the writes, the invalidations and the stale reads (0).
+# cached and uncached latency and the cache's memory; then replays the health scenarios (the cache health monitor
+# on steady traffic, a volatile parameter in the key, a filter change, a budget too small) and writes an HTML report
+# (Examples/OrderItems/.data/report.html), whose path it prints. A progress line per boundary on a terminal.
 # Arguments go to the example: scripts/order-items.sh --serve --port 8080 keeps the server running instead;
 # REDIS_URL=redis://127.0.0.1:6379 uses Redis; OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 exports over OTLP.
 set -euo pipefail

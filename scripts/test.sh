@@ -2,8 +2,8 @@
 # Runs the whole test suite on a fresh machine: installs what is missing, starts a throwaway redis-server and a
 # throwaway six-node Redis Cluster on free loopback ports, points the tests at them (CACHELAYER_REDIS_URL,
 # CACHELAYER_REDIS_CLUSTER_URLS), stops them at the end, checks that the benchmarks package builds and runs its
-# hit-rate tool's tests, builds the order-items example and runs its smoke test, and runs a short fuzz pass; it
-# checks the formatting first.
+# hit-rate tool's tests, builds the order-items example and runs its smoke test (its HTML report rendered in headless
+# chromium), and runs a short fuzz pass; it checks the formatting first.
 # Extra arguments go to `swift test` (for example: scripts/test.sh --filter MemoryBackend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,8 @@ swift build --build-tests
 companion_log=.build/companion-builds.log
 companion_pid=""
 if [ $# -eq 0 ]; then
-    require_packages libsqlite3-dev:/usr/include/sqlite3.h
+    # chromium: scripts/check-report.sh renders the example's HTML report headless (below).
+    require_packages libsqlite3-dev:/usr/include/sqlite3.h chromium:/usr/bin/chromium
     # A session of its own, so that a failing test run stops the whole group (see the trap).
     setsid bash -c 'set -e
         nice -n 19 swift build --package-path Benchmarks
@@ -54,8 +55,10 @@ if [ -n "$companion_pid" ]; then
 
     # The order-items example (the main job, scripts/order-items.sh) is a package of its own too: its smoke test runs
     # a real server on a small generated SQLite database answering a MISS, a HIT and BYPASSes over loopback, then
-    # shuts down cleanly (Examples/OrderItems/README.md).
-    swift test --package-path Examples/OrderItems --skip-build
+    # shuts down cleanly (Examples/OrderItems/README.md); the health scenarios' test writes its HTML report, which
+    # headless chromium then renders (scripts/check-report.sh fails on a render error).
+    ORDER_ITEMS_REPORT="$PWD/.build/order-items-report.html" swift test --package-path Examples/OrderItems --skip-build
+    scripts/check-report.sh .build/order-items-report.html
 
     # A short fuzz pass (Fuzz/README.md): the libFuzzer harnesses of every decoder of untrusted input replay their
     # committed reproducers, then fuzz for 10 s each; any finding fails the run. Long runs: scripts/fuzz.sh 600.

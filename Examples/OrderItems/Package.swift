@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "CacheLayer", package: cacheLayerPackage),
                 .product(name: "CacheLayerRedis", package: cacheLayerPackage),
                 .product(name: "CacheLayerHummingbird", package: cacheLayerPackage),
+                // The health monitor the replay's scenarios run (Sources/OrderItems/Scenarios/).
+                .product(name: "CacheLayerHealth", package: cacheLayerPackage),
                 // The traffic replayer's seeded random source, so that a replay is reproducible.
                 .product(name: "CacheLayerTesting", package: cacheLayerPackage),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -59,6 +61,8 @@ let package = Package(
             dependencies: [
                 "OrderItems",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // Keeps every trace of the chosen routes and a ratio of the rest (Telemetry.swift).
+                .product(name: "CacheLayerSampling", package: cacheLayerPackage),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,6 +9,8 @@ struct HealthEvaluator: Sendable {
     private var expirationsPerMinute: Baseline
     private var evictionsPerMinute: Baseline
     private var serverEvictionsPerMinute: Baseline
+    /// Each boundary's interval in the last ``evaluate(_:at:)``, beside its band (warm-up intervals included).
+    private(set) var lastBands: [BoundaryBand] = []
 
     init(configuration: CacheHealthMonitor.Configuration) {
         self.configuration = configuration
@@ -22,6 +24,7 @@ struct HealthEvaluator: Sendable {
     /// it starts (an anomaly is reported once, when it starts, however long it lasts).
     mutating func evaluate(_ reading: CacheHealthReading, at now: Duration) -> [CacheAnomaly] {
         defer { self.previous = (reading, now) }
+        self.lastBands = []
         guard let previous = self.previous, now > previous.at else { return [] }
         let minutes = Double((now - previous.at).attoseconds) / 60e18
         let memoryTier = SharedRates(previous.reading, reading, minutes: minutes)
@@ -34,12 +37,20 @@ struct HealthEvaluator: Sendable {
             var health = self.boundaries[name] ?? BoundaryHealth(self.configuration)
             defer { self.boundaries[name] = health }
             guard health.missRate.isWarm else {
+                self.lastBands.append(
+                    BoundaryBand(
+                        boundary: name, at: now, requests: interval.requests, missRate: interval.missRate,
+                        expectedMissRate: health.missRate.mean, upperBound: nil))
                 health.learn(
                     missRate: interval.missRate, newKeysPerMinute: interval.newKeysPerMinute,
                     bypassShares: interval.bypassShares)
                 continue
             }
             let upper = self.upperBound(health.missRate, requests: interval.requests)
+            self.lastBands.append(
+                BoundaryBand(
+                    boundary: name, at: now, requests: interval.requests, missRate: interval.missRate,
+                    expectedMissRate: health.missRate.mean, upperBound: upper))
             guard interval.missRate > upper else {
                 health.intervalsAbove = 0
                 health.reported = false

@@ -40,6 +40,7 @@ public struct CacheHealthMonitor: Service {
     private let clock: any CacheClock
     private let evaluator: Evaluation
     private let reporter: AnomalyReporter
+    private let onInterval: (@Sendable (BoundaryBand) -> Void)?
 
     /// Creates a monitor.
     /// - Parameters:
@@ -50,6 +51,9 @@ public struct CacheHealthMonitor: Service {
     ///   - metricsFactory: where `cache.anomalies` goes; `nil` uses the global factory as it is now.
     ///   - tracer: where the `cache.health.check` spans go; `nil` uses the bootstrapped tracer as it is now.
     ///   - onAnomaly: called with each anomaly, for code that wants to page someone.
+    ///   - onInterval: called after each check with each boundary's interval beside its band (``BoundaryBand``),
+    ///     warm-up intervals included, before the check's anomalies are reported: for a chart of the miss rate
+    ///     with its band. Boundaries with too few requests in the interval are left out.
     public init(
         source: CacheHealthSource,
         configuration: Configuration = Configuration(),
@@ -57,7 +61,8 @@ public struct CacheHealthMonitor: Service {
         logger: Logger = Logger(label: "cachelayer.health", factory: { _ in SwiftLogNoOpLogHandler() }),
         metricsFactory: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil,
-        onAnomaly: (@Sendable (CacheAnomaly) -> Void)? = nil
+        onAnomaly: (@Sendable (CacheAnomaly) -> Void)? = nil,
+        onInterval: (@Sendable (BoundaryBand) -> Void)? = nil
     ) {
         let (stream, continuation) = AsyncStream.makeStream(
             of: CacheAnomaly.self, bufferingPolicy: .bufferingNewest(100))
@@ -66,6 +71,7 @@ public struct CacheHealthMonitor: Service {
         self.source = source
         self.clock = clock
         self.evaluator = Evaluation(HealthEvaluator(configuration: configuration))
+        self.onInterval = onInterval
         self.reporter = AnomalyReporter(
             logger: logger,
             metricsFactory: metricsFactory ?? MetricsSystem.factory,
@@ -97,7 +103,12 @@ public struct CacheHealthMonitor: Service {
     public func check() async -> [CacheAnomaly] {
         let reading = await self.source.reading()
         let now = self.clock.now()
-        let anomalies = self.evaluator.state.withLock { $0.evaluate(reading, at: now) }
+        let (anomalies, bands) = self.evaluator.state.withLock { evaluator in
+            (evaluator.evaluate(reading, at: now), evaluator.lastBands)
+        }
+        if let onInterval = self.onInterval {
+            for band in bands { onInterval(band) }
+        }
         for anomaly in anomalies {
             self.reporter.report(anomaly)
         }

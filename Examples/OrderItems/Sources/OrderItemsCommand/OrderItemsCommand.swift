@@ -46,6 +46,18 @@ struct OrderItemsCommand: AsyncParsableCommand {
 
     @Option(help: "The writes scenario: one status change after every N visits (0: no writes scenario).")
     var writesEvery = 10
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "After the boundaries, replay the health scenarios (steady, request_id in the key, filter change, small budget)."
+    )
+    var healthScenarios = true
+
+    @Option(help: "Replace the health scenarios by this many intervals of steady traffic (the false-positive rate).")
+    var steadyIntervals: Int?
+
+    @Option(help: "Where the HTML report is written (beside the database by default); empty: none.")
+    var report = OrderItemsCommand.defaultReportPath
 
     /// `Examples/OrderItems/.data/orders.sqlite`, wherever the command is run from.
     static var defaultDatabasePath: String {
@@ -96,7 +108,9 @@ struct OrderItemsCommand: AsyncParsableCommand {
                     concurrency: self.concurrency,
                     timeLimit: .seconds(self.timeLimit),
                     logger: logger,
-                    writeEvery: self.writesEvery
+                    writeEvery: self.writesEvery,
+                    healthReport: self.healthReportStep(
+                        scale: scale, backend: backend, telemetry: telemetry, logger: logger)
                 ).run(database: database, cache: cache, backend: backend, telemetry: telemetry)
             }
         }

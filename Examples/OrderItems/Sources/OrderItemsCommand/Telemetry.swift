@@ -1,3 +1,4 @@
+import CacheLayerSampling
 import InMemoryTracing
 import OrderItems
 import Logging
@@ -14,19 +15,45 @@ enum Telemetry {
     /// Kept in memory, to print a summary of.
     case inMemory(InMemoryTracer)
 
-    /// Bootstraps the global tracer (and, with OTLP, the metrics factory) from the environment.
+    /// Bootstraps the global tracer (and, with OTLP, the metrics factory) from the environment. Either way the
+    /// tracer is wrapped in a ``SamplingTracer`` (see ``sampled(_:)``).
     static func bootstrap(environment: [String: String]) throws -> Telemetry {
         if let endpoint = environment["OTEL_EXPORTER_OTLP_ENDPOINT"], !endpoint.isEmpty {
             var configuration = OTel.Configuration.default
             configuration.serviceName = "order-items"
-            // Spans and metrics only: logs stay on the console.
+            // Spans and metrics only: logs stay on the console. Metrics are bootstrapped here; the tracer is made
+            // apart, so that it can be wrapped in the sampling tracer before it is bootstrapped.
             configuration.logs.enabled = false
-            let service = try OTel.bootstrap(configuration: configuration, environment: environment)
-            return .otlp(endpoint: endpoint, service: service)
+            configuration.traces.enabled = false
+            let metrics = try OTel.bootstrap(configuration: configuration, environment: environment)
+            configuration.traces.enabled = true
+            let (tracer, tracing) = try OTel.makeTracingBackend(configuration: configuration)
+            InstrumentationSystem.bootstrap(Self.sampled(tracer))
+            let services = ServiceGroup(
+                services: [metrics, tracing], gracefulShutdownSignals: [],
+                logger: Logger(label: "order-items.telemetry"))
+            return .otlp(endpoint: endpoint, service: services)
         }
         let tracer = InMemoryTracer(recordInjections: false, recordExtractions: false)
-        InstrumentationSystem.bootstrap(tracer)
+        InstrumentationSystem.bootstrap(Self.sampled(tracer))
         return .inMemory(tracer)
+    }
+
+    /// The share of read traces kept.
+    static let readTraceRatio = 0.1
+
+    /// Keeps every trace whose root is not a read (`HTTP GET`, `HTTP HEAD`): writes, which are rare and each of which
+    /// matters, and the health monitor's `cache.health.check` spans, which carry its anomalies; and
+    /// ``readTraceRatio`` of the reads. Chosen by operation name at the root: Hummingbird's `TracingMiddleware`
+    /// starts its span as `HTTP <method> route not found` and renames it to the route only after routing, so the
+    /// method is what the decision can see, not the route. CacheLayer's counters stay exact whatever this drops
+    /// (the main job prints both).
+    static func sampled<Wrapped: Tracer>(_ tracer: Wrapped) -> SamplingTracer<Wrapped> {
+        SamplingTracer(
+            wrapping: tracer,
+            alwaysKeeping: { operation in !operation.hasPrefix("HTTP GET ") && !operation.hasPrefix("HTTP HEAD ") },
+            ratio: Self.readTraceRatio
+        )
     }
 
     /// Runs `body` with the telemetry's service (if any) running beside it, then shuts the service down, which
@@ -36,11 +63,18 @@ enum Telemetry {
         return try await RunningService.with(service, logger: logger, body)
     }
 
+    /// What the sampling tracer keeps.
+    static var samplingDescription: String {
+        "every write and health-monitor trace kept, \(Int(Self.readTraceRatio * 100))% of read traces"
+    }
+
     /// One line saying where spans go.
     var description: String {
         switch self {
-        case .otlp(let endpoint, _): "spans and metrics exported over OTLP/HTTP to \(endpoint)"
-        case .inMemory: "spans kept in memory and summarised (set OTEL_EXPORTER_OTLP_ENDPOINT to export over OTLP)"
+        case .otlp(let endpoint, _):
+            "spans and metrics exported over OTLP/HTTP to \(endpoint); \(Self.samplingDescription)"
+        case .inMemory:
+            "spans kept in memory and summarised (set OTEL_EXPORTER_OTLP_ENDPOINT to export over OTLP); \(Self.samplingDescription)"
         }
     }
 }

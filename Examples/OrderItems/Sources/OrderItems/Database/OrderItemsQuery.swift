@@ -19,7 +19,8 @@ public struct OrderItemsQuery: Sendable, Hashable {
         self.sort = sort
     }
 
-    /// Reads `page`, `status` and `sort` from query parameters (absent: page 1, all statuses, newest first).
+    /// Reads `page`, `status` and `sort` from query parameters (absent: page 1, all statuses, newest first); a
+    /// `request_id` is accepted and ignored.
     /// - Throws: ``OrderItemsQueryError`` naming the parameter when a value is not one the endpoint knows.
     public init(parameters: [(name: String, value: String)]) throws(OrderItemsQueryError) {
         self.init()
@@ -42,6 +43,8 @@ public struct OrderItemsQuery: Sendable, Hashable {
                     throw OrderItemsQueryError(parameter: name, value: value, expected: known)
                 }
                 self.sort = sort
+            case "request_id":
+                break  // the client's correlation id (the health scenarios' deploy sends one): never changes the page
             default:
                 throw OrderItemsQueryError(parameter: name, value: value, expected: "no such parameter")
             }

@@ -32,17 +32,19 @@ public struct TrafficReplayer: Sendable {
 
     /// Sends `visits` in order, `concurrency` at a time, and returns a record of each visit that was sent, in order.
     /// Visits left when the time limit passes are not sent. The client is one of its own that starts no spans: the
-    /// replayer stands for browsers, whose requests the server's traces start from.
-    public func replay(_ visits: [Visit]) async throws -> [ReplayRecord] {
+    /// replayer stands for browsers, whose requests the server's traces start from. `progress`, if given, advances
+    /// with each response.
+    public func replay(_ visits: [Visit], progress: ReplayProgress? = nil) async throws -> [ReplayRecord] {
         var configuration = HTTPClient.Configuration()
         configuration.tracing.tracer = nil
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let records = await self.replay(visits, client: client)
+        let records = await self.replay(visits, client: client, progress: progress)
+        progress?.finish(note: records.count < visits.count ? "time limit reached" : nil)
         try await client.shutdown()
         return records
     }
 
-    private func replay(_ visits: [Visit], client: HTTPClient) async -> [ReplayRecord] {
+    private func replay(_ visits: [Visit], client: HTTPClient, progress: ReplayProgress?) async -> [ReplayRecord] {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: self.timeLimit)
         return await withTaskGroup(of: (Int, ReplayRecord).self) { inFlight in
@@ -57,6 +59,7 @@ public struct TrafficReplayer: Sendable {
             // Each response lets the next visit go, until the visits run out or the time limit passes.
             for await record in inFlight {
                 records.append(record)
+                progress?.advance()
                 if nextIndex < visits.count, clock.now < deadline { sendNext() }
             }
             return records.sorted { $0.0 < $1.0 }.map(\.1)
