@@ -17,6 +17,7 @@ let package = Package(
         .package(path: "../..", traits: ["VaporSupport"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         .executableTarget(
@@ -25,6 +26,7 @@ let package = Package(
                 .product(name: "CacheLayer", package: cacheLayerPackage),
                 .product(name: "CacheLayerHummingbird", package: cacheLayerPackage),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -33,6 +35,7 @@ let package = Package(
                 .product(name: "CacheLayer", package: cacheLayerPackage),
                 .product(name: "CacheLayerVapor", package: cacheLayerPackage),
                 .product(name: "Vapor", package: "vapor"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
     ],
