@@ -21,6 +21,7 @@ command -v curl >/dev/null || apt-get install -y curl >/dev/null
 
 frameworks=(${HTTP_HIT_FRAMEWORKS:-hummingbird vapor})
 declare -A ports=([hummingbird]=18081 [vapor]=18082)
+declare -A pid_of
 declare -A servers=([hummingbird]=HummingbirdHitServer [vapor]=VaporHitServer)
 # HTTP_HIT_BUILD=0 runs the servers built before, without building (another build may hold the package's lock).
 if [ "${HTTP_HIT_BUILD:-1}" != 0 ]; then
@@ -34,17 +35,21 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 
 # wrk's "Requests/sec" and its 99% latency in milliseconds.
 measure() {
-    local out rps p99
+    local out rps p99 requests
     out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "$1")
     if grep -q "Non-2xx\|Socket errors" <<<"$out"; then
         echo "wrk reported errors for $1:" >&2
         echo "$out" >&2
         return 1
     fi
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
     rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' <<<"$out")
-    echo "$rps $p99"
+    echo "$rps $p99 $requests"
 }
+
+# The server's CPU time so far (user + system), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -56,6 +61,7 @@ for framework in "${frameworks[@]}"; do
     port=${ports[$framework]}
     "$bin/${servers[$framework]}" "$port" >/dev/null 2>&1 &
     pids+=($!)
+    pid_of[$framework]=$!
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/plain" >/dev/null && break; sleep 0.1; done
     # The first request stores the response; every one after is a HIT, of the same bytes as /plain.
     header "http://127.0.0.1:$port/cached" x-cache >/dev/null
@@ -68,18 +74,24 @@ done
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); wrk -t1 -c$connections -d${seconds}s; $rounds rounds"
 runs=()
 for framework in "${frameworks[@]}"; do runs+=("$framework/plain" "$framework/cached"); done
-declare -A rps_of p99_of
+declare -A rps_of p99_of cpu_of
 for round in $(seq 1 "$rounds"); do
     for index in "${!runs[@]}"; do
         run=${runs[$(((index + round - 1) % ${#runs[@]}))]}
         framework=${run%/*}
         route=${run#*/}
         before=$(load)
-        read -r rps p99 < <(measure "http://127.0.0.1:${ports[$framework]}/$route")
+        ticks=$(cpu_ticks "${pid_of[$framework]}")
+        read -r rps p99 requests < <(measure "http://127.0.0.1:${ports[$framework]}/$route")
+        ticks=$(($(cpu_ticks "${pid_of[$framework]}") - ticks))
         after=$(load)
-        echo "round $round $framework $route: $rps req/s, p99 $p99 ms (load $before -> $after)"
+        # The server's CPU time per request: what the route costs, much less disturbed by the machine's load than
+        # throughput is.
+        cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+        echo "round $round $framework $route: $rps req/s, p99 $p99 ms, server CPU $cpu us/request (load $before -> $after)"
         rps_of[$run]+="$rps "
         p99_of[$run]+="$p99 "
+        cpu_of[$run]+="$cpu "
     done
 done
 
@@ -88,7 +100,9 @@ for framework in "${frameworks[@]}"; do
     pp=$(tr ' ' '\n' <<<"${p99_of[$framework/plain]}" | grep . | median)
     hr=$(tr ' ' '\n' <<<"${rps_of[$framework/cached]}" | grep . | median)
     hp=$(tr ' ' '\n' <<<"${p99_of[$framework/cached]}" | grep . | median)
-    awk -v s="$framework" -v pr="$pr" -v pp="$pp" -v hr="$hr" -v hp="$hp" 'BEGIN {
-        printf "%s medians: plain %.0f req/s p99 %.2f ms; HIT %.0f req/s p99 %.2f ms; HIT/plain throughput %.2fx, p99 %.2fx\n",
-            s, pr, pp, hr, hp, hr/pr, hp/pp }'
+    pc=$(tr ' ' '\n' <<<"${cpu_of[$framework/plain]}" | grep . | median)
+    hc=$(tr ' ' '\n' <<<"${cpu_of[$framework/cached]}" | grep . | median)
+    awk -v s="$framework" -v pr="$pr" -v pp="$pp" -v hr="$hr" -v hp="$hp" -v pc="$pc" -v hc="$hc" 'BEGIN {
+        printf "%s medians: plain %.0f req/s p99 %.2f ms %.1f us CPU; HIT %.0f req/s p99 %.2f ms %.1f us CPU; HIT/plain throughput %.2fx, p99 %.2fx, server CPU per request %.2fx\n",
+            s, pr, pp, pc, hr, hp, hc, hr/pr, hp/pp, hc/pc }'
 done
