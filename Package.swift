@@ -227,8 +227,9 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
-        // Empty without the VaporSupport trait. scripts/test.sh does not run them yet (a Vapor build adds minutes to
-        // CI); run them with `swift test --traits VaporSupport --filter CacheLayerVaporTests`.
+        // Empty without the VaporSupport trait. scripts/test.sh builds them with the trait in a scratch path of their
+        // own (.build-vapor), in the background while the other tests run; by hand:
+        // `swift test --traits VaporSupport --scratch-path .build-vapor --filter CacheLayerVaporTests`.
         .testTarget(
             name: "CacheLayerVaporTests",
             dependencies: [

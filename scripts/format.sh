@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 paths=(Sources Tests Snippets Examples/QuickStart Examples/OrderItems/Sources Examples/OrderItems/Tests
-    Benchmarks/Sources Benchmarks/Tests Benchmarks/Benchmarks Fuzz/Sources)
+    Benchmarks/Sources Benchmarks/Tests Benchmarks/Benchmarks Benchmarks/HTTPHit/Sources Fuzz/Sources)
 if [ "${1:-}" = "--lint" ]; then
     swift format lint --strict --recursive --parallel "${paths[@]}"
 else

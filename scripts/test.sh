@@ -3,7 +3,8 @@
 # throwaway six-node Redis Cluster on free loopback ports, points the tests at them (CACHELAYER_REDIS_URL,
 # CACHELAYER_REDIS_CLUSTER_URLS), stops them at the end, checks that the benchmarks package builds and runs its
 # hit-rate tool's tests, builds the order-items example and runs its smoke test (its HTML report rendered in headless
-# chromium), and runs a short fuzz pass; it checks the formatting first.
+# chromium), runs a short fuzz pass, and builds and runs the Vapor adapter's tests (the VaporSupport trait, in a
+# scratch path of its own: .build-vapor); it checks the formatting first.
 # Extra arguments go to `swift test` (for example: scripts/test.sh --filter MemoryBackend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,14 @@ start_throwaway_servers
 export CACHELAYER_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 export CACHELAYER_REDIS_CLUSTER_URLS="$REDIS_CLUSTER_URLS"
 export CACHELAYER_REDIS_SERVER="$(command -v redis-server)"
+
+if [ $# -eq 0 ]; then
+    # The Vapor tests build with the VaporSupport trait in a scratch path of their own, so that the default build is
+    # neither invalidated nor made to wait. A resolution without the trait leaves Vapor's packages out of
+    # Package.resolved, and the Vapor build would add them while the root tests read it: resolve with the trait
+    # first (network and disk only), so that every build after it finds the file complete.
+    swift package --traits VaporSupport --scratch-path .build-vapor resolve
+fi
 
 swift build --build-tests
 
@@ -31,7 +40,8 @@ if [ $# -eq 0 ]; then
     setsid bash -c 'set -e
         nice -n 19 swift build --package-path Benchmarks
         nice -n 19 swift build --package-path Examples/OrderItems --build-tests
-        FUZZ_NICE=19 nice -n 19 scripts/fuzz.sh --build-only' >"$companion_log" 2>&1 &
+        FUZZ_NICE=19 nice -n 19 scripts/fuzz.sh --build-only
+        nice -n 19 swift build --build-tests --traits VaporSupport --scratch-path .build-vapor' >"$companion_log" 2>&1 &
     companion_pid=$!
     trap 'kill -- -"$companion_pid" 2>/dev/null || true; stop_throwaway_redis_cluster; stop_throwaway_redis' EXIT
 fi
@@ -63,4 +73,9 @@ if [ -n "$companion_pid" ]; then
     # A short fuzz pass (Fuzz/README.md): the libFuzzer harnesses of every decoder of untrusted input replay their
     # committed reproducers, then fuzz for 10 s each; any finding fails the run. Long runs: scripts/fuzz.sh 600.
     scripts/fuzz.sh 10
+
+    # The Vapor adapter (CacheLayerVapor, built above with the VaporSupport trait): the response-cache conformance
+    # cases through VaporTesting, the `app.caches` driver and the README's Vapor example. Only its tests: the others
+    # ran above, on the default build.
+    swift test --skip-build --traits VaporSupport --scratch-path .build-vapor --filter CacheLayerVaporTests
 fi

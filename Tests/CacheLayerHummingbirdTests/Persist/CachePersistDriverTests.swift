@@ -24,7 +24,9 @@ struct CachePersistDriverTests {
     func makeDriver() throws -> CachePersistDriver {
         let backend = try MemoryBackend(configuration: .init(byteBudget: 1 << 20, clock: self.clock))
         return try CachePersistDriver(
-            cache: try Cache(namespace: "persist", backend: backend, configuration: .init(failOpen: false)))
+            cache: try Cache(
+                namespace: "persist", backend: backend,
+                configuration: .init(failOpen: false, freshnessClock: self.clock)))
     }
 
     @Test func aCacheThatFailsOpenIsRefused() throws {
@@ -98,6 +100,67 @@ struct CachePersistDriverTests {
         }
     }
 
+    /// Hummingbird's `testTTL`, on the manual clock: the time left, to the millisecond.
+    @Test func getWithTTLReturnsTheTimeLeft() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "tag", value: "ThisIsTest2", expires: .seconds(10))
+        #expect(try await persist.getWithTTL(key: "tag", as: String.self)?.ttl == .seconds(10))
+        self.clock.advance(by: .milliseconds(3_500))
+        let entry = try await persist.getWithTTL(key: "tag", as: String.self)
+        #expect(entry?.object == "ThisIsTest2")
+        #expect(entry?.ttl == .milliseconds(6_500))
+        self.clock.advance(by: .milliseconds(6_500))
+        #expect(try await persist.getWithTTL(key: "tag", as: String.self) == nil)
+    }
+
+    @Test func getWithTTLOfAValueWithoutExpiryHasNoTTL() async throws {
+        let persist = try self.makeDriver()
+        try await persist.create(key: "tag", value: "forever")
+        let entry = try await persist.getWithTTL(key: "tag", as: String.self)
+        #expect(entry?.object == "forever")
+        #expect(entry != nil && entry?.ttl == nil)
+        #expect(try await persist.getWithTTL(key: "missing", as: String.self) == nil)
+    }
+
+    @Test func createWithAnExpiryHasItsTTL() async throws {
+        let persist = try self.makeDriver()
+        try await persist.create(key: "tag", value: "Persist", expires: .seconds(30))
+        self.clock.advance(by: .seconds(5))
+        #expect(try await persist.getWithTTL(key: "tag", as: String.self)?.ttl == .seconds(25))
+    }
+
+    /// The protocol: "If nil and value already exists and it already has an expiration time then original
+    /// expiration time should be conserved" (hummingbird's memory driver does so).
+    @Test func setWithoutAnExpiryKeepsTheExpiryOfTheValueItReplaces() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "tag", value: "first", expires: .seconds(10))
+        self.clock.advance(by: .seconds(4))
+        try await persist.set(key: "tag", value: TestCodable(buffer: "second"))
+        let entry = try await persist.getWithTTL(key: "tag", as: TestCodable.self)
+        #expect(entry?.object == TestCodable(buffer: "second"))
+        #expect(entry?.ttl == .seconds(6))
+        self.clock.advance(by: .seconds(6))
+        #expect(try await persist.get(key: "tag", as: TestCodable.self) == nil)
+    }
+
+    @Test func setWithoutAnExpiryOverAValueWithoutOneNeverExpires() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "tag", value: "first")
+        try await persist.set(key: "tag", value: "second")
+        self.clock.advance(by: .seconds(86_400 * 365))
+        let entry = try await persist.getWithTTL(key: "tag", as: String.self)
+        #expect(entry?.object == "second")
+        #expect(entry != nil && entry?.ttl == nil)
+    }
+
+    @Test func setWithAnExpiryReplacesTheExpiry() async throws {
+        let persist = try self.makeDriver()
+        try await persist.set(key: "tag", value: "first", expires: .seconds(10))
+        try await persist.set(key: "tag", value: "second", expires: .seconds(100))
+        self.clock.advance(by: .seconds(50))
+        #expect(try await persist.getWithTTL(key: "tag", as: String.self)?.ttl == .seconds(50))
+    }
+
     @Test func codable() async throws {
         let persist = try self.makeDriver()
         try await persist.set(key: "tag", value: TestCodable(buffer: "Persist"))
@@ -164,6 +227,24 @@ struct CachePersistDriverRedisTests {
         }
         #expect(gone)
         try await persist.create(key: "short", value: "y")
+
+        // The time left (hummingbird's testTTL), and a set without an expiry keeps it on the server too.
+        try await persist.set(key: "ttl", value: "x", expires: .seconds(10))
+        try await persist.set(key: "ttl", value: "y")
+        let entry = try await persist.getWithTTL(key: "ttl", as: String.self)
+        #expect(entry?.object == "y")
+        let ttl = try #require(entry?.ttl)
+        #expect(ttl <= .seconds(10) && ttl > .seconds(1))
+        // A second long enough for the second set to find the first value on a loaded machine.
+        try await persist.set(key: "kept", value: "x", expires: .seconds(1))
+        try await persist.set(key: "kept", value: "y")
+        #expect(try await persist.getWithTTL(key: "kept", as: String.self)?.ttl != nil)
+        gone = false
+        for _ in 0..<250 where !gone {
+            try await Task.sleep(for: .milliseconds(20))
+            gone = try await persist.get(key: "kept", as: String.self) == nil
+        }
+        #expect(gone)
         try await cache.removeAll()
     }
 }
