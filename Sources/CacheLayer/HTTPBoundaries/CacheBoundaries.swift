@@ -216,7 +216,10 @@ public struct CacheBoundaries: Sendable {
         }
         var decision = BoundaryDecision(endpoint: endpoint, outcome: .cache(key: key))
         if !self.endpointTags[index].isEmpty {
-            guard let tags = self.endpointTags[index].expand(path: path, query: request.query) else {
+            // From the query as the key holds it (folded, volatile parameters dropped): requests that share the
+            // entry give it the same tags, whichever of them stores it.
+            let query = endpoint.pagination?.keyedQuery(request.query) ?? request.query
+            guard let tags = self.endpointTags[index].expand(path: path, query: query) else {
                 return BoundaryDecision(endpoint: endpoint, outcome: .bypass(.unresolvedTag))
             }
             decision.tags = tags

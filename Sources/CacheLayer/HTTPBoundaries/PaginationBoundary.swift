@@ -137,6 +137,18 @@ public struct PaginationBoundary: Sendable {
         return .cache(key: parameters.key(path: path))
     }
 
+    /// `query` as the key holds it: the declared stand-ins of missing parameters added, volatile parameters dropped,
+    /// values folded as declared. Tags built from query values read this, so that every request sharing an entry
+    /// gives it the same tags.
+    func keyedQuery(_ query: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        var keyed: [(name: String, value: String)] = []
+        for (name, sent) in self.queryWithDefaults(query) where !Self.containsExactly(self.volatileParameters, name) {
+            let folding = self.parameterFolding.isEmpty ? nil : Self.exactValue(self.parameterFolding, name)
+            keyed.append((name: name, value: folding.map { ParameterFolding.fold(sent, $0) } ?? sent))
+        }
+        return keyed
+    }
+
     /// `query`, followed by the declared stand-in of each missing parameter that has one.
     private func queryWithDefaults(_ query: [(name: String, value: String)]) -> [(name: String, value: String)] {
         var query = query

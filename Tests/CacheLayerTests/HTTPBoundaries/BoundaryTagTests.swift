@@ -28,6 +28,22 @@ import Testing
         #expect(decoded.tags == ["orders", "store:a b", "status:x"])
     }
 
+    @Test func requestsThatShareAnEntryGiveItTheSameTags() throws {
+        let boundaries = try CacheBoundaries([
+            CacheEndpoint(
+                name: "orders", path: "/orders", ttl: .seconds(60),
+                pagination: PaginationBoundary(
+                    commonFilters: ["status": ["open"]], parameterFolding: ["status": [.ignoreCase]]),
+                tags: ["status:{?status}"])
+        ])
+        let lower = boundaries.decide(CacheRequest(path: "/orders", query: [("status", "open")]))
+        let upper = boundaries.decide(CacheRequest(path: "/orders", query: [("status", "OPEN")]))
+        #expect(lower.key != nil && lower.key == upper.key)
+        // The tag is built from the value the key holds (folded), not as sent: whichever request stores the
+        // entry, an invalidation of `status:open` reaches it.
+        #expect(lower.tags == ["status:open"] && upper.tags == ["status:open"])
+    }
+
     @Test func aMissingOrEmptyValueBypassesRatherThanStoringAnEntryNoWriteCouldInvalidate() {
         for query in [[], [(name: "status", value: "")]] {
             let decision = Self.boundaries.decide(CacheRequest(path: "/stores/7/orders", query: query))
