@@ -19,6 +19,11 @@ import Tracing
 /// whose remote parent was not sampled is dropped (unless its operation is one to keep); any other root is kept
 /// with probability `ratio`. Dropped spans record nothing and never reach the wrapped tracer.
 ///
+/// The root's operation name is read when the root span starts. A framework that names its request span only after
+/// routing (Hummingbird's `TracingMiddleware` starts it as `HTTP GET route not found` and renames it to the route's
+/// path once matched) shows this tracer the method alone: with it, choose by method (keep every `POST`, say), not
+/// by route.
+///
 /// Sampling only thins traces: CacheLayer's metrics (`cache.requests`, `cache.boundary_decisions`, the boundaries'
 /// `BoundaryStatistics`) are counted on every call whatever this tracer drops, so miss rates stay
 /// exact.
@@ -31,8 +36,8 @@ public struct SamplingTracer<Wrapped: Tracer>: Tracer {
     public let ratio: Double
     private let random: @Sendable () -> Double
 
-    /// Creates a tracer that keeps every trace rooted in one of `operations` (exact operation names, such as
-    /// Hummingbird's `GET /admin/order-items`) and `ratio` of the others.
+    /// Creates a tracer that keeps every trace rooted in one of `operations` (exact operation names as the root
+    /// span starts with them; see the note on frameworks that rename it after routing) and `ratio` of the others.
     /// - Parameter random: a uniform draw in `0..<1` per undecided root (a seeded source in tests).
     public init(
         wrapping wrapped: Wrapped,
