@@ -7,11 +7,20 @@ enum NamespaceFlush {
     /// server; one per hash slot on a cluster, where a command's keys must share a slot).
     static func run(
         pattern: [UInt8],
+        maximumBatches: Int = NamespaceFlush.maximumBatches,
         scan: (RedisCommand) async throws(CacheError) -> RedisReply,
         unlink: ([[UInt8]]) async throws(CacheError) -> Void
     ) async throws(CacheError) {
         var cursor: [UInt8] = Array("0".utf8)
+        var batches = 0
         repeat {
+            // A server that never returns cursor 0 (buggy, hostile, or a keyspace far beyond any real one) must not
+            // hold the caller forever; nor may a caller that gave up.
+            batches += 1
+            guard batches <= maximumBatches else {
+                throw CacheError(.backendError, "SCAN did not finish after \(maximumBatches) batches")
+            }
+            guard !Task.isCancelled else { throw CacheError(.timeout, "the namespace flush was cancelled") }
             let reply = try await scan(
                 RedisCommand("SCAN", cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array("1000".utf8))
                     .idempotent
@@ -29,6 +38,9 @@ enum NamespaceFlush {
             cursor = next
         } while cursor != Array("0".utf8)
     }
+
+    /// The most SCAN calls one flush makes: 10 million batches of up to 1,000 keys, beyond any real keyspace.
+    static let maximumBatches = 10_000_000
 
     /// `UNLINK key [key ...]`. Idempotent here: a flush ignores how many keys it removed.
     static func unlinkCommand(_ keys: [[UInt8]]) -> RedisCommand {
