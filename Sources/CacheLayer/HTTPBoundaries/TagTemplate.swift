@@ -134,29 +134,7 @@ public struct TagTemplate: Sendable, Hashable, CustomStringConvertible {
 
     /// `segment` with its `%XX` escapes decoded; as it is when that is not UTF-8 or an escape is malformed.
     static func percentDecoded(_ segment: Substring) -> String {
-        guard segment.contains("%") else { return String(segment) }
-        var bytes: [UInt8] = []
-        var utf8 = segment.utf8[...]
-        while let byte = utf8.popFirst() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard utf8.count >= 2, let high = Self.hexValue(utf8.removeFirst()),
-                let low = Self.hexValue(utf8.removeFirst())
-            else { return String(segment) }
-            bytes.append(high << 4 | low)
-        }
-        return String(validating: bytes, as: UTF8.self) ?? String(segment)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        PercentDecoding.decode(segment) ?? String(segment)
     }
 }
 

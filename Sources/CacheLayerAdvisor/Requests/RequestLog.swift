@@ -1,3 +1,5 @@
+import CacheLayer
+
 /// Reads a log of requests to paginated endpoints, one a line: `url[,size]`, where url is `path?query` (as logged
 /// by a web server) or a recorded `cache.key` (`namespace:path?query`, as the cache's spans and logs capture it),
 /// and size is the response's bytes (the default size when absent). Percent-encoded names and values are decoded.
@@ -116,36 +118,9 @@ public enum RequestLog {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Decodes `%XX` escapes and `+` (a space in query strings); `nil` for a broken escape.
+    /// Decodes `%XX` escapes and `+` (a space in query strings); `nil` for a broken escape or bytes that are not
+    /// UTF-8.
     static func percentDecoded(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var index = text.utf8.startIndex
-        let utf8 = text.utf8
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "%") {
-                let first = utf8.index(after: index)
-                guard first < utf8.endIndex else { return nil }
-                let second = utf8.index(after: first)
-                guard second < utf8.endIndex, let high = Self.hexValue(utf8[first]),
-                    let low = Self.hexValue(utf8[second])
-                else { return nil }
-                bytes.append(high << 4 | low)
-                index = utf8.index(after: second)
-            } else {
-                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-                index = utf8.index(after: index)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
+        PercentDecoding.decode(text, plusIsSpace: true)
     }
 }

@@ -128,36 +128,9 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
             let name = part[..<equals]
             let rawValue = part[part.index(after: equals)...]
             guard !name.contains("%") else { return nil }
-            guard let value = Self.percentDecoded(rawValue) else { return nil }
+            guard let value = PercentDecoding.decode(rawValue) else { return nil }
             parameters.append((name: String(name), value: value))
         }
         return parameters
-    }
-
-    /// `text` with its `%XX` escapes decoded, or `nil` when an escape is malformed or the result is not UTF-8.
-    private static func percentDecoded(_ text: Substring) -> String? {
-        guard text.contains("%") else { return String(text) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue)
-            else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

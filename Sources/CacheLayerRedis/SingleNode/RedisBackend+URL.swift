@@ -48,7 +48,7 @@ extension RedisBackend.Configuration {
             rest = rest[rest.index(after: at)...]
             let parts = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2 else { throw bad("user info", "must be 'user:password' or ':password'") }
-            guard let user = Self.percentDecoded(parts[0]), let secret = Self.percentDecoded(parts[1]) else {
+            guard let user = PercentDecoding.decode(parts[0]), let secret = PercentDecoding.decode(parts[1]) else {
                 throw bad("user info", "has a bad percent escape")
             }
             username = user.isEmpty ? nil : user
@@ -131,32 +131,6 @@ extension RedisBackend.Configuration {
             return nil
         }
         return Int(text)
-    }
-
-    private static func percentDecoded(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue)
-            else {
-                return nil
-            }
-            bytes.append(high << 4 | low)
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// The URL with any password replaced, for error messages.

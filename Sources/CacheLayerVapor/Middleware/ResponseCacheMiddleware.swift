@@ -110,8 +110,7 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
     }
 
     private static func decoded(_ part: Substring) -> String? {
-        guard part.contains(where: { $0 == "+" || $0 == "%" }) else { return String(part) }
-        return part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        PercentDecoding.decode(part, plusIsSpace: true)
     }
 }
 #endif
