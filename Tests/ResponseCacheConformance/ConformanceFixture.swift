@@ -1,6 +1,7 @@
 import CacheLayer
 import CacheLayerTestSupport
 import CacheLayerTesting
+import Synchronization
 
 /// A request a conformance case sends: method, target (path and query) and header fields.
 public struct ConformanceRequest: Sendable {
@@ -76,8 +77,16 @@ public struct ConformanceFixture: Sendable {
             shared("private"), shared("cookie"), shared("missing"), shared("large"), shared("vary"),
             CacheEndpoint(name: "me", path: "/me", ttl: .seconds(60), scope: .perUser),
             CacheEndpoint(name: "greeting", path: "/greeting", ttl: .seconds(60), varyHeaders: ["Accept-Language"]),
+            CacheEndpoint(
+                name: "flaky", path: "/flaky", ttl: .seconds(60),
+                loadPolicy: LoadPolicy(maximumStaleAge: .seconds(120), failSafeThrottle: .seconds(5))),
+            shared("fragile"),
         ])
     }
+
+    /// What every handler does instead of answering as its route says, while an outage is simulated (an adapter's
+    /// handler counts its run, then asks ``ConformanceOutage/failure``).
+    public let outage = ConformanceOutage()
 
     /// The routes, by path.
     public static let routes: [ConformanceRoute] = [
@@ -102,5 +111,35 @@ public struct ConformanceFixture: Sendable {
         ConformanceRoute(path: "/greeting", status: 200, headers: [("Vary", "Accept-Language")]) { run, header in
             "greeting in \(header("Accept-Language") ?? "none"), run \(run)"
         },
+        ConformanceRoute(path: "/flaky", status: 200, headers: []) { run, _ in "flaky origin, run \(run)" },
+        ConformanceRoute(path: "/fragile", status: 200, headers: []) { run, _ in "fragile origin, run \(run)" },
     ]
+}
+
+/// A simulated outage of the application's origin: while one is on, every handler throws or answers a server error
+/// instead of answering as its route says.
+public final class ConformanceOutage: Sendable {
+    /// How a handler fails.
+    public enum Failure: Sendable, Equatable {
+        /// It throws ``HandlerFailed`` (the framework answers 500).
+        case throwing
+        /// It answers this status (a 5xx) with the body ``serverErrorBody``.
+        case status(Int)
+    }
+
+    /// The error a failing handler throws.
+    public struct HandlerFailed: Error {
+        public init() {}
+    }
+
+    /// The body of a failing handler's server-error answer.
+    public static let serverErrorBody = "origin down"
+
+    private let current = Mutex<Failure?>(nil)
+
+    /// How handlers fail now; `nil` when they answer as their routes say.
+    public var failure: Failure? { self.current.withLock { $0 } }
+
+    /// Starts an outage (or ends it, with `nil`).
+    public func set(_ failure: Failure?) { self.current.withLock { $0 = failure } }
 }
