@@ -121,3 +121,32 @@ struct LeaderTimeoutTests {
         #expect(again.value == [2] && again.source == .hit)
     }
 }
+
+/// A `readThrough` caller that refreshes a value within its grace period runs the loader in its own call too.
+@Suite("Loader timeouts bound a readThrough refresh")
+struct RefreshTimeoutTests {
+    let clock = ManualCacheClock(start: .seconds(1_000))
+    let bytes = CacheValueCoding<[UInt8]>(encode: { $0 }, decode: { $0 })
+
+    @Test(.timeLimit(.minutes(1)))
+    func pastTheHardTimeoutTheRefreshingCallerGetsTheValueItHasAndTheRefreshIsCancelled() async throws {
+        let backend = try MemoryBackend(configuration: .init(byteBudget: 8 << 20, clock: self.clock))
+        let cache = try Cache(
+            namespace: "refresh-timeouts", backend: backend,
+            configuration: .init(
+                loadPolicy: LoadPolicy(gracePeriod: .seconds(30), hardTimeout: .milliseconds(50)),
+                freshnessClock: self.clock))
+        _ = try await cache.readThrough(key: "page", ttl: .seconds(10), coding: self.bytes) { [1] }
+        self.clock.advance(by: .seconds(11))  // within grace: this caller refreshes it
+        let running = LoaderTimeoutTests.RunningLoads()
+        let result = try await cache.readThrough(key: "page", ttl: .seconds(10), coding: self.bytes) {
+            () async throws -> [UInt8] in
+            try await running.run {
+                try await Task.sleep(for: .seconds(3_600))  // until cancelled
+                return [2]
+            }
+        }
+        #expect(result.value == [1] && result.source == .stale)
+        #expect(running.now == 0)
+    }
+}
