@@ -3,7 +3,9 @@
 # missing (libhiredis-dev, libsqlite3-dev), builds the example, generates its SQLite database on the first run
 # (Examples/OrderItems/.data/, about a second), then for each boundary (page 1 cached, then pages 1-3) flushes the
 # cache, starts the server on a free loopback port, replays the same seeded visit mix and prints the miss rate,
-# cached and uncached latency and the cache's memory.
+# cached and uncached latency and the cache's memory. Then the fault scenario (about 25 s): the database fails, then
+# stalls, for 3 s, each time once without and once with stale if error, and the error rate and p99 of the requests
+# sent during the outage (--fault fail|stall|none picks).
 # Arguments go to the example: scripts/order-items.sh --serve --port 8080 keeps the server running instead;
 # REDIS_URL=redis://127.0.0.1:6379 uses Redis; OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 exports over OTLP.
 set -euo pipefail

@@ -44,6 +44,9 @@ struct OrderItemsCommand: AsyncParsableCommand {
     @Option(help: "The seed of the visit mix.")
     var seed: UInt64 = 20261121
 
+    @Option(help: "After the replay: the fault scenarios to run (fail, stall, both or none).")
+    var fault = "both"
+
     /// `Examples/OrderItems/.data/orders.sqlite`, wherever the command is run from.
     static var defaultDatabasePath: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -57,6 +60,19 @@ struct OrderItemsCommand: AsyncParsableCommand {
         }
         guard self.highestCachedPage >= 1 else { throw ValidationError("--highest-cached-page must be at least 1") }
         _ = try self.boundaryPages()
+        _ = try self.faultModes()
+    }
+
+    func faultModes() throws -> [DatabaseFault.Mode] {
+        switch self.fault {
+        case "both": return DatabaseFault.Mode.allCases
+        case "none": return []
+        default:
+            guard let mode = DatabaseFault.Mode(rawValue: self.fault) else {
+                throw ValidationError("--fault must be fail, stall, both or none")
+            }
+            return [mode]
+        }
     }
 
     func boundaryPages() throws -> [Int] {
@@ -93,6 +109,12 @@ struct OrderItemsCommand: AsyncParsableCommand {
                     timeLimit: .seconds(self.timeLimit),
                     logger: logger
                 ).run(database: database, cache: cache, backend: backend, telemetry: telemetry)
+                var quiet = logger
+                quiet.logLevel = .error  // the stale-if-error pass warns of every failed load
+                let faultDatabase = URL(fileURLWithPath: self.database).deletingLastPathComponent()
+                    .appendingPathComponent("orders-fault-scenario.sqlite")
+                try await FaultMode(modes: try self.faultModes(), databasePath: faultDatabase, logger: quiet)
+                    .run(cache: cache)
             }
         }
     }
