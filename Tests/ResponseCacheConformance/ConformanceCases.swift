@@ -21,129 +21,131 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
     }
 
     /// Every case.
-    public static let all: [ConformanceCase] =
-        [
-            ConformanceCase("a miss runs the handler and stores; the next request is a hit with Age") { fixture, send in
-                let miss = try await send(.init("/items"))
-                #expect(miss.status == 200)
-                #expect(miss.cacheStatus == "MISS")
-                #expect(miss.header("age") == nil)
-                fixture.clock.advance(by: .seconds(5))
-                let hit = try await send(.init("/items"))
-                #expect(hit.status == 200)
-                #expect(hit.cacheStatus == "HIT")
-                #expect(hit.header("age") == "5")
-                #expect(hit.body == miss.body)
-                #expect(hit.header("content-type") == "text/plain")
-                #expect(fixture.runs.count == 1)
-            },
-            ConformanceCase("an entry past its time-to-live is loaded again") { fixture, send in
-                _ = try await send(.init("/items"))
-                fixture.clock.advance(by: .seconds(61))
-                let again = try await send(.init("/items"))
-                #expect(again.cacheStatus == "MISS")
-                #expect(again.body == "items, run 2")
-            },
-            ConformanceCase("a HEAD request is served from the GET's entry, without a body") { fixture, send in
-                _ = try await send(.init("/items"))
-                let head = try await send(.init("HEAD", "/items"))
-                #expect(head.status == 200)
-                #expect(head.cacheStatus == "HIT")
-                #expect(head.body.isEmpty)
-                #expect(fixture.runs.count == 1)
-            },
-            ConformanceCase("a path without a boundary bypasses") { fixture, send in
-                let response1 = try await send(.init("/plain"))
-                #expect(response1.cacheStatus == "BYPASS")
-                let response2 = try await send(.init("/plain"))
-                #expect(response2.cacheStatus == "BYPASS")
-                #expect(fixture.runs.count == 2)
-            },
-            ConformanceCase("a page past the boundary's highest cached page bypasses") { fixture, send in
-                let response3 = try await send(.init("/items?page=2"))
-                #expect(response3.cacheStatus == "BYPASS")
-                let response4 = try await send(.init("/items?page=2"))
-                #expect(response4.cacheStatus == "BYPASS")
-                #expect(fixture.runs.count == 2)
-            },
-            ConformanceCase("a common filter is cached under its own key") { fixture, send in
-                let response5 = try await send(.init("/items?status=open"))
-                #expect(response5.cacheStatus == "MISS")
-                let response6 = try await send(.init("/items"))
-                #expect(response6.cacheStatus == "MISS")
-                let response7 = try await send(.init("/items?status=open"))
-                #expect(response7.cacheStatus == "HIT")
-                let response8 = try await send(.init("/items?status=closed"))
-                #expect(response8.cacheStatus == "BYPASS")
-            },
-            ConformanceCase("a request with credentials bypasses a shared endpoint") { fixture, send in
-                _ = try await send(.init("/items"))
-                let withToken = try await send(.init("/items", headers: [("Authorization", "Bearer secret")]))
-                #expect(withToken.cacheStatus == "BYPASS")
-                #expect(withToken.body == "items, run 2")
-            },
-            ConformanceCase("a POST bypasses, and an error of the router is marked too") { fixture, send in
-                let post = try await send(.init("POST", "/items"))
-                #expect(post.cacheStatus == "BYPASS")
-                #expect(post.status == 404 || post.status == 405)
-                let unknown = try await send(.init("/no-such-route"))
-                #expect(unknown.status == 404)
-                #expect(unknown.cacheStatus == "BYPASS")
-            },
-            ConformanceCase("Cache-Control: private is never stored") { fixture, send in
-                let response9 = try await send(.init("/private"))
-                #expect(response9.cacheStatus == "MISS")
-                let response10 = try await send(.init("/private"))
-                #expect(response10.cacheStatus == "MISS")
-                #expect(fixture.runs.count == 2)
-            },
-            ConformanceCase("a response that sets a cookie is never stored") { fixture, send in
-                let response11 = try await send(.init("/cookie"))
-                #expect(response11.cacheStatus == "MISS")
-                let second = try await send(.init("/cookie"))
-                #expect(second.cacheStatus == "MISS")
-                #expect(second.body == "welcome, run 2")
-            },
-            ConformanceCase("a status that is not cacheable is sent but not stored") { fixture, send in
-                let first = try await send(.init("/missing"))
-                #expect(first.status == 404)
-                #expect(first.cacheStatus == "MISS")
-                let response12 = try await send(.init("/missing"))
-                #expect(response12.body == "no such thing, run 2")
-            },
-            ConformanceCase("a body over the maximum size is sent whole but not stored") { fixture, send in
-                let first = try await send(.init("/large"))
-                #expect(first.body.utf8.count == 4_096)
-                #expect(first.cacheStatus == "MISS")
-                let response13 = try await send(.init("/large"))
-                #expect(response13.cacheStatus == "MISS")
-                #expect(fixture.runs.count == 2)
-            },
-            ConformanceCase("Vary naming a header the key leaves out is not stored") { fixture, send in
-                let response14 = try await send(.init("/vary"))
-                #expect(response14.cacheStatus == "MISS")
-                let response15 = try await send(.init("/vary"))
-                #expect(response15.cacheStatus == "MISS")
-            },
-            ConformanceCase("a vary header of the endpoint is part of the key") { fixture, send in
-                let english = try await send(.init("/greeting", headers: [("Accept-Language", "en")]))
-                let french = try await send(.init("/greeting", headers: [("Accept-Language", "fr")]))
-                #expect(english.body == "greeting in en, run 1")
-                #expect(french.body == "greeting in fr, run 2")
-                let again = try await send(.init("/greeting", headers: [("Accept-Language", "en")]))
-                #expect(again.cacheStatus == "HIT")
-                #expect(again.body == "greeting in en, run 1")
-            },
-            ConformanceCase("a per-user endpoint keys on the user and bypasses without one") { fixture, send in
-                let alice = try await send(.init("/me", headers: [(ConformanceFixture.userHeader, "alice")]))
-                let bob = try await send(.init("/me", headers: [(ConformanceFixture.userHeader, "bob")]))
-                #expect(alice.body == "hello alice, run 1")
-                #expect(bob.body == "hello bob, run 2")
-                let aliceAgain = try await send(.init("/me", headers: [(ConformanceFixture.userHeader, "alice")]))
-                #expect(aliceAgain.cacheStatus == "HIT")
-                #expect(aliceAgain.body == "hello alice, run 1")
-                let response16 = try await send(.init("/me"))
-                #expect(response16.cacheStatus == "BYPASS")
-            },
-        ] + ConformanceCase.staleIfError
+    public static var all: [ConformanceCase] { Self.storing + Self.staleIfError }
+
+    /// What is stored, and under which key.
+    static let storing: [ConformanceCase] = [
+        ConformanceCase("a miss runs the handler and stores; the next request is a hit with Age") { fixture, send in
+            let miss = try await send(.init("/items"))
+            #expect(miss.status == 200)
+            #expect(miss.cacheStatus == "MISS")
+            #expect(miss.header("age") == nil)
+            fixture.clock.advance(by: .seconds(5))
+            let hit = try await send(.init("/items"))
+            #expect(hit.status == 200)
+            #expect(hit.cacheStatus == "HIT")
+            #expect(hit.header("age") == "5")
+            #expect(hit.body == miss.body)
+            #expect(hit.header("content-type") == "text/plain")
+            #expect(fixture.runs.count == 1)
+        },
+        ConformanceCase("an entry past its time-to-live is loaded again") { fixture, send in
+            _ = try await send(.init("/items"))
+            fixture.clock.advance(by: .seconds(61))
+            let again = try await send(.init("/items"))
+            #expect(again.cacheStatus == "MISS")
+            #expect(again.body == "items, run 2")
+        },
+        ConformanceCase("a HEAD request is served from the GET's entry, without a body") { fixture, send in
+            _ = try await send(.init("/items"))
+            let head = try await send(.init("HEAD", "/items"))
+            #expect(head.status == 200)
+            #expect(head.cacheStatus == "HIT")
+            #expect(head.body.isEmpty)
+            #expect(fixture.runs.count == 1)
+        },
+        ConformanceCase("a path without a boundary bypasses") { fixture, send in
+            let response1 = try await send(.init("/plain"))
+            #expect(response1.cacheStatus == "BYPASS")
+            let response2 = try await send(.init("/plain"))
+            #expect(response2.cacheStatus == "BYPASS")
+            #expect(fixture.runs.count == 2)
+        },
+        ConformanceCase("a page past the boundary's highest cached page bypasses") { fixture, send in
+            let response3 = try await send(.init("/items?page=2"))
+            #expect(response3.cacheStatus == "BYPASS")
+            let response4 = try await send(.init("/items?page=2"))
+            #expect(response4.cacheStatus == "BYPASS")
+            #expect(fixture.runs.count == 2)
+        },
+        ConformanceCase("a common filter is cached under its own key") { fixture, send in
+            let response5 = try await send(.init("/items?status=open"))
+            #expect(response5.cacheStatus == "MISS")
+            let response6 = try await send(.init("/items"))
+            #expect(response6.cacheStatus == "MISS")
+            let response7 = try await send(.init("/items?status=open"))
+            #expect(response7.cacheStatus == "HIT")
+            let response8 = try await send(.init("/items?status=closed"))
+            #expect(response8.cacheStatus == "BYPASS")
+        },
+        ConformanceCase("a request with credentials bypasses a shared endpoint") { fixture, send in
+            _ = try await send(.init("/items"))
+            let withToken = try await send(.init("/items", headers: [("Authorization", "Bearer secret")]))
+            #expect(withToken.cacheStatus == "BYPASS")
+            #expect(withToken.body == "items, run 2")
+        },
+        ConformanceCase("a POST bypasses, and an error of the router is marked too") { fixture, send in
+            let post = try await send(.init("POST", "/items"))
+            #expect(post.cacheStatus == "BYPASS")
+            #expect(post.status == 404 || post.status == 405)
+            let unknown = try await send(.init("/no-such-route"))
+            #expect(unknown.status == 404)
+            #expect(unknown.cacheStatus == "BYPASS")
+        },
+        ConformanceCase("Cache-Control: private is never stored") { fixture, send in
+            let response9 = try await send(.init("/private"))
+            #expect(response9.cacheStatus == "MISS")
+            let response10 = try await send(.init("/private"))
+            #expect(response10.cacheStatus == "MISS")
+            #expect(fixture.runs.count == 2)
+        },
+        ConformanceCase("a response that sets a cookie is never stored") { fixture, send in
+            let response11 = try await send(.init("/cookie"))
+            #expect(response11.cacheStatus == "MISS")
+            let second = try await send(.init("/cookie"))
+            #expect(second.cacheStatus == "MISS")
+            #expect(second.body == "welcome, run 2")
+        },
+        ConformanceCase("a status that is not cacheable is sent but not stored") { fixture, send in
+            let first = try await send(.init("/missing"))
+            #expect(first.status == 404)
+            #expect(first.cacheStatus == "MISS")
+            let response12 = try await send(.init("/missing"))
+            #expect(response12.body == "no such thing, run 2")
+        },
+        ConformanceCase("a body over the maximum size is sent whole but not stored") { fixture, send in
+            let first = try await send(.init("/large"))
+            #expect(first.body.utf8.count == 4_096)
+            #expect(first.cacheStatus == "MISS")
+            let response13 = try await send(.init("/large"))
+            #expect(response13.cacheStatus == "MISS")
+            #expect(fixture.runs.count == 2)
+        },
+        ConformanceCase("Vary naming a header the key leaves out is not stored") { fixture, send in
+            let response14 = try await send(.init("/vary"))
+            #expect(response14.cacheStatus == "MISS")
+            let response15 = try await send(.init("/vary"))
+            #expect(response15.cacheStatus == "MISS")
+        },
+        ConformanceCase("a vary header of the endpoint is part of the key") { fixture, send in
+            let english = try await send(.init("/greeting", headers: [("Accept-Language", "en")]))
+            let french = try await send(.init("/greeting", headers: [("Accept-Language", "fr")]))
+            #expect(english.body == "greeting in en, run 1")
+            #expect(french.body == "greeting in fr, run 2")
+            let again = try await send(.init("/greeting", headers: [("Accept-Language", "en")]))
+            #expect(again.cacheStatus == "HIT")
+            #expect(again.body == "greeting in en, run 1")
+        },
+        ConformanceCase("a per-user endpoint keys on the user and bypasses without one") { fixture, send in
+            let alice = try await send(.init("/me", headers: [(ConformanceFixture.userHeader, "alice")]))
+            let bob = try await send(.init("/me", headers: [(ConformanceFixture.userHeader, "bob")]))
+            #expect(alice.body == "hello alice, run 1")
+            #expect(bob.body == "hello bob, run 2")
+            let aliceAgain = try await send(.init("/me", headers: [(ConformanceFixture.userHeader, "alice")]))
+            #expect(aliceAgain.cacheStatus == "HIT")
+            #expect(aliceAgain.body == "hello alice, run 1")
+            let response16 = try await send(.init("/me"))
+            #expect(response16.cacheStatus == "BYPASS")
+        },
+    ]
 }
