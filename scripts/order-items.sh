@@ -3,12 +3,13 @@
 # missing (libhiredis-dev, libsqlite3-dev), builds the example, generates its SQLite database on the first run
 # (Examples/OrderItems/.data/, about a second), then for each boundary (page 1 cached, then pages 1-3) flushes the
 # cache, starts the server on a free loopback port, replays the same seeded visit mix and prints the miss rate,
-# cached and uncached latency and the cache's memory.
-# Then it replays the same visits on the page-1 boundary with order status changes mixed in (their boundary rule
-# invalidates the pages that list the order) and prints the writes, the invalidations and the stale reads (0).
-# cached and uncached latency and the cache's memory; then replays the health scenarios (the cache health monitor
-# on steady traffic, a volatile parameter in the key, a filter change, a budget too small) and writes an HTML report
-# (Examples/OrderItems/.data/report.html), whose path it prints. A progress line per boundary on a terminal.
+# cached and uncached latency and the cache's memory. Then three scenarios: the page-1 visits with order status
+# changes mixed in (their boundary rule invalidates the pages that list the order: prints the writes, the
+# invalidations and the stale reads, which must be 0); the cache health monitor's (steady traffic, a volatile
+# parameter in the key, a filter change, a budget too small: when each anomaly fired and what it said); and the
+# fault scenario (the database fails, then stalls, for 3 s, once without and once with stale if error: the error
+# rate and p99 of the requests sent during the outage). It writes an HTML report of the boundaries and the health
+# scenarios (Examples/OrderItems/.data/report.html) and prints its path; a progress line per boundary on a terminal.
 # Arguments go to the example: scripts/order-items.sh --serve --port 8080 keeps the server running instead;
 # REDIS_URL=redis://127.0.0.1:6379 uses Redis; OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 exports over OTLP.
 set -euo pipefail

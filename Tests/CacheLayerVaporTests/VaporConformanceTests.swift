@@ -44,10 +44,19 @@ struct VaporConformanceTests {
                 )
             ))
         let runs = fixture.runs
+        let outage = fixture.outage
         for route in ConformanceFixture.routes {
             let path = route.path.split(separator: "/").map { PathComponent(stringLiteral: String($0)) }
             app.on(HTTPMethod(rawValue: route.method), path) { request -> Response in
                 runs.increment()
+                switch outage.failure {
+                case .throwing: throw ConformanceOutage.HandlerFailed()
+                case .status(let code):
+                    return Response(
+                        status: HTTPResponseStatus(statusCode: code),
+                        body: .init(string: ConformanceOutage.serverErrorBody))
+                case nil: break
+                }
                 var headers = HTTPHeaders()
                 for (name, value) in route.headers { headers.add(name: name, value: value) }
                 let body = route.body(runs.count) { name in

@@ -145,7 +145,7 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
                 let response16 = try await send(.init("/me"))
                 #expect(response16.cacheStatus == "BYPASS")
             },
-        ] + Self.tagCases
+        ] + Self.tagCases + Self.staleIfError
 
     /// Tags: the boundary's, the response headers', and the invalidation rules.
     static let tagCases: [ConformanceCase] = [

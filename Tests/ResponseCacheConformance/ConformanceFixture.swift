@@ -1,6 +1,7 @@
 import CacheLayer
 import CacheLayerTestSupport
 import CacheLayerTesting
+import Synchronization
 
 /// A request a conformance case sends: method, target (path and query) and header fields.
 public struct ConformanceRequest: Sendable {
@@ -93,6 +94,10 @@ public struct ConformanceFixture: Sendable {
                 CacheEndpoint(
                     name: "store", path: "/stores/:store", ttl: .seconds(60), tags: ["stores", "store:{store}"]),
                 shared("header-tags"), shared("many-tags"),
+                CacheEndpoint(
+                    name: "flaky", path: "/flaky", ttl: .seconds(60),
+                    loadPolicy: LoadPolicy(maximumStaleAge: .seconds(120), failSafeThrottle: .seconds(5))),
+                shared("fragile"),
             ],
             invalidationRules: [
                 CacheInvalidationRule(name: "store-write", path: "/stores/:store", tags: ["store:{store}"]),
@@ -100,6 +105,10 @@ public struct ConformanceFixture: Sendable {
                 CacheInvalidationRule(name: "broken-write", path: "/broken/:store", tags: ["store:{store}"]),
             ])
     }
+
+    /// What every handler does instead of answering as its route says, while an outage is simulated (an adapter's
+    /// handler counts its run, then asks ``ConformanceOutage/failure``).
+    public let outage = ConformanceOutage()
 
     /// The routes, by path.
     public static let routes: [ConformanceRoute] = [
@@ -140,10 +149,40 @@ public struct ConformanceFixture: Sendable {
             path: "/many-tags", status: 200,
             headers: [("Cache-Tag", (1...(ResponseTagBound.tags + 1)).map { "tag\($0)" }.joined(separator: ","))]
         ) { run, _ in "too many tags, run \(run)" },
+        ConformanceRoute(path: "/flaky", status: 200, headers: []) { run, _ in "flaky origin, run \(run)" },
+        ConformanceRoute(path: "/fragile", status: 200, headers: []) { run, _ in "fragile origin, run \(run)" },
     ]
 }
 
 /// The bound on response header tags the adapters are configured with in the conformance cases (the default).
 public enum ResponseTagBound {
     public static let tags = 64
+}
+
+/// A simulated outage of the application's origin: while one is on, every handler throws or answers a server error
+/// instead of answering as its route says.
+public final class ConformanceOutage: Sendable {
+    /// How a handler fails.
+    public enum Failure: Sendable, Equatable {
+        /// It throws ``HandlerFailed`` (the framework answers 500).
+        case throwing
+        /// It answers this status (a 5xx) with the body ``serverErrorBody``.
+        case status(Int)
+    }
+
+    /// The error a failing handler throws.
+    public struct HandlerFailed: Error {
+        public init() {}
+    }
+
+    /// The body of a failing handler's server-error answer.
+    public static let serverErrorBody = "origin down"
+
+    private let current = Mutex<Failure?>(nil)
+
+    /// How handlers fail now; `nil` when they answer as their routes say.
+    public var failure: Failure? { self.current.withLock { $0 } }
+
+    /// Starts an outage (or ends it, with `nil`).
+    public func set(_ failure: Failure?) { self.current.withLock { $0 = failure } }
 }

@@ -19,9 +19,12 @@ extension Cache {
     ///   the cached value at once (``ReadThroughSource/stale`` or ``ReadThroughSource/hit``). A refresh that fails
     ///   is counted and logged, and its caller gets the cached value.
     /// - With ``LoadPolicy/maximumStaleAge`` (stale if error), a load that throws answers with the value kept past
-    ///   its TTL (``ReadThroughSource/stale``, ``ReadThroughResult/loadError`` saying why). The timeouts bound how
-    ///   long callers that wait for another caller's load wait; a load that runs in this caller's task is not cut
-    ///   short (only its caller can cancel it).
+    ///   its TTL (``ReadThroughSource/stale``, ``ReadThroughResult/loadError`` saying why). The timeouts bound
+    ///   every caller, the one whose loader runs included: the loader cannot outlive the call, so once its caller
+    ///   has waited its limit (the ``LoadPolicy/softTimeout`` with a stale value to serve, else the
+    ///   ``LoadPolicy/hardTimeout``) the load is cancelled, and the caller gets the stale value or
+    ///   ``CacheError/Code/loaderTimeout`` as soon as the loader has stopped. (A `getOrLoad` load goes on in the
+    ///   background past the soft timeout and stores its value.)
     ///
     /// ```swift
     /// let coding = CacheValueCoding<[UInt8]>(encode: { $0 }, decode: { $0 })
@@ -33,7 +36,8 @@ extension Cache {
     ///
     /// - Throws: what `loader` throws; ``CacheError/Code/invalidKey``, ``CacheError/Code/invalidTTL``,
     ///   ``CacheError/Code/invalidConfiguration`` for a bad policy, ``CacheError/Code/encodeFailure`` when the
-    ///   coding throws, ``CacheError/Code/lockTimeout`` when the lock policy says to fail after waiting.
+    ///   coding throws, ``CacheError/Code/lockTimeout`` when the lock policy says to fail after waiting,
+    ///   ``CacheError/Code/loaderTimeout`` past a timeout with no stale value to serve.
     public nonisolated(nonsending) func readThrough<Value: Sendable>(
         key: String,
         ttl: Duration?,

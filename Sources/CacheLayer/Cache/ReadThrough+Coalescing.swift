@@ -49,7 +49,7 @@ extension ReadThrough {
             if let ownTaskLoader {
                 return try await self.leadInOwnTask(nil, ownTaskLoader, waitingAtMost: timeout)
             }
-            return try await self.loadCoordinated(loader).result
+            return try await self.load(.coordinated, loader, waitingAtMost: timeout).result
         }
         let flights = self.cache.core.flights
         while true {
@@ -59,7 +59,7 @@ extension ReadThrough {
                 if let ownTaskLoader {
                     return try await self.leadInOwnTask(flight, ownTaskLoader, waitingAtMost: timeout)
                 }
-                return try await self.leadInCallerTask(flight, loader)
+                return try await self.leadInCallerTask(flight, loader, waitingAtMost: timeout)
             }
             switch await Self.outcome(of: flight, waitingAtMost: timeout) {
             case .success(let value as Value):
@@ -73,7 +73,7 @@ extension ReadThrough {
                 }
             case .success, .failure(SingleFlight.Handoff.notShared):
                 metrics?.recordLoad(coalesced: false)
-                return try await self.loadAndStore(loader).result
+                return try await self.load(.unlocked, loader, waitingAtMost: timeout).result
             case .failure(let error):
                 // This caller's own cancellation is no outcome of the load: it is not counted.
                 if !(error is CancellationError && Task.isCancelled) { metrics?.recordLoad(coalesced: true) }
@@ -82,14 +82,16 @@ extension ReadThrough {
         }
     }
 
-    /// Runs the load of a flight this caller leads in the calling task, lands it, and returns the value. The policy's
-    /// timeouts do not stop it: the loader runs in the caller's task, which only its caller may cancel.
+    /// Runs the load of a flight this caller leads within the calling task, lands it, and returns the value. The
+    /// loader cannot outlive the call, so the caller's wait limit (`timeout`) ends it: past it the load is cancelled
+    /// and the flight lands ``CacheError/Code/loaderTimeout`` (the caller then gets its stale value, if any).
     private nonisolated(nonsending) func leadInCallerTask(
         _ flight: SingleFlight.SharedFlight,
-        _ loader: () async throws -> LoadResult<Value>
+        _ loader: () async throws -> LoadResult<Value>,
+        waitingAtMost timeout: Duration?
     ) async throws -> ReadThroughResult<Value> {
         do {
-            let loaded = try await self.loadCoordinated(loader)
+            let loaded = try await self.load(.coordinated, loader, waitingAtMost: timeout)
             self.land(flight, .success(loaded), leaderCancelled: false)
             return loaded.result
         } catch {

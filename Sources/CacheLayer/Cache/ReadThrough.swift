@@ -341,16 +341,20 @@ struct ReadThrough<Value: Sendable>: Sendable {
     }
 
     /// Refreshes the value under the lock when the policy has one, without waiting for it: a held lock means
-    /// another process is refreshing. Returns `nil` when the lock was held.
+    /// another process is refreshing. Returns `nil` when the lock was held. A load that runs past `timeout` is
+    /// cancelled (``CacheError/Code/loaderTimeout``).
     private nonisolated(nonsending) func refreshOnce(
-        _ loader: () async throws -> LoadResult<Value>
+        _ loader: () async throws -> LoadResult<Value>,
+        waitingAtMost timeout: Duration? = nil
     ) async throws -> Loaded? {
         guard let settings = self.policy.lock else {
-            return try await self.loadAndStore(loader)
+            return try await self.load(.unlocked, loader, waitingAtMost: timeout)
         }
         let lock = DistributedLock(guarding: self.key, on: self.cache.core.backend)
         guard let token = try await lock.tryAcquire(lease: settings.lease) else { return nil }
-        return try await self.holdingLock(lock, token) { try await self.loadAndStore(loader) }
+        return try await self.holdingLock(lock, token) {
+            try await self.load(.unlocked, loader, waitingAtMost: timeout)
+        }
     }
 
     /// Starts one background refresh of the key in this process (none when one is running).
@@ -372,7 +376,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
 
     /// Refreshes the key in the calling task when no other caller in this process is refreshing it, and returns the
     /// new value; otherwise, or when the refresh fails, returns `current` (``ReadThroughSource/hit`` for an early
-    /// refresh, ``ReadThroughSource/stale`` past the TTL). Cancellation is rethrown.
+    /// refresh, ``ReadThroughSource/stale`` past the TTL). Cancellation is rethrown. The caller has a value to
+    /// return, so a refresh that runs past the soft timeout (else the hard one) is cancelled and counts as failed.
     nonisolated(nonsending) func refreshInline(
         early: Bool,
         current: Value,
@@ -386,7 +391,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
         defer { self.endRefresh() }
         if early { self.observer.metrics?.recordEarlyRefresh() }
         do {
-            guard let loaded = try await self.refreshOnce(loader) else {
+            let limit = self.policy.softTimeout ?? self.policy.hardTimeout
+            guard let loaded = try await self.refreshOnce(loader, waitingAtMost: limit) else {
                 if !early { self.observer.metrics?.recordStaleServe() }
                 return kept
             }

@@ -9,7 +9,9 @@ import Tracing
 /// misses share one run, and a distributed lock when the endpoint's policy has one), stores only the responses its
 /// storability rules allow in its stored format, and marks every response with `X-Cache` (and `Age` when served
 /// from the cache). The request's span gets `cache.boundary` and `cache.decision`; `cache.responses_not_stored`
-/// counts what was not stored, and why.
+/// counts what was not stored, and why. A server error (5xx) is never stored; when the handler throws or answers one
+/// and the endpoint's policy has a ``CacheLayer/LoadPolicy/maximumStaleAge``, the stored response within that age is
+/// sent instead (stale if error: its own status, `X-Cache: STALE`, `Age`), and a warning is logged.
 ///
 /// Entries are stored with their boundary's tags (``CacheLayer/CacheEndpoint/tags``) and those the handler names in
 /// `Cache-Tag` or `Surrogate-Key` (``ResponseTagHeaders``). A write that matches the boundaries'
@@ -133,6 +135,9 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         }
         var handlerRan = false
         var loaded: ResponseLoad<Response>?
+        // Stale if error: a 5xx answer is a failed load, so that a stored response within the maximum stale age is
+        // served in its place.
+        let staleIfError = endpoint.loadPolicy.maximumStaleAge != nil
         let result: ReadThroughResult<ResponseLoad<Response>>
         do {
             result = try await self.cache.readThrough(
@@ -146,8 +151,18 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 let load = try await self.load(
                     next, key: key, endpoint: endpoint, tags: decision.tags, head: head, span: span, logger: logger)
                 loaded = load.value
+                if staleIfError, case .notStored(let response) = load.value {
+                    let status = Adapter.head(of: response).status
+                    if status.kind == .serverError { throw ServerErrorAnswer(response: response, status: status) }
+                }
                 return load
             }
+        } catch let answer as ServerErrorAnswer<Response> {
+            // Nothing stale to serve: the 5xx reaches the client as it would without the cache. A request that
+            // waited for another's load runs the handler itself, as for any response that is not stored.
+            decision.recordRead(servedFromCache: false, duration: ContinuousClock.now - started)
+            guard handlerRan else { return try await self.missing(next) }
+            return Adapter.marked(self.delivered(answer.response), .miss)
         } catch {
             if let loaded, let cacheError = error as? CacheError {
                 // The handler answered; storing its response failed. The response is sent all the same.
@@ -168,6 +183,16 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         }
         decision.recordRead(
             servedFromCache: result.source == .hit || result.source == .stale, duration: ContinuousClock.now - started)
+        if let error = result.loadError {
+            logger.warning(
+                "the handler failed; serving the stored response (stale if error)",
+                metadata: [
+                    "cache.boundary": "\(endpoint.name)",
+                    "error.type":
+                        "\(error is ServerErrorAnswer<Response> ? "http.server_error" : String(reflecting: type(of: error)))",
+                ]
+            )
+        }
         switch result.value {
         case .stored(let cached):
             switch result.source {
@@ -359,6 +384,16 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         guard let context = ServiceContext.current else { return nil }
         let tracer: any Tracer = self.cache.configuration.tracer ?? InstrumentationSystem.tracer
         return tracer.activeSpan(identifiedBy: context)
+    }
+
+    /// The handler's response (without its tag headers, unless kept), or error, marked `MISS`: for a request whose
+    /// wait for another's load ended in a response that is not shared.
+    private func missing(_ next: () async throws -> Response) async throws -> Response {
+        do {
+            return Adapter.marked(self.delivered(try await next()), .miss)
+        } catch {
+            throw Adapter.markedError(error, .miss)
+        }
     }
 
     /// The handler's response (without its tag headers, unless kept), or error, marked `BYPASS`.

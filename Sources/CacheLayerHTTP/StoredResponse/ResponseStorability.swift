@@ -14,7 +14,10 @@ package struct ResponseStorability: Sendable {
 
     /// Why `response` must not be stored, or `nil` when it may be.
     package func refusal(for response: HTTPResponse) -> NotStoredReason? {
-        guard self.cacheableStatuses.contains(response.status.code) else { return .status }
+        // A server error is never stored, whatever the configuration says: it would outlive the outage.
+        guard self.cacheableStatuses.contains(response.status.code), response.status.kind != .serverError else {
+            return .status
+        }
         for directive in Self.directives(response.headerFields[values: .cacheControl]) {
             switch directive {
             case "no-store", "no-cache": return .noStore

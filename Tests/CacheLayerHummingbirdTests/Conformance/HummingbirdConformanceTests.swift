@@ -42,10 +42,19 @@ struct HummingbirdConformanceTests {
                 )
             ))
         let runs = fixture.runs
+        let outage = fixture.outage
         for route in ConformanceFixture.routes {
             router.on(RouterPath(route.path), method: HTTPRequest.Method(route.method)!) {
                 request, context -> Response in
                 runs.increment()
+                switch outage.failure {
+                case .throwing: throw ConformanceOutage.HandlerFailed()
+                case .status(let code):
+                    return Response(
+                        status: .init(code: code),
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: ConformanceOutage.serverErrorBody)))
+                case nil: break
+                }
                 var headers = HTTPFields()
                 for (name, value) in route.headers { headers.append(HTTPField(name: .init(name)!, value: value)) }
                 let body = route.body(runs.count) { name in

@@ -17,7 +17,10 @@ struct ReadmePoliciesExampleTests {
             softTimeout: .milliseconds(200),  // stale after 200 ms; the load goes on and stores its value
             hardTimeout: .seconds(2),  // cancel the load at 2 s: stale, or CacheError `loaderTimeout`
             negativeTTL: .seconds(5))  // keep a loader's nil ("not found") 5 s, its hits counted apart
+        // Per HTTP boundary: a handler that throws or answers a 5xx gets the stored response (X-Cache: STALE).
+        let items = CacheEndpoint(name: "items", path: "/items", ttl: .seconds(60), loadPolicy: failSafe)
         // --- end ---
+        _ = try CacheBoundaries([items])
         let report = try await cache.getOrLoad(key: "report:today", ttl: .seconds(60), policy: failSafe) {
             try await buildReport()
         }

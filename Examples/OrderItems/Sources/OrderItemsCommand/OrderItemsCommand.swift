@@ -59,6 +59,9 @@ struct OrderItemsCommand: AsyncParsableCommand {
     @Option(help: "Where the HTML report is written (beside the database by default); empty: none.")
     var report = OrderItemsCommand.defaultReportPath
 
+    @Option(help: "After the replay: the fault scenarios to run (fail, stall, both or none).")
+    var fault = "both"
+
     /// `Examples/OrderItems/.data/orders.sqlite`, wherever the command is run from.
     static var defaultDatabasePath: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -73,6 +76,19 @@ struct OrderItemsCommand: AsyncParsableCommand {
         guard self.highestCachedPage >= 1 else { throw ValidationError("--highest-cached-page must be at least 1") }
         guard self.writesEvery >= 0 else { throw ValidationError("--writes-every must be 0 or more") }
         _ = try self.boundaryPages()
+        _ = try self.faultModes()
+    }
+
+    func faultModes() throws -> [DatabaseFault.Mode] {
+        switch self.fault {
+        case "both": return DatabaseFault.Mode.allCases
+        case "none": return []
+        default:
+            guard let mode = DatabaseFault.Mode(rawValue: self.fault) else {
+                throw ValidationError("--fault must be fail, stall, both or none")
+            }
+            return [mode]
+        }
     }
 
     func boundaryPages() throws -> [Int] {
@@ -112,6 +128,12 @@ struct OrderItemsCommand: AsyncParsableCommand {
                     healthReport: self.healthReportStep(
                         scale: scale, backend: backend, telemetry: telemetry, logger: logger)
                 ).run(database: database, cache: cache, backend: backend, telemetry: telemetry)
+                var quiet = logger
+                quiet.logLevel = .error  // the stale-if-error pass warns of every failed load
+                let faultDatabase = URL(fileURLWithPath: self.database).deletingLastPathComponent()
+                    .appendingPathComponent("orders-fault-scenario.sqlite")
+                try await FaultMode(modes: try self.faultModes(), databasePath: faultDatabase, logger: quiet)
+                    .run(cache: cache)
             }
         }
     }

@@ -12,7 +12,8 @@ public enum OrderItemsApplication {
     /// The Hummingbird application type the example builds.
     public typealias App = Application<RouterResponder<BasicRequestContext>>
 
-    /// Builds the application on `host:port` (port 0: any free port, reported to `onServerRunning`).
+    /// Builds the application on `host:port` (port 0: any free port, reported to `onServerRunning`); `fault`, when
+    /// given, can make the database fail or stall (the fault scenario).
     /// - Throws: what ``CacheLayerHummingbird/ResponseCacheMiddleware`` refuses in its configuration.
     public static func make(
         database: OrderDatabase,
@@ -21,7 +22,8 @@ public enum OrderItemsApplication {
         host: String = "127.0.0.1",
         port: Int = 0,
         logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        fault: DatabaseFault? = nil
     ) throws -> App {
         let router = Router(context: BasicRequestContext.self)
         // Tracing first, so the cache's spans nest under the request's span.
@@ -35,6 +37,7 @@ public enum OrderItemsApplication {
             } catch {
                 throw HTTPError(.badRequest, message: error.description)
             }
+            try await fault?.beforeQuery()
             let page = try await database.orderItems(query)
             return try Self.encoder.encode(page, from: request, context: context)
         }
