@@ -51,6 +51,7 @@ struct VaporConformanceTests {
                 runs.increment()
                 switch outage.failure {
                 case .throwing: throw ConformanceOutage.HandlerFailed()
+                case .throwingStatus(let code): throw Abort(HTTPResponseStatus(statusCode: code))
                 case .status(let code):
                     return Response(
                         status: HTTPResponseStatus(statusCode: code),

@@ -166,6 +166,8 @@ public final class ConformanceOutage: Sendable {
     public enum Failure: Sendable, Equatable {
         /// It throws ``HandlerFailed`` (the framework answers 500).
         case throwing
+        /// It throws the framework's own error for this status (a 4xx: Hummingbird's `HTTPError`, Vapor's `Abort`).
+        case throwingStatus(Int)
         /// It answers this status (a 5xx) with the body ``serverErrorBody``.
         case status(Int)
     }

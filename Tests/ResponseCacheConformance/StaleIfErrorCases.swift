@@ -23,6 +23,20 @@ extension ConformanceCase {
             #expect(throttled.cacheStatus == "STALE" && throttled.body == stored.body)
             #expect(fixture.runs.count == 2)
         },
+        ConformanceCase("a client error the handler throws is its answer: no stored response replaces it") {
+            fixture, send in
+            let stored = try await send(.init("/flaky"))
+            fixture.clock.advance(by: .seconds(70))
+            // The thing the page showed is gone: the handler answers 404, which is not the origin failing.
+            fixture.outage.set(.throwingStatus(404))
+            let gone = try await send(.init("/flaky"))
+            #expect(gone.status == 404)
+            #expect(gone.cacheStatus == "MISS")
+            #expect(gone.body != stored.body)
+            fixture.outage.set(nil)
+            let again = try await send(.init("/flaky"))
+            #expect(again.status == 200 && again.cacheStatus == "MISS")
+        },
         ConformanceCase("a 5xx answer within the maximum stale age is replaced by the stored response, and not stored")
         { fixture, send in
             let stored = try await send(.init("/flaky"))

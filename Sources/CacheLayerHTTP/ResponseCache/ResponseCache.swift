@@ -148,8 +148,17 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 coding: self.coding
             ) { () async throws -> LoadResult<ResponseLoad<Response>> in
                 handlerRan = true
-                let load = try await self.load(
-                    next, key: key, endpoint: endpoint, tags: decision.tags, head: head, span: span, logger: logger)
+                let load: LoadResult<ResponseLoad<Response>>
+                do {
+                    load = try await self.load(
+                        next, key: key, endpoint: endpoint, tags: decision.tags, head: head, span: span, logger: logger)
+                } catch {
+                    // A client error the handler throws is its answer, not the origin failing: stale if error must
+                    // not replace it with the stored response.
+                    guard staleIfError, let status = Adapter.status(ofError: error), status.kind == .clientError
+                    else { throw error }
+                    return LoadResult(.clientError(error), cachesValue: false)
+                }
                 loaded = load.value
                 if staleIfError, case .notStored(let response) = load.value {
                     let status = Adapter.head(of: response).status
@@ -166,7 +175,8 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         } catch {
             if let loaded, let cacheError = error as? CacheError {
                 // The handler answered; storing its response failed. The response is sent all the same.
-                return self.storeFailed(loaded, cacheError, endpoint: endpoint, head: head, span: span, logger: logger)
+                return try self.storeFailed(
+                    loaded, cacheError, endpoint: endpoint, head: head, span: span, logger: logger)
             }
             // The handler's own errors pass through; the cache's, before the handler ran, do not fail the request.
             guard let cacheError = error as? CacheError, !handlerRan else {
@@ -205,6 +215,8 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             }
         case .notStored(let response):
             return Adapter.marked(self.delivered(response), .miss)
+        case .clientError(let error):
+            throw Adapter.markedError(error, .miss)
         }
     }
 
@@ -217,7 +229,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         head: Bool,
         span: (any Span)?,
         logger: Logger
-    ) -> Response {
+    ) throws -> Response {
         NotStoredRecording(boundary: endpoint.name, counters: self.notStored, span: span, logger: logger)(
             .storeFailed)
         logger.warning(
@@ -229,6 +241,8 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             return Adapter.response(cached.head(status: .miss, age: nil), body: cached.body, forHEAD: head)
         case .notStored(let response):
             return Adapter.marked(self.delivered(response), .miss)
+        case .clientError(let error):
+            throw Adapter.markedError(error, .miss)
         }
     }
 

@@ -39,6 +39,9 @@ package protocol ResponseCacheAdapter: Sendable {
     /// marked with `X-Cache: status`.
     static func markedError(_ error: any Error, _ status: CacheStatus) -> any Error
 
+    /// The status the framework answers `error` with, when the error says (`nil`: a 500).
+    static func status(ofError error: any Error) -> HTTPResponse.Status?
+
     /// The error a request gets when it waited for the lock of another computing its response and the lock policy
     /// says to fail (a 503).
     static func lockTimeoutError() -> any Error

@@ -4,4 +4,8 @@
 package enum ResponseLoad<Response: Sendable>: Sendable {
     case stored(CachedResponse)
     case notStored(Response)
+    /// The handler threw an error that the framework answers with a client error (4xx: a 404 for an order deleted
+    /// meanwhile, say). It is the answer, not a failure of the origin: no stale response replaces it, and it is
+    /// thrown to the request, not stored.
+    case clientError(any Error)
 }

@@ -64,6 +64,10 @@ enum HummingbirdResponseAdapter: ResponseCacheAdapter {
         CacheStatusMarkedError(originalError: error, cacheStatus: status)
     }
 
+    static func status(ofError error: any Error) -> HTTPResponse.Status? {
+        (error as? any HTTPResponseError)?.status
+    }
+
     static func lockTimeoutError() -> any Error {
         HTTPError(.serviceUnavailable, message: "another request is computing this response; try again")
     }

@@ -67,6 +67,10 @@ enum VaporResponseAdapter: ResponseCacheAdapter {
         CacheStatusMarkedError(originalError: error, cacheStatus: status)
     }
 
+    static func status(ofError error: any Error) -> HTTPResponse.Status? {
+        (error as? any AbortError).map { HTTPResponse.Status(code: Int($0.status.code)) }
+    }
+
     static func lockTimeoutError() -> any Error {
         Abort(.serviceUnavailable, reason: "another request is computing this response; try again")
     }

@@ -49,6 +49,7 @@ struct HummingbirdConformanceTests {
                 runs.increment()
                 switch outage.failure {
                 case .throwing: throw ConformanceOutage.HandlerFailed()
+                case .throwingStatus(let code): throw HTTPError(.init(code: code))
                 case .status(let code):
                     return Response(
                         status: .init(code: code),
