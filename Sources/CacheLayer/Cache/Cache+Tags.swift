@@ -17,6 +17,7 @@ extension Cache {
     public nonisolated(nonsending) func invalidate(tags: [String]) async throws(CacheError) {
         let cacheTags = try self.makeTags(tags)
         guard !cacheTags.isEmpty else { return }
+        self.core.removals.add(1, ordering: .sequentiallyConsistent)
         let operation = self.core.observer.begin(.invalidate, keys: .none, tags: cacheTags.map(\.name))
         do {
             if self.core.failedInvalidations.isPending {

@@ -32,6 +32,10 @@ public struct Cache: Sendable {
         let refreshes = Mutex<Set<CacheKey>>([])
         /// Removals and invalidations that failed while the cache fails open, kept for replay.
         let failedInvalidations: FailedInvalidations
+        /// Counts the removals, flushes and tag invalidations this cache started, so that a load whose store was
+        /// refused can tell a removal here (callers may have joined it after that removal returned: its value is
+        /// not shared) from another process's load of the key taking over (its value is shared as usual).
+        let removals = Atomic<UInt64>(0)
 
         init(
             namespace: CacheNamespace, configuration: Configuration, backend: any CacheBackend,
@@ -144,6 +148,7 @@ public struct Cache: Sendable {
     @discardableResult
     public nonisolated(nonsending) func remove(_ key: String) async throws(CacheError) -> Bool {
         let cacheKey = try self.makeKey(key)
+        self.core.removals.add(1, ordering: .sequentiallyConsistent)
         let operation = self.core.observer.begin(.remove, keys: .one(cacheKey))
         do {
             let removed = try await self.core.backend.delete(cacheKey)
@@ -159,6 +164,7 @@ public struct Cache: Sendable {
     /// Removes every key of this cache's namespace, and nothing else on the backend. Loads in flight do not store
     /// their values; a failure is kept for replay, as for ``remove(_:)``.
     public nonisolated(nonsending) func removeAll() async throws(CacheError) {
+        self.core.removals.add(1, ordering: .sequentiallyConsistent)
         let operation = self.core.observer.begin(.flush, keys: .none)
         do {
             try await self.core.backend.deleteAll(in: self.core.namespace)

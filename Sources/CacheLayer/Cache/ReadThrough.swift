@@ -172,6 +172,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
         guardedBy guarded: GuardedLoad? = nil,
         _ loader: () async throws -> LoadResult<Value>
     ) async throws -> Loaded {
+        let removalsAtStart = self.cache.core.removals.load(ordering: .sequentiallyConsistent)
         let token: CacheLoadToken?
         // The tags the guard was started with: the key is in their tag sets.
         let registered: [CacheTag]
@@ -237,9 +238,12 @@ struct ReadThrough<Value: Sendable>: Sendable {
             guard error.code == .valueTooLarge else { throw error }
             return Loaded(value: value, source: .loaded)
         }
-        // A removal or invalidation won over the load: its value may predate the write that caused it, and callers
-        // that joined the load after it must not get it. Not shared: each waiting caller loads for itself.
-        return Loaded(value: value, source: .loaded, declined: !stored)
+        // A removal or invalidation in this cache won over the load: callers may have joined it after that removal
+        // returned, and its value may predate the write the removal followed. Not shared: each waiting caller loads
+        // for itself. A store refused for another reason (another process's load of the key took over its guard)
+        // is shared as usual, so that waiters do not all load.
+        let removedHere = !stored && self.cache.core.removals.load(ordering: .sequentiallyConsistent) != removalsAtStart
+        return Loaded(value: value, source: .loaded, declined: removedHere)
     }
 
     /// The TTL a loaded result is stored for: the loader's own, else the policy's negative TTL for a `nil` value,
@@ -303,8 +307,10 @@ struct ReadThrough<Value: Sendable>: Sendable {
                     )
                 }
             }
+            // Never past the maximum wait: the next turn then tries once more and gives up.
+            let left = settings.maximumWait - (clock.now - start)
             try await Task.sleep(
-                for: settings.pause(beforeAttempt: attempt, unit: self.configuration.random.nextUnit()))
+                for: min(settings.pause(beforeAttempt: attempt, unit: self.configuration.random.nextUnit()), left))
             if let found = try await self.read(recordingSpan: false), found.isFresh {
                 self.observer.metrics?.recordLockWait(timedOut: false)
                 self.observer.endLock(span, acquired: false, waited: clock.now - start, timedOut: false)
