@@ -21,8 +21,8 @@ import Tracing
 ///
 /// The root's operation name is read when the root span starts. A framework that names its request span only after
 /// routing (Hummingbird's `TracingMiddleware` starts it as `HTTP GET route not found` and renames it to the route's
-/// path once matched) shows this tracer the method alone: with it, choose by method (keep every `POST`, say), not
-/// by route.
+/// path once matched) shows this tracer the method alone: to keep chosen routes there, choose them by path
+/// (``init(wrapping:alwaysKeeping:alwaysKeepingPaths:ratio:random:)``), which reads the span's `url.path`.
 ///
 /// Sampling only thins traces: CacheLayer's metrics (`cache.requests`, `cache.boundary_decisions`, the boundaries'
 /// `BoundaryStatistics`) are counted on every call whatever this tracer drops, so miss rates stay
@@ -32,6 +32,9 @@ public struct SamplingTracer<Wrapped: Tracer>: Tracer {
     public let wrapped: Wrapped
     /// Whether a root span of this operation name is always kept.
     private let keepsAll: @Sendable (String) -> Bool
+    /// Whether the request a root's attributes describe is always kept (`nil`: they do not say which request);
+    /// `nil` when no path is chosen, and roots are decided when they start.
+    private let keepsRequest: (@Sendable (SpanAttributes) -> Bool?)?
     /// The share of other traces kept, 0...1.
     public let ratio: Double
     private let random: @Sendable () -> Double
@@ -58,6 +61,37 @@ public struct SamplingTracer<Wrapped: Tracer>: Tracer {
     ) {
         self.wrapped = wrapped
         self.keepsAll = keepsAll
+        self.keepsRequest = nil
+        self.ratio = min(max(ratio, 0), 1)
+        self.random = random
+    }
+
+    /// Creates a tracer that keeps every trace rooted in one of `operations`, every trace of a request whose path
+    /// starts with one of `paths`, and `ratio` of the others.
+    ///
+    /// The path is the root span's `url.path` attribute (OpenTelemetry's name, which the tracing middleware of
+    /// Hummingbird and Vapor set just after starting the request's span, before routing has named it). A root that
+    /// no operation name decides waits for that attribute: the wrapped tracer's span is started then, at the root's
+    /// own start instant. A root that something needs before (its context, for a span under it) is decided by the
+    /// ratio at that moment.
+    ///
+    /// ```swift
+    /// let tracer = SamplingTracer(
+    ///     wrapping: otelTracer, alwaysKeepingPaths: ["/admin/order-items", "/checkout"], ratio: 0.05)
+    /// ```
+    public init(
+        wrapping wrapped: Wrapped,
+        alwaysKeeping operations: Set<String> = [],
+        alwaysKeepingPaths paths: [String],
+        ratio: Double,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.wrapped = wrapped
+        self.keepsAll = { operations.contains($0) }
+        self.keepsRequest = { attributes in
+            guard case .string(let path)? = attributes["url.path"]?.toSpanAttribute() else { return nil }
+            return paths.contains { path.hasPrefix($0) }
+        }
         self.ratio = min(max(ratio, 0), 1)
         self.random = random
     }
@@ -77,8 +111,31 @@ public struct SamplingTracer<Wrapped: Tracer>: Tracer {
             keep = decided  // a span under a root of this process
         } else if self.keepsAll(operationName) || parent.remoteParentSampled == true {
             keep = true
+        } else if parent.remoteParentSampled == false {
+            keep = false
+        } else if let keepsRequest = self.keepsRequest {
+            // A root to decide when its request's attributes arrive.
+            var dropped = parent
+            dropped.cacheLayerSampled = false
+            var keptContext = parent
+            keptContext.cacheLayerSampled = true
+            let kept = keptContext
+            let startedAt = RecordedInstant(nanosecondsSinceEpoch: instant().nanosecondsSinceEpoch)
+            let (wrapped, ratio, random) = (self.wrapped, self.ratio, self.random)
+            let root = PendingRoot<Wrapped.Span>(
+                name: operationName,
+                keepsRequest: keepsRequest,
+                draw: { random() < ratio },
+                droppedContext: dropped,
+                start: { name in
+                    wrapped.startSpan(
+                        name, context: kept, ofKind: kind, at: startedAt, function: function, file: fileID,
+                        line: line)
+                }
+            )
+            return SampledSpan(storage: .pending(root))
         } else {
-            keep = parent.remoteParentSampled == nil && self.random() < self.ratio
+            keep = self.random() < self.ratio
         }
         parent.cacheLayerSampled = keep
         guard keep else {

@@ -42,16 +42,19 @@ enum Telemetry {
     /// The share of read traces kept.
     static let readTraceRatio = 0.1
 
-    /// Keeps every trace whose root is not a read (`HTTP GET`, `HTTP HEAD`): writes, which are rare and each of which
-    /// matters, and the health monitor's `cache.health.check` spans, which carry its anomalies; and
-    /// ``readTraceRatio`` of the reads. Chosen by operation name at the root: Hummingbird's `TracingMiddleware`
-    /// starts its span as `HTTP <method> route not found` and renames it to the route only after routing, so the
-    /// method is what the decision can see, not the route. CacheLayer's counters stay exact whatever this drops
-    /// (the main job prints both).
+    /// The path of the write endpoint, whose every trace is kept.
+    static let keptPaths = ["/admin/orders/"]
+
+    /// Keeps every trace of a write (`PUT /admin/orders/:order/status`, rare, and each one matters) and of the health
+    /// monitor (its `cache.health.check` spans carry its anomalies), and ``readTraceRatio`` of the others. The path
+    /// is read from the request span's `url.path`, which Hummingbird's `TracingMiddleware` sets right after starting
+    /// the span, before routing names it. CacheLayer's counters stay exact whatever this drops (the main job prints
+    /// both).
     static func sampled<Wrapped: Tracer>(_ tracer: Wrapped) -> SamplingTracer<Wrapped> {
         SamplingTracer(
             wrapping: tracer,
-            alwaysKeeping: { operation in !operation.hasPrefix("HTTP GET ") && !operation.hasPrefix("HTTP HEAD ") },
+            alwaysKeeping: ["cache.health.check"],
+            alwaysKeepingPaths: Self.keptPaths,
             ratio: Self.readTraceRatio
         )
     }
@@ -65,7 +68,7 @@ enum Telemetry {
 
     /// What the sampling tracer keeps.
     static var samplingDescription: String {
-        "every write and health-monitor trace kept, \(Int(Self.readTraceRatio * 100))% of read traces"
+        "every trace of \(Self.keptPaths.joined(separator: ", ")) (writes) and of the health monitor kept, \(Int(Self.readTraceRatio * 100))% of the others"
     }
 
     /// One line saying where spans go.
