@@ -75,6 +75,9 @@ let package = Package(
             dependencies: [
                 "OrderItems",
                 .product(name: "CacheLayer", package: cacheLayerPackage),
+                .product(name: "CacheLayerSampling", package: cacheLayerPackage),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
