@@ -16,21 +16,7 @@ import Tracing
         let recorded = InMemoryTracer()
         InstrumentationSystem.bootstrap(
             SamplingTracer(wrapping: recorded, alwaysKeepingPaths: ["/admin/orders/"], ratio: 0))
-        let directory = try TemporaryDirectory()
-        let database = try await OrderDatabase.open(
-            at: directory.url.appendingPathComponent("orders.sqlite"), scale: .small)
-        defer { try? database.close() }
-        let cache = try Cache(namespace: "responses", backend: try MemoryBackend(byteBudget: 8 << 20))
-        let logger = Logger(label: "smoke")
-        try await RunningServer.with(
-            logger: logger,
-            server: { reportPort in
-                try OrderItemsApplication.make(
-                    database: database, cache: cache,
-                    boundaries: try OrderItemsBoundary.boundaries(highestCachedPage: 1),
-                    logger: logger, onServerRunning: reportPort)
-            }
-        ) { port in
+        try await SmokeServer.run { port, _ in
             let replayer = TrafficReplayer(port: port, concurrency: 1, timeLimit: .seconds(60))
             for _ in 0..<3 {
                 _ = await replayer.send(Visit(OrderItemsQuery()))

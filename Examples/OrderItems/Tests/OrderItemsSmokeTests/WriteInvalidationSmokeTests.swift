@@ -10,21 +10,7 @@ import Testing
 /// mixed in reads nothing stale.
 @Suite struct WriteInvalidationSmokeTests {
     @Test func aWriteInvalidatesThePagesThatShowItsOrderBeforeItAnswers() async throws {
-        let directory = try TemporaryDirectory()
-        let database = try await OrderDatabase.open(
-            at: directory.url.appendingPathComponent("orders.sqlite"), scale: .small)
-        defer { try? database.close() }
-        let cache = try Cache(namespace: "responses", backend: try MemoryBackend(byteBudget: 8 << 20))
-        let logger = Logger(label: "smoke")
-        try await RunningServer.with(
-            logger: logger,
-            server: { reportPort in
-                try OrderItemsApplication.make(
-                    database: database, cache: cache,
-                    boundaries: try OrderItemsBoundary.boundaries(highestCachedPage: 1),
-                    logger: logger, onServerRunning: reportPort)
-            }
-        ) { port in
+        try await SmokeServer.run { port, _ in
             let replayer = TrafficReplayer(port: port, concurrency: 1, timeLimit: .seconds(60))
             let first = await replayer.send(Visit(OrderItemsQuery()), keepingBody: true)
             let item = try #require(
@@ -52,25 +38,11 @@ import Testing
     }
 
     @Test func aReplayWithWritesMixedInReadsNothingStale() async throws {
-        let directory = try TemporaryDirectory()
-        let database = try await OrderDatabase.open(
-            at: directory.url.appendingPathComponent("orders.sqlite"), scale: .small)
-        defer { try? database.close() }
-        let cache = try Cache(namespace: "responses", backend: try MemoryBackend(byteBudget: 8 << 20))
-        let logger = Logger(label: "smoke")
-        let firstPage = try await database.orderItems(OrderItemsQuery())
-        var orders: [Int: OrderStatus] = [:]
-        for item in firstPage.items { orders[item.orderID] = OrderStatus(rawValue: item.status) }
-        let outcome = try await RunningServer.with(
-            logger: logger,
-            server: { reportPort in
-                try OrderItemsApplication.make(
-                    database: database, cache: cache,
-                    boundaries: try OrderItemsBoundary.boundaries(highestCachedPage: 1),
-                    logger: logger, onServerRunning: reportPort)
-            }
-        ) { port in
-            try await WriteReplay(port: port, concurrency: 3, timeLimit: .seconds(60), writeEvery: 4)
+        let outcome = try await SmokeServer.run { port, database in
+            let firstPage = try await database.orderItems(OrderItemsQuery())
+            var orders: [Int: OrderStatus] = [:]
+            for item in firstPage.items { orders[item.orderID] = OrderStatus(rawValue: item.status) }
+            return try await WriteReplay(port: port, concurrency: 3, timeLimit: .seconds(60), writeEvery: 4)
                 .replay(VisitMix(seed: 7).visits(80), orders: orders)
         }
         let check = StaleReadCheck(outcome)
