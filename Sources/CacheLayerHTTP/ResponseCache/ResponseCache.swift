@@ -122,14 +122,14 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             {
                 return try await self.respondInvalidating(invalidation, logger: logger, next: next)
             }
-            return try await self.bypass(next)
+            return try await self.passThrough(next)
         }
         let started = ContinuousClock.now
         let decision = self.boundaries.decide(request)
         let span = self.requestSpan()
         if let span { decision.record(on: span) }
         guard case let (key, endpoint)? = self.cache.readThroughTarget(for: decision) else {
-            let response = try await self.bypass(next)
+            let response = try await self.passThrough(next)
             decision.recordRead(servedFromCache: false, duration: ContinuousClock.now - started)
             return response
         }
@@ -170,7 +170,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             // Nothing stale to serve: the 5xx reaches the client as it would without the cache. A request that
             // waited for another's load runs the handler itself, as for any response that is not stored.
             decision.recordRead(servedFromCache: false, duration: ContinuousClock.now - started)
-            guard handlerRan else { return try await self.missing(next) }
+            guard handlerRan else { return try await self.passThrough(next, marked: .miss) }
             return Adapter.marked(self.delivered(answer.response), .miss)
         } catch {
             if let loaded, let cacheError = error as? CacheError {
@@ -189,7 +189,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 "response cache unavailable; serving without it",
                 metadata: ["cache.boundary": "\(endpoint.name)", "error.message": "\(cacheError)"]
             )
-            return try await self.bypass(next)
+            return try await self.passThrough(next)
         }
         decision.recordRead(
             servedFromCache: result.source == .hit || result.source == .stale, duration: ContinuousClock.now - started)
@@ -400,22 +400,16 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         return tracer.activeSpan(identifiedBy: context)
     }
 
-    /// The handler's response (without its tag headers, unless kept), or error, marked `MISS`: for a request whose
-    /// wait for another's load ended in a response that is not shared.
-    private func missing(_ next: () async throws -> Response) async throws -> Response {
+    /// The handler's response (without its tag headers, unless kept), or error, marked `status`: `BYPASS` for a
+    /// request the cache does not serve, `MISS` for one whose wait for another's load ended in a response that is
+    /// not shared.
+    private func passThrough(
+        _ next: () async throws -> Response, marked status: CacheStatus = .bypass
+    ) async throws -> Response {
         do {
-            return Adapter.marked(self.delivered(try await next()), .miss)
+            return Adapter.marked(self.delivered(try await next()), status)
         } catch {
-            throw Adapter.markedError(error, .miss)
-        }
-    }
-
-    /// The handler's response (without its tag headers, unless kept), or error, marked `BYPASS`.
-    private func bypass(_ next: () async throws -> Response) async throws -> Response {
-        do {
-            return Adapter.marked(self.delivered(try await next()), .bypass)
-        } catch {
-            throw Adapter.markedError(error, .bypass)
+            throw Adapter.markedError(error, status)
         }
     }
 }

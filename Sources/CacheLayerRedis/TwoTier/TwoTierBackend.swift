@@ -119,9 +119,9 @@ public final class TwoTierBackend: CacheBackend {
         let redisKey = self.redis.keyLayout.redisKey(key)
         let found: (value: [UInt8], timeLeft: Duration?)?
         do {
-            found = try await ValueWithExpiry.run(key: redisKey) { (command) throws(CacheError) in
+            found = try await ValuesWithExpiry.run(keys: [redisKey]) { (command) throws(CacheError) in
                 try await self.redis.execute(command, key: redisKey)
-            }
+            }[0]
         } catch {
             if let value = self.outageAnswer(key, error) { return value }
             AnsweringTier.record(.redis)

@@ -1,8 +1,7 @@
 import CacheLayer
 
-/// `GET` and `PTTL` of several keys of one server (and, in a cluster, of one hash slot) in one step: the batch
-/// form of ``ValueWithExpiry``, so that a batch read fills the memory tier as a single read does, never past an
-/// entry's expiry in Redis.
+/// `GET` and `PTTL` of keys of one server (and, in a cluster, of one hash slot) in one step (a script, so both see
+/// the same version): what a memory fill needs to never outlive the entry in Redis, for a single read and a batch.
 enum ValuesWithExpiry {
     /// Two reply elements per key: the value (a null when missing) and its `PTTL`.
     static let script = RedisScript(

@@ -83,9 +83,8 @@ struct TwoTierFixture {
         try #require(self.backend.tracking.listeners.first?.clientID, "no armed invalidation connection")
     }
 
-    /// Loads the GET+PTTL scripts (one key, a batch), so reads send one EVALSHA (what the hooks wait for).
+    /// Loads the GET+PTTL script, so reads send one EVALSHA (what the hooks wait for).
     func loadScript() async throws {
-        _ = try await self.writer.command("SCRIPT", "LOAD", ValueWithExpiry.script.source)
         _ = try await self.writer.command("SCRIPT", "LOAD", ValuesWithExpiry.script.source)
     }
 }
