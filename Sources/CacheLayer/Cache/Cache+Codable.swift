@@ -8,13 +8,14 @@ extension Cache {
     public nonisolated(nonsending) func get<Value: Decodable>(
         _ key: String, as type: Value.Type = Value.self
     ) async throws(CacheError) -> Value? {
-        try await self.read(try self.makeKey(key)) { (bytes) throws(CacheError) -> (value: Value, stale: Bool)? in
+        try await self.read(try self.makeKey(key)) {
+            (bytes) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? in
             // A value written by a read-through with a grace period carries a freshness header; a value past it, or
             // a frame this version does not read, is a miss.
-            guard let value = FreshnessHeader.freshValue(bytes, now: self.configuration.freshnessClock.now()) else {
+            guard let found = StoredFrame.freshValue(bytes, now: self.configuration.freshnessClock.now()) else {
                 return nil
             }
-            return (try self.decode(type, from: value), false)
+            return (try self.decode(type, from: found.value), false, found.writtenAt)
         }?.value
     }
 
@@ -32,7 +33,7 @@ extension Cache {
         let cacheTags = try self.makeTags(tags)
         let bytes = try self.encode(value)
         try await self.store(
-            cacheKey, FreshnessHeader.framingPlain(bytes), ttl: ttl.map { self.storedTTL($0) }, tags: cacheTags)
+            cacheKey, self.framing(bytes), ttl: ttl.map { self.storedTTL($0) }, tags: cacheTags)
     }
 
     func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws(CacheError) -> Value {

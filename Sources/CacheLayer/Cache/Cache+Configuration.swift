@@ -51,6 +51,11 @@ extension Cache {
         /// marker at the key). A load that takes longer returns its value uncached. Set it above your loaders'
         /// timeout.
         public var loadWindow: Duration = .seconds(60)
+        /// Whether every write records when it was written, so that reads of it report `cache.item_age`. Off by
+        /// default: the write time is 10 bytes in front of the value, which costs a copy of the value on each write
+        /// and each read. Read-throughs that track freshness (a grace period, early refresh, a maximum stale age)
+        /// and HTTP responses record their write time either way, at no extra cost.
+        public var recordsItemAge = false
         /// How many failed removals and tag invalidations are kept for replay (10,000 by default); past it they
         /// become one flush of the namespace (see ``Cache/remove(_:)``).
         public var failedInvalidationLimit = 10_000

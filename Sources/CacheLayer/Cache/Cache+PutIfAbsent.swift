@@ -20,6 +20,6 @@ extension Cache {
         try self.validate(ttl: ttl)
         let bytes = try self.encode(value)
         return try await self.store(
-            cacheKey, FreshnessHeader.framingPlain(bytes), ttl: ttl.map { self.storedTTL($0) }, onlyIfAbsent: true)
+            cacheKey, self.framing(bytes), ttl: ttl.map { self.storedTTL($0) }, onlyIfAbsent: true)
     }
 }

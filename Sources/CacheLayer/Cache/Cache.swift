@@ -95,7 +95,9 @@ public struct Cache: Sendable {
     /// ``putBytes(_:_:ttl:tags:)``). A value that a read-through keeps past its TTL is a miss, as for ``get(_:as:)``.
     public nonisolated(nonsending) func getBytes(_ key: String) async throws(CacheError) -> [UInt8]? {
         try await self.read(try self.makeKey(key)) { bytes in
-            FreshnessHeader.freshValue(bytes, now: self.configuration.freshnessClock.now()).map { ($0, false) }
+            StoredFrame.freshValue(bytes, now: self.configuration.freshnessClock.now()).map {
+                ($0.value, false, $0.writtenAt)
+            }
         }?.value
     }
 
@@ -105,7 +107,7 @@ public struct Cache: Sendable {
         let operation = self.core.observer.begin(.get, keys: .many(cacheKeys))
         do {
             let values = try await self.core.backend.get(cacheKeys).map { stored in
-                stored.flatMap { FreshnessHeader.freshValue($0, now: self.configuration.freshnessClock.now()) }
+                stored.flatMap { StoredFrame.freshValue($0, now: self.configuration.freshnessClock.now())?.value }
             }
             if let operation {
                 let size = values.reduce(0) { $0 + ($1?.count ?? 0) }
@@ -135,7 +137,7 @@ public struct Cache: Sendable {
         try self.validate(ttl: ttl)
         let cacheTags = try self.makeTags(tags)
         try await self.store(
-            cacheKey, FreshnessHeader.framingPlain(bytes), ttl: ttl.map { self.storedTTL($0) }, tags: cacheTags)
+            cacheKey, self.framing(bytes), ttl: ttl.map { self.storedTTL($0) }, tags: cacheTags)
     }
 
     // MARK: Removal
@@ -177,15 +179,15 @@ public struct Cache: Sendable {
 
     // MARK: Shared paths
 
-    /// Reads `key` as a `cache.get` (none when `observed` is `false`). `judge` turns the bytes into a value and
-    /// whether it is stale, or returns `nil` for bytes that count as a miss; when it throws, the read is a miss
-    /// that is counted and logged as undecodable.
+    /// Reads `key` as a `cache.get` (none when `observed` is `false`). `judge` turns the bytes into a value,
+    /// whether it is stale and when it was written (if known: the span's `cache.item_age`), or returns `nil` for
+    /// bytes that count as a miss; when it throws, the read is a miss that is counted and logged as undecodable.
     @inline(__always)
     nonisolated(nonsending) func read<Value>(
         _ cacheKey: CacheKey,
         observed: Bool = true,
-        _ judge: ([UInt8]) throws(CacheError) -> (value: Value, stale: Bool)?
-    ) async throws(CacheError) -> (value: Value, stale: Bool)? {
+        _ judge: ([UInt8]) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)?
+    ) async throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? {
         var held: HeldRead?
         return try await self.read(cacheKey, observed: observed, holdingStale: false, &held, judge)
     }
@@ -195,6 +197,8 @@ public struct Cache: Sendable {
     struct HeldRead {
         let operation: OperationObserver.Operation
         let size: Int
+        /// Whole seconds since the value was written, when its frame or coding says.
+        let age: Int?
     }
 
     /// ``read(_:observed:_:)``; with `holdingStale`, the span of a read that found a stale value is left open and
@@ -205,8 +209,8 @@ public struct Cache: Sendable {
         observed: Bool,
         holdingStale: Bool,
         _ held: inout HeldRead?,
-        _ judge: ([UInt8]) throws(CacheError) -> (value: Value, stale: Bool)?
-    ) async throws(CacheError) -> (value: Value, stale: Bool)? {
+        _ judge: ([UInt8]) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)?
+    ) async throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? {
         let operation = observed ? self.core.observer.begin(.get, keys: .one(cacheKey)) : nil
         let bytes: [UInt8]?
         if self.core.failedInvalidations.isPending, await !self.replayFailedInvalidations() {
@@ -234,10 +238,11 @@ public struct Cache: Sendable {
                 return nil
             }
             if let operation {
+                let age = found.writtenAt.map(self.age(since:))
                 if holdingStale && found.stale {
-                    held = HeldRead(operation: operation, size: bytes.count)
+                    held = HeldRead(operation: operation, size: bytes.count, age: age)
                 } else {
-                    self.core.observer.end(operation, .hit(size: bytes.count, stale: found.stale))
+                    self.core.observer.end(operation, .hit(size: bytes.count, stale: found.stale, age: age))
                 }
             }
             return found
@@ -325,6 +330,21 @@ public struct Cache: Sendable {
     /// The TTL stored for a requested `ttl`: spread by the jitter of `policy` (a read-through's) or else the
     /// cache's ``Configuration/ttlJitter``, clamped to ``maximumTTL``. The one place a jitter is chosen and applied,
     /// and a TTL limited; the TTL is clamped before the jitter too, so no arithmetic on it can overflow.
+    /// The bytes to store for a value written without a freshness header: its write time in front when the cache
+    /// records item ages (``Configuration/recordsItemAge``), else the value itself (see ``StoredFrame``).
+    @inline(__always)
+    func framing(_ bytes: [UInt8]) -> [UInt8] {
+        guard self.core.configuration.recordsItemAge else { return StoredFrame.framingPlain(bytes) }
+        return StoredFrame(writtenAt: self.core.configuration.freshnessClock.now()).framing(bytes)
+    }
+
+    /// Whole seconds from `writtenAt` to now on the freshness clock, clamped at zero (`cache.item_age`): another
+    /// process's clock may run ahead of this one's.
+    func age(since writtenAt: Duration) -> Int {
+        let elapsed = self.core.configuration.freshnessClock.now() - writtenAt
+        return elapsed > .zero ? Int(elapsed.components.seconds) : 0
+    }
+
     func storedTTL(_ ttl: Duration, policy: LoadPolicy? = nil) -> Duration {
         let jitter = policy?.ttlJitter ?? self.core.configuration.ttlJitter
         let asked = min(ttl, Self.maximumTTL)

@@ -6,7 +6,9 @@ extension ReadThrough {
     /// for ``LoadPolicy/failSafeThrottle``.
     func servingStale(_ fallback: Found, after error: any Error) -> ReadThroughResult<Value> {
         let core = self.cache.core
-        if let held = fallback.held { core.observer.end(held.operation, .hit(size: held.size, stale: true)) }
+        if let held = fallback.held {
+            core.observer.end(held.operation, .hit(size: held.size, stale: true, age: held.age))
+        }
         core.observer.metrics?.recordStaleIfErrorServe()
         core.observer.warnServedStale(self.key, after: error)
         let now = self.cache.core.configuration.freshnessClock.now()
@@ -22,7 +24,9 @@ extension ReadThrough {
         guard core.failSafeThrottles.isThrottled(self.key, now: core.configuration.freshnessClock.now()) else {
             return nil
         }
-        if let held = found.held { core.observer.end(held.operation, .hit(size: held.size, stale: true)) }
+        if let held = found.held {
+            core.observer.end(held.operation, .hit(size: held.size, stale: true, age: held.age))
+        }
         core.observer.metrics?.recordStaleIfErrorServe()
         return ReadThroughResult(value: found.value, source: .stale)
     }

@@ -77,14 +77,21 @@ struct ReadThrough<Value: Sendable>: Sendable {
         let found = try await self.cache.read(
             self.key, observed: recordingSpan, holdingStale: self.policy.maximumStaleAge != nil, &held
         ) {
-            (bytes) throws(CacheError) -> (value: Value, stale: Bool)? in
+            (bytes) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? in
             // Framed in a way this version does not read (an older format): a miss, which the load replaces.
-            guard let (header, payload) = FreshnessHeader.unframe(bytes) else { return nil }
+            guard let (frame, offset) = StoredFrame.read(bytes) else { return nil }
+            let header = frame.freshness
             let value: Value
-            do {
-                value = try self.coding.decode(payload)
-            } catch {
-                throw CacheError(.decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
+            if let memoized = self.coding.decodedValues?.value(bytes) {
+                value = memoized
+            } else {
+                do {
+                    value = try self.coding.decode(StoredFrame.value(in: bytes, at: offset))
+                } catch {
+                    throw CacheError(
+                        .decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
+                }
+                self.coding.decodedValues?.remember(value, bytes)
             }
             refresh = header.map(self.refresh(for:)) ?? .none
             if refresh == .stale && !self.isWithinGrace(header) {
@@ -93,7 +100,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
                 guard self.isWithinStaleAge(header) else { return nil }
                 refresh = .expired
             }
-            return (value, refresh == .stale || refresh == .expired)
+            // The write time is the frame's, or, for a format that records its own (an HTTP response), the coding's.
+            return (value, refresh == .stale || refresh == .expired, frame.writtenAt ?? self.coding.writtenAt?(value))
         }
         guard let found else { return nil }
         if recordingSpan, self.policy.negativeTTL != nil, refresh == .none || refresh == .early,
@@ -103,7 +111,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
         }
         if let open = held, refresh != .expired {
             // A value within grace is served as it is: its read is a stale hit now.
-            self.observer.end(open.operation, .hit(size: open.size, stale: true))
+            self.observer.end(open.operation, .hit(size: open.size, stale: true, age: open.age))
             held = nil
         }
         return Found(value: found.value, refresh: refresh, held: held)
@@ -203,14 +211,13 @@ struct ReadThrough<Value: Sendable>: Sendable {
         // Jittered (the policy's jitter, or the cache's) and clamped to the maximum TTL, as is the backend's TTL below.
         var storedTTL = ttl.map { self.cache.storedTTL($0, policy: self.policy) }
         if self.policy.tracksFreshness, let fresh = storedTTL {
-            let header = FreshnessHeader(
-                freshUntil: self.configuration.freshnessClock.now() + fresh,
-                loadDuration: loadDuration
-            )
-            bytes = header.framing(bytes)
+            // The write time comes with the freshness header at no extra cost: the value is copied behind it anyway.
+            let now = self.configuration.freshnessClock.now()
+            let header = FreshnessHeader(freshUntil: now + fresh, loadDuration: loadDuration)
+            bytes = StoredFrame(freshness: header, writtenAt: now).framing(bytes)
             storedTTL = min(fresh + self.keptPastFreshness, Cache.maximumTTL)
         } else {
-            bytes = FreshnessHeader.framingPlain(bytes)
+            bytes = self.cache.framing(bytes)
         }
         guard let token else {
             // No guard could be set (the backend is down, and the cache fails open): storing could undo a removal.

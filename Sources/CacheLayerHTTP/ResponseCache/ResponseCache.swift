@@ -62,8 +62,15 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 guard case .stored(let response) = load, CachedResponseFormat.fits(response) else { return nil }
                 return CachedResponseFormat.encode(response)
             },
-            decode: { bytes in .stored(try CachedResponseFormat.decode(bytes)) }
+            decode: { bytes in .stored(try CachedResponseFormat.decode(bytes)) },
+            writtenAt: { load in
+                guard case .stored(let response) = load else { return nil }
+                return response.storedAt
+            }
         )
+        // A hit from the in-memory tier reads the same bytes each time: parse them once. Bounded: 64 responses of
+        // 1 to 64 KB, at most 8 MB kept beyond the backend's budget (their bytes and their decoded bodies).
+        .memoizing(in: DecodedValueMemo())
         self.storability = Dictionary(
             uniqueKeysWithValues: boundaries.endpoints.map { endpoint in
                 (

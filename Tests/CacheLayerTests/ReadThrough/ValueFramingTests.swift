@@ -18,24 +18,29 @@ struct ValueFramingTests {
         [0xCA, 0x00],
         [0xCA, 0x01] + [UInt8](repeating: 0xFF, count: 20),
         [0xCA, 0x02, 0x03],
+        [0xCA, 0x03] + [UInt8](repeating: 0x00, count: 24),
         [],
         Array("plain".utf8),
     ]
 
-    func makeCache() throws -> Cache {
-        try Cache(namespace: "frames", backend: try MemoryBackend(byteBudget: 1 << 20))
+    func makeCache(recordsItemAge: Bool = false) throws -> Cache {
+        var configuration = Cache.Configuration()
+        configuration.recordsItemAge = recordsItemAge
+        return try Cache(
+            namespace: "frames", backend: try MemoryBackend(byteBudget: 1 << 20), configuration: configuration)
     }
 
-    @Test(arguments: awkwardValues)
-    func rawBytesComeBackUnchangedThroughGetBytes(value: [UInt8]) async throws {
-        let cache = try self.makeCache()
+    @Test(arguments: awkwardValues, [false, true])
+    func rawBytesComeBackUnchangedThroughGetBytes(value: [UInt8], recordsItemAge: Bool) async throws {
+        let cache = try self.makeCache(recordsItemAge: recordsItemAge)
         try await cache.putBytes("k", value, ttl: .seconds(60))
         #expect(try await cache.getBytes("k") == value)
     }
 
-    @Test(arguments: awkwardValues)
-    func rawBytesComeBackUnchangedThroughAReadThroughWithAGracePeriod(value: [UInt8]) async throws {
-        let cache = try self.makeCache()
+    @Test(arguments: awkwardValues, [false, true])
+    func rawBytesComeBackUnchangedThroughAReadThroughWithAGracePeriod(value: [UInt8], recordsItemAge: Bool) async throws
+    {
+        let cache = try self.makeCache(recordsItemAge: recordsItemAge)
         try await cache.putBytes("k", value, ttl: .seconds(60))
         let read = try await cache.readThrough(key: "k", ttl: .seconds(60), policy: Self.grace, coding: Self.bytes) {
             Issue.record("the stored value was treated as missing or stale")
@@ -60,9 +65,9 @@ struct ValueFramingTests {
         #expect(try await cache.get("k", as: RawBytes.self)?.bytes == Self.lookalike)
     }
 
-    @Test(arguments: awkwardValues)
-    func aLoadedValueComesBackUnchangedThroughEveryRead(value: [UInt8]) async throws {
-        let cache = try self.makeCache()
+    @Test(arguments: awkwardValues, [false, true])
+    func aLoadedValueComesBackUnchangedThroughEveryRead(value: [UInt8], recordsItemAge: Bool) async throws {
+        let cache = try self.makeCache(recordsItemAge: recordsItemAge)
         let loaded = try await cache.readThrough(key: "k", ttl: .seconds(60), policy: Self.grace, coding: Self.bytes) {
             value
         }
@@ -75,6 +80,66 @@ struct ValueFramingTests {
         #expect(try await cache.getBytes("k") == value)
         let plain = try await cache.readThrough(key: "k", ttl: .seconds(60), coding: Self.bytes) { [0] }
         #expect(plain.value == value)
+    }
+}
+
+/// The frame's own format: every kind round-trips, and bytes it does not describe are a miss, never a guess.
+@Suite("Stored frame")
+struct StoredFrameTests {
+    static let freshness = FreshnessHeader(
+        freshUntil: .milliseconds(1_790_000_000_123), loadDuration: .milliseconds(742))
+    static let frames: [StoredFrame] = [
+        StoredFrame(),
+        StoredFrame(freshness: freshness),
+        StoredFrame(writtenAt: .milliseconds(1_789_999_990_001)),
+        StoredFrame(freshness: freshness, writtenAt: .milliseconds(1_789_999_990_001)),
+        // Times before the epoch.
+        StoredFrame(
+            freshness: FreshnessHeader(freshUntil: .milliseconds(-5), loadDuration: .zero), writtenAt: .milliseconds(-7)
+        ),
+    ]
+
+    @Test(arguments: frames, [[], [1, 2, 3], [0xCA], [0xCA, 0x03, 0xFF]] as [[UInt8]])
+    func everyFrameRoundTripsWithAnyValue(frame: StoredFrame, value: [UInt8]) throws {
+        let (decoded, payload) = try #require(StoredFrame.unframe(frame.framing(value)))
+        #expect(decoded == frame)
+        #expect(payload == value)
+    }
+
+    @Test func frameSizesAreAsDocumented() {
+        let value: [UInt8] = [1, 2, 3]
+        #expect(StoredFrame().framing(value) == value)
+        #expect(StoredFrame(freshness: Self.freshness).framing(value).count == 14 + 3)
+        #expect(StoredFrame(writtenAt: .seconds(1)).framing(value).count == 10 + 3)
+        #expect(StoredFrame(freshness: Self.freshness, writtenAt: .seconds(1)).framing(value).count == 22 + 3)
+    }
+
+    @Test func unframedValuesHaveNoFrameAndAreNotCopied() throws {
+        let json = Array("{\"id\":1}".utf8)
+        let (frame, value) = try #require(StoredFrame.unframe(json))
+        #expect(frame == StoredFrame())
+        #expect(value == json)
+    }
+
+    @Test func framesThisVersionDoesNotReadAreAMiss() {
+        // The first format's magic, each kind cut one byte short, an unknown kind.
+        #expect(StoredFrame.unframe([0xCA, 0x43, 0x4C, 0x01] + [UInt8](repeating: 0, count: 12)) == nil)
+        #expect(StoredFrame.unframe([0xCA]) == nil)
+        for kind in [StoredFrame.Kind.fresh, .written, .freshWritten] {
+            #expect(
+                StoredFrame.unframe([0xCA, kind.rawValue] + [UInt8](repeating: 0, count: kind.byteCount - 3)) == nil)
+            #expect(
+                StoredFrame.unframe([0xCA, kind.rawValue] + [UInt8](repeating: 0, count: kind.byteCount - 2)) != nil)
+        }
+        #expect(StoredFrame.unframe([0xCA, 0x04] + [UInt8](repeating: 0, count: 30)) == nil)
+    }
+
+    @Test func aPlainReadDropsValuesPastTheirFreshnessAndKeepsTheWriteTime() throws {
+        let framed = StoredFrame(freshness: Self.freshness, writtenAt: .milliseconds(1_789_999_990_001)).framing([9])
+        let found = try #require(StoredFrame.freshValue(framed, now: .milliseconds(1_790_000_000_000)))
+        #expect(found.value == [9])
+        #expect(found.writtenAt == .milliseconds(1_789_999_990_001))
+        #expect(StoredFrame.freshValue(framed, now: .milliseconds(1_790_000_000_123)) == nil)
     }
 }
 
