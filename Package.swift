@@ -190,7 +190,11 @@ let package = Package(
         // both run against their own application.
         .target(
             name: "ResponseCacheConformance",
-            dependencies: ["CacheLayer", "CacheLayerTesting", "CacheLayerTestSupport"],
+            dependencies: [
+                "CacheLayer", "CacheLayerTesting", "CacheLayerTestSupport",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
             path: "Tests/ResponseCacheConformance"
         ),
         .testTarget(

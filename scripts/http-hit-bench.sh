@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A cached response at the framework's own speed: for Hummingbird and for Vapor, wrk's requests per second and p99
 # of a HIT of a 12 KB response through CacheLayer's response-cache middleware (`/cached`) against a route that
-# returns the same 12 KB from memory (`/plain`), release builds on loopback (Benchmarks/HTTPHit).
+# returns the same 12 KB from memory (`/plain`), release builds on loopback (Benchmarks/HTTPHit). For Vapor, also
+# against the same route written as an async handler (`/plain-async`).
 #
 # Both servers run for the whole benchmark (an idle one takes no CPU). Rounds are interleaved: each round measures
 # the four routes once, the order rotating from round to round, so that drift in the machine's load hits all of them
@@ -74,6 +75,9 @@ done
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); wrk -t1 -c$connections -d${seconds}s; $rounds rounds"
 runs=()
 for framework in "${frameworks[@]}"; do runs+=("$framework/plain" "$framework/cached"); done
+# Vapor runs async code (an async handler, an async middleware's misses) on a task of its own: its plain route from an
+# async handler shows what that hop costs, beside the synchronous one.
+[[ " ${frameworks[*]} " == *" vapor "* ]] && runs+=("vapor/plain-async")
 declare -A rps_of p99_of cpu_of
 for round in $(seq 1 "$rounds"); do
     for index in "${!runs[@]}"; do
@@ -105,4 +109,12 @@ for framework in "${frameworks[@]}"; do
     awk -v s="$framework" -v pr="$pr" -v pp="$pp" -v hr="$hr" -v hp="$hp" -v pc="$pc" -v hc="$hc" 'BEGIN {
         printf "%s medians: plain %.0f req/s p99 %.2f ms %.1f us CPU; HIT %.0f req/s p99 %.2f ms %.1f us CPU; HIT/plain throughput %.2fx, p99 %.2fx, server CPU per request %.2fx\n",
             s, pr, pp, pc, hr, hp, hc, hr/pr, hp/pp, hc/pc }'
+    if [ -n "${rps_of[$framework/plain-async]:-}" ]; then
+        ar=$(tr ' ' '\n' <<<"${rps_of[$framework/plain-async]}" | grep . | median)
+        ap=$(tr ' ' '\n' <<<"${p99_of[$framework/plain-async]}" | grep . | median)
+        ac=$(tr ' ' '\n' <<<"${cpu_of[$framework/plain-async]}" | grep . | median)
+        awk -v s="$framework" -v ar="$ar" -v ap="$ap" -v ac="$ac" -v hr="$hr" -v hp="$hp" -v hc="$hc" 'BEGIN {
+            printf "%s medians: plain from an async handler %.0f req/s p99 %.2f ms %.1f us CPU; HIT/async plain throughput %.2fx, p99 %.2fx, server CPU per request %.2fx\n",
+                s, ar, ap, ac, hr/ar, hp/ap, hc/ac }'
+    fi
 done

@@ -1,4 +1,6 @@
+import InMemoryTracing
 import Testing
+import Tracing
 
 /// Sends one request to the application under test.
 public typealias ConformanceSend = (ConformanceRequest) async throws -> ConformanceResponse
@@ -36,6 +38,22 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
                 #expect(hit.body == miss.body)
                 #expect(hit.header("content-type") == "text/plain")
                 #expect(fixture.runs.count == 1)
+            },
+            ConformanceCase("a hit is one cache.get span, with the entry's age, counted as served from the cache") {
+                fixture, send in
+                _ = try await send(.init("/items"))
+                fixture.clock.advance(by: .seconds(3))
+                for _ in 0..<2 { #expect(try await send(.init("/items")).cacheStatus == "HIT") }
+                let gets = fixture.tracer.finishedSpans.filter { $0.operationName == "cache.get" }
+                #expect(gets.map { $0.attributes.get("cache.hit") } == [false, true, true])
+                #expect(gets.last?.attributes.get("cache.item_age") == 3)
+                let put = fixture.tracer.finishedSpans.first { $0.operationName == "cache.put" }
+                #expect(put != nil)
+                #expect(gets.last?.attributes.get("cache.item_size") == put?.attributes.get("cache.item_size"))
+                let items = fixture.boundaries.statistics()["items"]
+                #expect(items?.hits == 2)
+                #expect(items?.misses == 1)
+                #expect(items?.decisions.values.reduce(0, +) == 3)
             },
             ConformanceCase("an entry past its time-to-live is loaded again") { fixture, send in
                 _ = try await send(.init("/items"))

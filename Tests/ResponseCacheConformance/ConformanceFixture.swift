@@ -1,6 +1,7 @@
 import CacheLayer
 import CacheLayerTestSupport
 import CacheLayerTesting
+import InMemoryTracing
 import Synchronization
 
 /// A request a conformance case sends: method, target (path and query) and header fields.
@@ -70,6 +71,8 @@ public struct ConformanceRoute: Sendable {
 /// ``cache`` and ``boundaries`` (``maximumBodySize``, and the `X-User` header as the user).
 public struct ConformanceFixture: Sendable {
     public let clock = ManualCacheClock(start: .seconds(1_700_000_000))
+    /// The cache's tracer: its `cache.*` spans (the request spans are the framework's).
+    public let tracer = InMemoryTracer()
     public let runs = LoadCounter()
     public let cache: Cache
     public let boundaries: CacheBoundaries
@@ -80,7 +83,7 @@ public struct ConformanceFixture: Sendable {
         self.cache = try Cache(
             namespace: "conformance",
             backend: MemoryBackend(configuration: .init(byteBudget: 8 << 20, clock: self.clock)),
-            configuration: .init(freshnessClock: self.clock)
+            configuration: .init(freshnessClock: self.clock, tracer: self.tracer)
         )
         let shared = { (name: String) in CacheEndpoint(name: name, path: "/\(name)", ttl: .seconds(60)) }
         self.boundaries = try CacheBoundaries(

@@ -84,4 +84,18 @@ extension Cache {
         }
         return try await load.loadSharing(loader, fallback: fallback)
     }
+
+    /// What ``readThrough(key:ttl:policy:tags:coding:adaptiveLoader:)`` would answer at once, when it can be known
+    /// without suspending: the value, when the backend answers without suspending (the in-memory tier) and holds it
+    /// fresh, recorded as that read-through records a hit (a `cache.get` span, metrics). `nil` otherwise, recording
+    /// nothing: call `readThrough`, which decides (a miss, a stale value, a refresh, bad input). For an adapter
+    /// whose framework runs async code on a task of its own, to answer hits without that hop.
+    package func readFreshWithoutSuspending<Value: Sendable>(
+        key: String, ttl: Duration?, policy: LoadPolicy?, coding: CacheValueCoding<Value>
+    ) -> Value? {
+        guard let load = try? ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding) else {
+            return nil
+        }
+        return load.readFreshWithoutSuspending()
+    }
 }

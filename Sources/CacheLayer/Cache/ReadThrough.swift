@@ -76,45 +76,79 @@ struct ReadThrough<Value: Sendable>: Sendable {
         var held: Cache.HeldRead?
         let found = try await self.cache.read(
             self.key, observed: recordingSpan, holdingStale: self.policy.maximumStaleAge != nil, &held
-        ) {
-            (bytes) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? in
-            // Framed in a way this version does not read (an older format): a miss, which the load replaces.
-            guard let (frame, offset) = StoredFrame.read(bytes) else { return nil }
-            let header = frame.freshness
-            let value: Value
-            if let memoized = self.coding.decodedValues?.value(bytes) {
-                value = memoized
-            } else {
-                do {
-                    value = try self.coding.decode(StoredFrame.value(in: bytes, at: offset))
-                } catch {
-                    throw CacheError(
-                        .decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
-                }
-                self.coding.decodedValues?.remember(value, bytes)
-            }
-            refresh = header.map(self.refresh(for:)) ?? .none
-            if refresh == .stale && !self.isWithinGrace(header) {
-                // Past grace, but the backend kept it: for stale if error, or because its own clock disagrees with
-                // the freshness clock (then a miss).
-                guard self.isWithinStaleAge(header) else { return nil }
-                refresh = .expired
-            }
-            // The write time is the frame's, or, for a format that records its own (an HTTP response), the coding's.
-            return (value, refresh == .stale || refresh == .expired, frame.writtenAt ?? self.coding.writtenAt?(value))
+        ) { (bytes) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? in
+            guard let judged = try self.judge(bytes) else { return nil }
+            refresh = judged.refresh
+            return (judged.value, refresh == .stale || refresh == .expired, judged.writtenAt)
         }
         guard let found else { return nil }
-        if recordingSpan, self.policy.negativeTTL != nil, refresh == .none || refresh == .early,
-            (found.value as? any OptionalValue)?.isNone == true
-        {
-            self.observer.metrics?.recordNegativeHit()
-        }
+        if recordingSpan { self.recordNegativeHit(found.value, refresh) }
         if let open = held, refresh != .expired {
             // A value within grace is served as it is: its read is a stale hit now.
             self.observer.end(open.operation, .hit(size: open.size, stale: true, age: open.age))
             held = nil
         }
         return Found(value: found.value, refresh: refresh, held: held)
+    }
+
+    /// The value, when the backend answers without suspending (the in-memory tier) and holds it fresh (no refresh
+    /// due), recorded as a `cache.get` hit as ``read(recordingSpan:)`` records it; `nil` for anything else (a miss,
+    /// a stale or undecodable value, a backend that must be asked asynchronously, failed removals waiting for
+    /// replay), which then records nothing: the caller reads again with ``read(recordingSpan:)``, which decides.
+    /// This lets a framework that would otherwise hop to a task for the read answer a hit on its own thread.
+    ///
+    /// Under early refresh it always answers `nil`: whether a fresh value is refreshed is a random draw, which
+    /// ``read(recordingSpan:)`` must make once (two draws would refresh with the square of the probability).
+    func readFreshWithoutSuspending() -> Value? {
+        guard self.policy.earlyRefresh == nil, !self.cache.core.failedInvalidations.isPending,
+            case let bytes?? = self.cache.core.backend.getWithoutSuspending(self.key),
+            let judged = try? self.judge(bytes), judged.refresh == .none
+        else { return nil }
+        // The read took no time worth measuring: the span begins once the hit is known.
+        if let operation = self.observer.begin(.get, keys: .one(self.key)) {
+            self.observer.end(
+                operation, .hit(size: bytes.count, stale: false, age: judged.writtenAt.map(self.cache.age(since:))))
+        }
+        self.recordNegativeHit(judged.value, judged.refresh)
+        return judged.value
+    }
+
+    /// Decodes stored bytes and says whether to refresh them; `nil` for bytes that count as a miss (a frame this
+    /// version does not read, a value past grace and maximum stale age).
+    /// - Throws: ``CacheError/Code/decodeFailure`` for bytes the coding does not decode.
+    private func judge(_ bytes: [UInt8]) throws(CacheError) -> (value: Value, refresh: Refresh, writtenAt: Duration?)? {
+        // Framed in a way this version does not read (an older format): a miss, which the load replaces.
+        guard let (frame, offset) = StoredFrame.read(bytes) else { return nil }
+        let header = frame.freshness
+        let value: Value
+        if let memoized = self.coding.decodedValues?.value(bytes) {
+            value = memoized
+        } else {
+            do {
+                value = try self.coding.decode(StoredFrame.value(in: bytes, at: offset))
+            } catch {
+                throw CacheError(.decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
+            }
+            self.coding.decodedValues?.remember(value, bytes)
+        }
+        var refresh = header.map(self.refresh(for:)) ?? .none
+        if refresh == .stale && !self.isWithinGrace(header) {
+            // Past grace, but the backend kept it: for stale if error, or because its own clock disagrees with
+            // the freshness clock (then a miss).
+            guard self.isWithinStaleAge(header) else { return nil }
+            refresh = .expired
+        }
+        // The write time is the frame's, or, for a format that records its own (an HTTP response), the coding's.
+        return (value, refresh, frame.writtenAt ?? self.coding.writtenAt?(value))
+    }
+
+    /// Counts a fresh read of a cached `nil` (``LoadPolicy/negativeTTL``) in `cache.negative_hits`.
+    private func recordNegativeHit(_ value: Value, _ refresh: Refresh) {
+        if self.policy.negativeTTL != nil, refresh == .none || refresh == .early,
+            (value as? any OptionalValue)?.isNone == true
+        {
+            self.observer.metrics?.recordNegativeHit()
+        }
     }
 
     private func refresh(for header: FreshnessHeader) -> Refresh {

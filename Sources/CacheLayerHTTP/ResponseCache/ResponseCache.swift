@@ -123,16 +123,76 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         logger: Logger,
         next: () async throws -> Response
     ) async throws -> Response {
-        guard isCandidate, let request = request() else {
-            if !isCandidate, !self.boundaries.invalidationRules.isEmpty, let request = request(),
-                let invalidation = self.boundaries.invalidation(for: request)
-            {
-                return try await self.respondInvalidating(invalidation, logger: logger, next: next)
-            }
-            return try await self.passThrough(next)
+        switch self.respondWithoutSuspending(isCandidate: isCandidate, request: request, isHEAD: head) {
+        case .served(let response):
+            return response
+        case .decided(let decided):
+            return try await self.respond(decided, isHEAD: head, logger: logger, next: next)
+        case .undecided:
+            return try await self.respondUncached(
+                isCandidate: isCandidate, request: request, logger: logger, next: next)
         }
+    }
+
+    /// Answers a request the cache does not serve (``ImmediateAnswer/undecided``) through `next`, marked `BYPASS`:
+    /// a write matching an invalidation rule invalidates the rule's tags when it succeeds.
+    package func respondUncached(
+        isCandidate: Bool,
+        request: () -> CacheRequest?,
+        logger: Logger,
+        next: () async throws -> Response
+    ) async throws -> Response {
+        if !isCandidate, !self.boundaries.invalidationRules.isEmpty, let request = request(),
+            let invalidation = self.boundaries.invalidation(for: request)
+        {
+            return try await self.respondInvalidating(invalidation, logger: logger, next: next)
+        }
+        return try await self.passThrough(next)
+    }
+
+    /// A cacheable request's boundary decision, made once (deciding counts it), and when its handling began.
+    package struct DecidedRequest: Sendable {
+        let decision: BoundaryDecision
+        let started: ContinuousClock.Instant
+    }
+
+    /// How ``respondWithoutSuspending(isCandidate:request:isHEAD:)`` answered.
+    package enum ImmediateAnswer {
+        /// A fresh hit from a backend that answers without suspending (the in-memory tier), marked `HIT`.
+        case served(Response)
+        /// A cacheable request the cache cannot answer at once: go on with ``respond(_:isHEAD:logger:next:)``.
+        case decided(DecidedRequest)
+        /// A request the cache does not serve: go on with ``respond(isCandidate:request:isHEAD:logger:next:)``.
+        case undecided
+    }
+
+    /// Serves a request at once, without suspending, when it is a fresh hit in a backend that answers without
+    /// suspending, exactly as ``respond(isCandidate:request:isHEAD:logger:next:)`` would serve it (the same key,
+    /// headers, span and metrics); otherwise says how to go on, having recorded nothing but the boundary decision.
+    /// For a framework that runs async code on a task of its own (Vapor): a hit then costs no hop to that task.
+    package func respondWithoutSuspending(
+        isCandidate: Bool, request: () -> CacheRequest?, isHEAD head: Bool
+    ) -> ImmediateAnswer {
+        guard isCandidate, let request = request() else { return .undecided }
         let started = ContinuousClock.now
-        let decision = self.boundaries.decide(request)
+        let decided = DecidedRequest(decision: self.boundaries.decide(request), started: started)
+        guard case let (key, endpoint)? = self.cache.readThroughTarget(for: decided.decision),
+            case .stored(let cached)? = self.cache.readFreshWithoutSuspending(
+                key: key, ttl: endpoint.ttl, policy: endpoint.loadPolicy, coding: self.coding)
+        else { return .decided(decided) }
+        if let span = self.requestSpan() { decided.decision.record(on: span) }
+        decided.decision.recordRead(servedFromCache: true, duration: ContinuousClock.now - started)
+        return .served(self.served(cached, status: .hit, head: head))
+    }
+
+    /// Serves a request whose boundary decision is made (``DecidedRequest``) from the cache, or through `next`.
+    package func respond(
+        _ decided: DecidedRequest,
+        isHEAD head: Bool,
+        logger: Logger,
+        next: () async throws -> Response
+    ) async throws -> Response {
+        let (decision, started) = (decided.decision, decided.started)
         let span = self.requestSpan()
         if let span { decision.record(on: span) }
         guard case let (key, endpoint)? = self.cache.readThroughTarget(for: decision) else {
@@ -214,9 +274,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         case .stored(let cached):
             switch result.source {
             case .hit, .stale:
-                let age = self.cache.configuration.freshnessClock.now() - cached.storedAt
-                let status: CacheStatus = result.source == .hit ? .hit : .stale
-                return Adapter.response(cached.head(status: status, age: age), body: cached.body, forHEAD: head)
+                return self.served(cached, status: result.source == .hit ? .hit : .stale, head: head)
             case .loaded, .shared:
                 return Adapter.response(cached.head(status: .miss, age: nil), body: cached.body, forHEAD: head)
             }
@@ -225,6 +283,12 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         case .clientError(let error):
             throw Adapter.markedError(error, .miss)
         }
+    }
+
+    /// A stored response as the cache serves it: marked `status`, with its `Age`.
+    private func served(_ cached: CachedResponse, status: CacheStatus, head: Bool) -> Response {
+        let age = self.cache.configuration.freshnessClock.now() - cached.storedAt
+        return Adapter.response(cached.head(status: status, age: age), body: cached.body, forHEAD: head)
     }
 
     /// The handler's response, sent although storing it failed (a backend that is down, with `failOpen` off),

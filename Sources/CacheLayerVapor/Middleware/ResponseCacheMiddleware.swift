@@ -53,21 +53,65 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
     /// Serves `request` from the cache, or through `next` (storing the response when its boundary and headers allow),
     /// and marks the response with `X-Cache`.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let method = HTTPRequest.Method(request.method.rawValue)
-        let isCandidate = method.map {
-            ResponseCache<VaporResponseAdapter>.isCandidate(
-                method: $0, isOriginForm: request.url.scheme == nil && request.url.host == nil)
-        }
         // Vapor keeps the request's span in `request.serviceContext` (its TracingMiddleware sets it).
-        return try await ServiceContext.withValue(request.serviceContext) {
+        try await ServiceContext.withValue(request.serviceContext) {
             try await self.core.respond(
-                isCandidate: isCandidate ?? false,
+                isCandidate: Self.isCandidate(request),
                 request: { self.cacheRequest(request) },
                 isHEAD: request.method == .HEAD,
                 logger: request.logger,
                 next: { try await next.respond(to: request) }
             )
         }
+    }
+
+    /// What Vapor calls: as ``respond(to:chainingTo:)-(_,AsyncResponder)``, except that a fresh hit in a backend that
+    /// answers without suspending (the in-memory tier) is answered on the request's event loop. Vapor runs async
+    /// code on a task of its own, and the hop there and back costs a request about as much CPU as the rest of a hit
+    /// (Benchmarks/README.md, "HTTP hit"); misses, and reads that must wait for Redis, still take it.
+    public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        let answer = ServiceContext.withValue(request.serviceContext) {
+            self.core.respondWithoutSuspending(
+                isCandidate: Self.isCandidate(request),
+                request: { self.cacheRequest(request) },
+                isHEAD: request.method == .HEAD
+            )
+        }
+        let promise = request.eventLoop.makePromise(of: Response.self)
+        switch answer {
+        case .served(let response):
+            promise.succeed(response)
+        case .decided(let decided):
+            promise.completeWithTask {
+                try await ServiceContext.withValue(request.serviceContext) {
+                    try await self.core.respond(
+                        decided,
+                        isHEAD: request.method == .HEAD,
+                        logger: request.logger,
+                        next: { try await next.respond(to: request).get() }
+                    )
+                }
+            }
+        case .undecided:
+            promise.completeWithTask {
+                try await ServiceContext.withValue(request.serviceContext) {
+                    try await self.core.respondUncached(
+                        isCandidate: Self.isCandidate(request),
+                        request: { self.cacheRequest(request) },
+                        logger: request.logger,
+                        next: { try await next.respond(to: request).get() }
+                    )
+                }
+            }
+        }
+        return promise.futureResult
+    }
+
+    /// Whether the cache may serve `request` at all: a GET or HEAD whose target is in origin form.
+    private static func isCandidate(_ request: Request) -> Bool {
+        guard let method = HTTPRequest.Method(request.method.rawValue) else { return false }
+        return ResponseCache<VaporResponseAdapter>.isCandidate(
+            method: method, isOriginForm: request.url.scheme == nil && request.url.host == nil)
     }
 
     /// What the boundaries need to know about `request`, as the handler sees it: method, authority, path, query (as
