@@ -56,6 +56,10 @@ public struct Cache: Sendable {
     /// The configuration the cache was made with.
     public var configuration: Configuration { self.core.configuration }
 
+    /// The tracer this cache's spans go to now (the one it was made with, or, with per-call resolution, the one in
+    /// force); `nil` when spans are off. For an integration that annotates the caller's span, such as the request's.
+    package var tracerInForce: (any Tracer)? { self.core.observer.currentTracer() }
+
     /// Creates a cache over `backend` whose keys live under `namespace`.
     /// - Throws: ``CacheError/Code/invalidNamespace`` for a bad namespace, ``CacheError/Code/invalidConfiguration``
     ///   for a non-positive maximum key length, a jitter out of range or a bad load policy.

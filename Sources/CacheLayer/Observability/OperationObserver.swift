@@ -91,7 +91,7 @@ final class OperationObserver: Sendable {
     /// The tracer for this call: the cache's, else (per-call resolution) the one in force now; `nil` when that is
     /// the no-op tracer.
     @inline(__always)
-    private func currentTracer() -> (any Tracer)? {
+    func currentTracer() -> (any Tracer)? {
         if self.tracingOff { return nil }
         if let tracer = self.tracer { return tracer }
         return Self.globalTracer()

@@ -466,8 +466,8 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
     /// The span of the request being handled (the framework's tracing middleware starts it), when the tracer can
     /// look spans up.
     private func requestSpan() -> (any Span)? {
-        guard let context = ServiceContext.current else { return nil }
-        let tracer: any Tracer = self.cache.configuration.tracer ?? InstrumentationSystem.tracer
+        // The cache's tracer (read once when it was made): an unobserved request looks nothing up.
+        guard let tracer = self.cache.tracerInForce, let context = ServiceContext.current else { return nil }
         return tracer.activeSpan(identifiedBy: context)
     }
 
