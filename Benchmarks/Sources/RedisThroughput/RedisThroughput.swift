@@ -169,7 +169,7 @@ struct Dataset: Sendable {
 
     init(keyCount: Int, valueSize: Int) throws {
         let namespace = try CacheNamespace("bench")
-        self.keyPrefix = "cachelayer-redis-throughput:\(getpid()):"
+        self.keyPrefix = "cachelayer-redis-throughput-\(getpid()):"
         self.cKeyPrefix = self.keyPrefix + namespace.name + ":k"
         self.keys = (0..<keyCount).map { CacheKey(namespace: namespace, key: "k\($0)") }
         self.values = (0..<keyCount).map { index in

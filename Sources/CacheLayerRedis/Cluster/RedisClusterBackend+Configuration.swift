@@ -30,7 +30,8 @@ extension RedisClusterBackend {
         public var username: String?
         /// The password; `nil` sends no `AUTH`.
         public var password: String?
-        /// Bytes put in front of every key, before `namespace:key`. It may not contain `{` or `}`: Redis hashes
+        /// Bytes put in front of every key, before `namespace:key`: empty, or ending with `:` and containing no
+        /// other `:`, as for ``RedisBackend/Configuration/keyPrefix``. It may not contain `{` or `}`: Redis hashes
         /// the first `{...}` of a key, and one in the prefix would put every key of every cache in one slot.
         public var keyPrefix: String
         /// How long a connection attempt (including `AUTH`) may take.
@@ -143,6 +144,7 @@ extension RedisClusterBackend {
                     throw refuse("the seed node \(seed) has a port not in 1...65535")
                 }
             }
+            try RedisKeyLayout.validate(keyPrefix: self.keyPrefix)
             guard !self.keyPrefix.contains("{") && !self.keyPrefix.contains("}") else {
                 throw refuse(
                     "the key prefix '\(self.keyPrefix)' contains '{' or '}': it would become every key's hash tag and put all keys in one slot"

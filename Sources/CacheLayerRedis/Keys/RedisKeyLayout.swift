@@ -9,6 +9,24 @@ struct RedisKeyLayout: Sendable {
         self.keyPrefix = Array(keyPrefix.utf8)
     }
 
+    /// Refuses a key prefix that could make two caches sharing a database write the same Redis key: a non-empty
+    /// prefix ends with `:` and contains no other `:` (`"myapp:"`). Namespaces contain no `:` either, so
+    /// `prefix + namespace + ":"` then says where the prefix and the namespace end: prefixes `"app"` and `"app2"`
+    /// would store namespace `2x` of the first and namespace `x` of the second under the same `app2x:` keys.
+    static func validate(keyPrefix: String) throws(CacheError) {
+        guard !keyPrefix.isEmpty else { return }
+        let separators = keyPrefix.utf8.lazy.filter { $0 == UInt8(ascii: ":") }.count
+        guard keyPrefix.utf8.last == UInt8(ascii: ":"), separators == 1 else {
+            throw CacheError(
+                .invalidConfiguration,
+                "the key prefix '\(keyPrefix)' must end with ':' and contain no other ':' (for example 'myapp:'), so "
+                    + "that two caches with different prefixes never share a Redis key")
+        }
+        guard !keyPrefix.utf8.contains(0) else {
+            throw CacheError(.invalidConfiguration, "the key prefix contains a NUL byte")
+        }
+    }
+
     func redisKey(_ key: CacheKey) -> [UInt8] {
         var bytes = self.keyPrefix
         bytes.reserveCapacity(self.keyPrefix.count + key.flatByteCount)

@@ -53,8 +53,10 @@ extension RedisBackend {
         public var password: String?
         /// The database to `SELECT` (0 by default).
         public var database: Int
-        /// Bytes put in front of every key, before `namespace:key` (for example `"myapp:"`). Flushes touch only
-        /// keys under this prefix and the cache's namespace.
+        /// Bytes put in front of every key, before `namespace:key`: empty (the default), or ending with `:` and
+        /// containing no other `:` (for example `"myapp:"`), so that caches with different prefixes never share a
+        /// key. Flushes touch only keys under this prefix and the cache's namespace. Caches that share a database
+        /// should all have a prefix, or none: the unprefixed namespace `myapp` shares keys with the prefix `myapp:`.
         public var keyPrefix: String
         /// How long a connection attempt (including `AUTH` and `SELECT`) may take.
         public var connectTimeout: Duration
@@ -121,6 +123,7 @@ extension RedisBackend {
                     )
                 }
             }
+            try RedisKeyLayout.validate(keyPrefix: self.keyPrefix)
             guard (0...Self.highestDatabase).contains(self.database) else {
                 throw refuse("the database \(self.database) is not in 0...\(Self.highestDatabase)")
             }
