@@ -47,7 +47,7 @@ struct VaporConformanceTests {
         let outage = fixture.outage
         for route in ConformanceFixture.routes {
             let path = route.path.split(separator: "/").map { PathComponent(stringLiteral: String($0)) }
-            app.on(HTTPMethod(rawValue: route.method), path) { request -> Response in
+            app.on(HTTPMethod(rawValue: route.method), path) { request async throws -> Response in
                 runs.increment()
                 switch outage.failure {
                 case .throwing: throw ConformanceOutage.HandlerFailed()
@@ -56,6 +56,7 @@ struct VaporConformanceTests {
                     return Response(
                         status: HTTPResponseStatus(statusCode: code),
                         body: .init(string: ConformanceOutage.serverErrorBody))
+                case .stalling: try await Task.sleep(for: ConformanceOutage.stallDuration)
                 case nil: break
                 }
                 var headers = HTTPHeaders()

@@ -77,6 +77,8 @@ public struct ConformanceFixture: Sendable {
     public let cache: Cache
     public let boundaries: CacheBoundaries
     public static let maximumBodySize = 1_024
+    /// The `/slow` endpoint's hard timeout.
+    public static let hardTimeout = Duration.milliseconds(200)
     public static let userHeader = "X-User"
 
     public init() throws {
@@ -101,6 +103,9 @@ public struct ConformanceFixture: Sendable {
                     name: "flaky", path: "/flaky", ttl: .seconds(60),
                     loadPolicy: LoadPolicy(maximumStaleAge: .seconds(120), failSafeThrottle: .seconds(5))),
                 shared("fragile"),
+                CacheEndpoint(
+                    name: "slow", path: "/slow", ttl: .seconds(60),
+                    loadPolicy: LoadPolicy(hardTimeout: Self.hardTimeout)),
             ],
             invalidationRules: [
                 CacheInvalidationRule(name: "store-write", path: "/stores/:store", tags: ["store:{store}"]),
@@ -154,6 +159,7 @@ public struct ConformanceFixture: Sendable {
         ) { run, _ in "too many tags, run \(run)" },
         ConformanceRoute(path: "/flaky", status: 200, headers: []) { run, _ in "flaky origin, run \(run)" },
         ConformanceRoute(path: "/fragile", status: 200, headers: []) { run, _ in "fragile origin, run \(run)" },
+        ConformanceRoute(path: "/slow", status: 200, headers: []) { run, _ in "slow origin, run \(run)" },
     ]
 }
 
@@ -173,7 +179,13 @@ public final class ConformanceOutage: Sendable {
         case throwingStatus(Int)
         /// It answers this status (a 5xx) with the body ``serverErrorBody``.
         case status(Int)
+        /// It waits ``stallDuration`` (cancellable, where the framework cancels handlers), then answers as its
+        /// route says.
+        case stalling
     }
+
+    /// How long a stalling handler waits: longer than the `/slow` endpoint's hard timeout.
+    public static let stallDuration = Duration.seconds(1)
 
     /// The error a failing handler throws.
     public struct HandlerFailed: Error {

@@ -240,6 +240,12 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             guard handlerRan else { return try await self.passThrough(next, marked: .miss) }
             return Adapter.marked(self.delivered(answer.response), .miss)
         } catch {
+            // Past the hard timeout with nothing stale to serve: the handler's answer is late, whoever ran it (a
+            // framework that cannot cancel its handler lets it finish first). A request that waited for another's
+            // load does not run the slow handler again.
+            if let cacheError = error as? CacheError, cacheError.code == .loaderTimeout {
+                throw Adapter.markedError(Adapter.loaderTimeoutError(), .miss)
+            }
             if let loaded, let cacheError = error as? CacheError {
                 // The handler answered; storing its response failed. The response is sent all the same.
                 return try self.storeFailed(

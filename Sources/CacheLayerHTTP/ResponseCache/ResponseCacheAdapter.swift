@@ -45,4 +45,8 @@ package protocol ResponseCacheAdapter: Sendable {
     /// The error a request gets when it waited for the lock of another computing its response and the lock policy
     /// says to fail (a 503).
     static func lockTimeoutError() -> any Error
+
+    /// The error a request gets when the handler (its own, or the one whose response it waited for) outlasted the
+    /// endpoint's hard timeout and no stored response could answer instead (a 504).
+    static func loaderTimeoutError() -> any Error
 }

@@ -72,6 +72,10 @@ enum HummingbirdResponseAdapter: ResponseCacheAdapter {
         HTTPError(.serviceUnavailable, message: "another request is computing this response; try again")
     }
 
+    static func loaderTimeoutError() -> any Error {
+        HTTPError(.gatewayTimeout, message: "the response took longer than its endpoint's hard timeout")
+    }
+
     /// The body to send in place of a collected one: the same bytes and trailing headers, under the same declared
     /// length. A body that overran sends its declared bytes, then fails (the server closes the connection, as it
     /// would have had to for the extra bytes).

@@ -74,6 +74,10 @@ enum VaporResponseAdapter: ResponseCacheAdapter {
     static func lockTimeoutError() -> any Error {
         Abort(.serviceUnavailable, reason: "another request is computing this response; try again")
     }
+
+    static func loaderTimeoutError() -> any Error {
+        Abort(.gatewayTimeout, reason: "the response took longer than its endpoint's hard timeout")
+    }
 }
 
 extension HTTPFields {

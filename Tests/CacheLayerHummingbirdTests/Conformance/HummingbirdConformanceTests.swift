@@ -54,6 +54,7 @@ struct HummingbirdConformanceTests {
                     return Response(
                         status: .init(code: code),
                         body: ResponseBody(byteBuffer: ByteBuffer(string: ConformanceOutage.serverErrorBody)))
+                case .stalling: try await Task.sleep(for: ConformanceOutage.stallDuration)
                 case nil: break
                 }
                 var headers = HTTPFields()
