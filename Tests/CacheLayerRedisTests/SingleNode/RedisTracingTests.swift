@@ -56,6 +56,34 @@ struct RedisTracingTests {
         )
     }
 
+    /// `cache.item_age` through Redis: one cache writes, another (its own connections, as another process would)
+    /// reads, and the age is measured from the writer's time on the shared freshness clock.
+    @Test func aReadOfAnEntryThatRecordsItsWriteTimeSaysHowOldItIs() async throws {
+        let prefix = "age-\(UInt32.random(in: 0...UInt32.max)):"
+        let clock = ManualCacheClock(start: .seconds(1_800_000_000))
+        var configuration = Cache.Configuration(freshnessClock: clock, tracer: self.tracer)
+        configuration.recordsItemAge = true
+        let writer = try Cache(
+            namespace: "products", backend: try RedisBackendFixture.backend(prefix: prefix),
+            configuration: configuration)
+        let reader = try Cache(
+            namespace: "products", backend: try RedisBackendFixture.backend(prefix: prefix),
+            configuration: .init(freshnessClock: clock, tracer: self.tracer))
+        try await writer.put("p:1", value: "lamp", ttl: .seconds(60))
+        let coding = CacheValueCoding<[UInt8]>(encode: { $0 }, decode: { $0 })
+        let grace = LoadPolicy(gracePeriod: .seconds(60))
+        _ = try await writer.readThrough(key: "p:2", ttl: .seconds(60), policy: grace, coding: coding) { [7] }
+        clock.advance(by: .seconds(12))
+        #expect(try await reader.get("p:1", as: String.self) == "lamp")
+        #expect(
+            try await reader.readThrough(key: "p:2", ttl: .seconds(60), policy: grace, coding: coding) { [8] }.value
+                == [7])
+        let gets = self.tracer.finishedSpans.filter {
+            $0.operationName == "cache.get" && $0.attributes.get("cache.hit") == true
+        }
+        #expect(gets.map { $0.attributes.get("cache.item_age") } == [12, 12])
+    }
+
     @Test func errorRepliesSetTheResponseStatusCode() async throws {
         let backend = try RedisBackendFixture.backend()
         let prefix = backend.configuration.keyPrefix
