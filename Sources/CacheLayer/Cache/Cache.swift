@@ -331,9 +331,6 @@ public struct Cache: Sendable {
     /// stays far inside `Int64`.
     public static let maximumTTL: Duration = CacheTTL.maximum
 
-    /// The TTL stored for a requested `ttl`: spread by the jitter of `policy` (a read-through's) or else the
-    /// cache's ``Configuration/ttlJitter``, clamped to ``maximumTTL``. The one place a jitter is chosen and applied,
-    /// and a TTL limited; the TTL is clamped before the jitter too, so no arithmetic on it can overflow.
     /// The bytes to store for a value written without a freshness header: its write time in front when the cache
     /// records item ages (``Configuration/recordsItemAge``), else the value itself (see ``StoredFrame``).
     @inline(__always)
@@ -349,6 +346,9 @@ public struct Cache: Sendable {
         return elapsed > .zero ? Int(elapsed.components.seconds) : 0
     }
 
+    /// The TTL stored for a requested `ttl`: spread by the jitter of `policy` (a read-through's) or else the
+    /// cache's ``Configuration/ttlJitter``, clamped to ``maximumTTL``. The one place a jitter is chosen and applied,
+    /// and a TTL limited; the TTL is clamped before the jitter too, so no arithmetic on it can overflow.
     func storedTTL(_ ttl: Duration, policy: LoadPolicy? = nil) -> Duration {
         let jitter = policy?.ttlJitter ?? self.core.configuration.ttlJitter
         let asked = min(ttl, Self.maximumTTL)
