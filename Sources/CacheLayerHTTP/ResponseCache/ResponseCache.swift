@@ -162,7 +162,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         case served(Response)
         /// A cacheable request the cache cannot answer at once: go on with ``respond(_:isHEAD:logger:next:)``.
         case decided(DecidedRequest)
-        /// A request the cache does not serve: go on with ``respond(isCandidate:request:isHEAD:logger:next:)``.
+        /// A request the cache does not serve: go on with ``respondUncached(isCandidate:request:logger:next:)``.
         case undecided
     }
 
