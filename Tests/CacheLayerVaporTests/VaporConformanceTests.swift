@@ -13,7 +13,7 @@ import VaporTesting
 struct VaporConformanceTests {
     @Test(arguments: ConformanceCase.all)
     func conforms(_ conformanceCase: ConformanceCase) async throws {
-        let fixture = try ConformanceFixture()
+        let fixture = try ConformanceFixture(cancelsHandlers: false)
         try await withApp { app in
             try Self.configure(app, fixture)
             let tester = try app.testing()

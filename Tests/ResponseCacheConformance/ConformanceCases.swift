@@ -54,6 +54,9 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
                 #expect(items?.hits == 2)
                 #expect(items?.misses == 1)
                 #expect(items?.decisions.values.reduce(0, +) == 3)
+                // Each request read the backend once, however the adapter reached it.
+                #expect(fixture.memory.statistics.misses == 1)
+                #expect(fixture.memory.statistics.hits == 2)
             },
             ConformanceCase("an entry past its time-to-live is loaded again") { fixture, send in
                 _ = try await send(.init("/items"))

@@ -74,6 +74,8 @@ public struct ConformanceFixture: Sendable {
     /// The cache's tracer: its `cache.*` spans (the request spans are the framework's).
     public let tracer = InMemoryTracer()
     public let runs = LoadCounter()
+    /// The cache's backend: its statistics count the reads that reached it.
+    public let memory: MemoryBackend
     public let cache: Cache
     public let boundaries: CacheBoundaries
     public static let maximumBodySize = 1_024
@@ -81,10 +83,16 @@ public struct ConformanceFixture: Sendable {
     public static let hardTimeout = Duration.milliseconds(200)
     public static let userHeader = "X-User"
 
-    public init() throws {
+    /// Whether the framework cancels a handler whose caller stops waiting for it (Hummingbird does; Vapor runs
+    /// handlers on tasks of their own and cannot).
+    public let cancelsHandlers: Bool
+
+    public init(cancelsHandlers: Bool = true) throws {
+        self.cancelsHandlers = cancelsHandlers
+        self.memory = try MemoryBackend(configuration: .init(byteBudget: 8 << 20, clock: self.clock))
         self.cache = try Cache(
             namespace: "conformance",
-            backend: MemoryBackend(configuration: .init(byteBudget: 8 << 20, clock: self.clock)),
+            backend: self.memory,
             configuration: .init(freshnessClock: self.clock, tracer: self.tracer)
         )
         let shared = { (name: String) in CacheEndpoint(name: name, path: "/\(name)", ttl: .seconds(60)) }

@@ -55,18 +55,18 @@ extension ConformanceCase {
             #expect(fresh.body == "flaky origin, run 3")
             #expect(try await send(.init("/flaky")).cacheStatus == "HIT")
         },
-        ConformanceCase("past the hard timeout with nothing stored the client gets a 504, and the next request loads") {
+        ConformanceCase("past the hard timeout with nothing stored the client gets a 504 (once the handler stops)") {
             fixture, send in
             fixture.outage.set(.stalling)
             let late = try await send(.init("/slow"))
-            #expect(late.status == 504)
+            // A framework that cancels the late handler answers 504. One that cannot (Vapor) waits for the handler,
+            // then sends its response (and stores it).
+            #expect(late.status == (fixture.cancelsHandlers ? 504 : 200))
             #expect(late.cacheStatus == "MISS")
             fixture.outage.set(nil)
-            // Hummingbird cancels the late handler, so nothing was stored and this request loads; Vapor cannot cancel
-            // a handler, whose response, complete though late, was stored: this request is a hit.
             let answered = try await send(.init("/slow"))
             #expect(answered.status == 200)
-            #expect(answered.cacheStatus == "MISS" || answered.cacheStatus == "HIT")
+            #expect(answered.cacheStatus == (fixture.cancelsHandlers ? "MISS" : "HIT"))
             #expect(try await send(.init("/slow")).cacheStatus == "HIT")
         },
         ConformanceCase("past the maximum stale age the handler's failure reaches the client") { fixture, send in

@@ -54,7 +54,8 @@ extension Cache {
         /// Whether every write records when it was written, so that reads of it report `cache.item_age`. Off by
         /// default: the write time is 10 bytes in front of the value, which costs a copy of the value on each write
         /// and each read. Read-throughs that track freshness (a grace period, early refresh, a maximum stale age)
-        /// and HTTP responses record their write time either way, at no extra cost.
+        /// record their write time either way, 8 bytes beside their freshness header (copied in any case); HTTP
+        /// responses carry theirs in their own format.
         public var recordsItemAge = false
         /// How many failed removals and tag invalidations are kept for replay (10,000 by default); past it they
         /// become one flush of the namespace (see ``Cache/remove(_:)``).

@@ -67,9 +67,24 @@ extension Cache {
         coding: CacheValueCoding<Value>,
         adaptiveLoader loader: () async throws -> LoadResult<Value>
     ) async throws -> ReadThroughResult<Value> {
+        try await self.readThrough(
+            key: key, ttl: ttl, policy: policy, tags: tags, coding: coding, prefetched: nil, adaptiveLoader: loader)
+    }
+
+    /// ``readThrough(key:ttl:policy:tags:coding:adaptiveLoader:)`` going on from what
+    /// ``readFreshWithoutSuspending(key:ttl:policy:tags:coding:)`` read (`prefetched`), without reading it again.
+    package nonisolated(nonsending) func readThrough<Value: Sendable>(
+        key: String,
+        ttl: Duration?,
+        policy: LoadPolicy?,
+        tags: [String],
+        coding: CacheValueCoding<Value>,
+        prefetched: PrefetchedRead?,
+        adaptiveLoader loader: () async throws -> LoadResult<Value>
+    ) async throws -> ReadThroughResult<Value> {
         let load = try ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding, tags: tags)
         var fallback: ReadThrough<Value>.Found?
-        if let found = try await load.read(recordingSpan: true) {
+        if let found = try await load.read(recordingSpan: true, prefetched: prefetched) {
             switch found.refresh {
             case .none:
                 return ReadThroughResult(value: found.value, source: .hit)
@@ -87,15 +102,16 @@ extension Cache {
 
     /// What ``readThrough(key:ttl:policy:tags:coding:adaptiveLoader:)`` would answer at once, when it can be known
     /// without suspending: the value, when the backend answers without suspending (the in-memory tier) and holds it
-    /// fresh, recorded as that read-through records a hit (a `cache.get` span, metrics). `nil` otherwise, recording
-    /// nothing: call `readThrough`, which decides (a miss, a stale value, a refresh, bad input). For an adapter
-    /// whose framework runs async code on a task of its own, to answer hits without that hop.
+    /// fresh, recorded as that read-through records a hit (a `cache.get` span, metrics). Otherwise nothing is
+    /// recorded, and what was read is handed back for the read-through that must follow
+    /// (``readThrough(key:ttl:policy:tags:coding:prefetched:adaptiveLoader:)``), which decides (a miss, a stale value,
+    /// a refresh, bad input). For an adapter whose framework runs async code on a task of its own, to answer hits
+    /// without that hop.
     package func readFreshWithoutSuspending<Value: Sendable>(
-        key: String, ttl: Duration?, policy: LoadPolicy?, coding: CacheValueCoding<Value>
-    ) -> Value? {
-        guard let load = try? ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding) else {
-            return nil
-        }
+        key: String, ttl: Duration?, policy: LoadPolicy?, tags: [String], coding: CacheValueCoding<Value>
+    ) -> FreshReadAttempt<Value> {
+        guard let load = try? ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding, tags: tags)
+        else { return .notRead }
         return load.readFreshWithoutSuspending()
     }
 }

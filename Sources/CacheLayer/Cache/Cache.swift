@@ -129,7 +129,8 @@ public struct Cache: Sendable {
     ///
     /// The bytes are stored as they are, unless they begin with the byte `0xCA`, which marks the cache's framed
     /// values: those are stored behind a two-byte frame, so that a reader never mistakes them for a value with a
-    /// freshness header. Every read of the cache returns them unchanged.
+    /// freshness header; with ``Configuration/recordsItemAge``, every value is stored behind a 10-byte frame that
+    /// holds its write time. Every read of the cache returns them unchanged.
     /// - Throws: ``CacheError/Code/invalidKey``, ``CacheError/Code/invalidTTL``,
     ///   ``CacheError/Code/valueTooLarge``; backend failures only when ``Configuration/failOpen`` is `false`.
     ///
@@ -206,23 +207,32 @@ public struct Cache: Sendable {
     }
 
     /// ``read(_:observed:_:)``; with `holdingStale`, the span of a read that found a stale value is left open and
-    /// handed back in `held`, for the caller to end (as a hit or a miss) once it knows whether it serves it.
+    /// handed back in `held`, for the caller to end (as a hit or a miss) once it knows whether it serves it. With
+    /// `prefetched`, what a read without suspending found just before stands for the backend's answer, unless a
+    /// failed removal had to be replayed since (then the backend is read again).
     @inline(__always)
     nonisolated(nonsending) func read<Value>(
         _ cacheKey: CacheKey,
         observed: Bool,
         holdingStale: Bool,
+        prefetched: PrefetchedRead? = nil,
         _ held: inout HeldRead?,
         _ judge: ([UInt8]) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)?
     ) async throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? {
         let operation = observed ? self.core.observer.begin(.get, keys: .one(cacheKey)) : nil
         let bytes: [UInt8]?
-        if self.core.failedInvalidations.isPending, await !self.replayFailedInvalidations() {
-            // A removal that failed is not replayed yet: the backend may still hold what it removes.
-            if let operation { self.core.observer.end(operation, .miss(size: 0)) }
-            return nil
+        var prefetched = prefetched
+        if self.core.failedInvalidations.isPending {
+            guard await self.replayFailedInvalidations() else {
+                // A removal that failed is not replayed yet: the backend may still hold what it removes.
+                if let operation { self.core.observer.end(operation, .miss(size: 0)) }
+                return nil
+            }
+            prefetched = nil
         }
-        if let found = self.core.backend.getWithoutSuspending(cacheKey) {
+        if let prefetched {
+            bytes = prefetched.bytes
+        } else if let found = self.core.backend.getWithoutSuspending(cacheKey) {
             bytes = found
         } else {
             do {
@@ -339,11 +349,13 @@ public struct Cache: Sendable {
         return StoredFrame(writtenAt: self.core.configuration.freshnessClock.now()).framing(bytes)
     }
 
-    /// Whole seconds from `writtenAt` to now on the freshness clock, clamped at zero (`cache.item_age`): another
-    /// process's clock may run ahead of this one's.
+    /// Whole seconds from `writtenAt` to now on the freshness clock, clamped at zero (`cache.item_age`: another
+    /// process's clock may run ahead of this one's) and at ``maximumTTL`` (a time a coding read from hostile bytes
+    /// may be anything).
     func age(since writtenAt: Duration) -> Int {
         let elapsed = self.core.configuration.freshnessClock.now() - writtenAt
-        return elapsed > .zero ? Int(elapsed.components.seconds) : 0
+        guard elapsed > .zero else { return 0 }
+        return Int(min(elapsed, Self.maximumTTL).components.seconds)
     }
 
     /// The TTL stored for a requested `ttl`: spread by the jitter of `policy` (a read-through's) or else the

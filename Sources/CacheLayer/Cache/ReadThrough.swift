@@ -71,11 +71,14 @@ struct ReadThrough<Value: Sendable>: Sendable {
     /// Reads and decodes the value. A stored value that does not decode, or whose grace and maximum stale age have
     /// run out, is a miss. With `recordingSpan`, the read is a `cache.get` (stale hits marked; the span of an
     /// ``Refresh/expired`` value is held open, see ``Found/held``); lock polls read without one.
-    func read(recordingSpan: Bool) async throws(CacheError) -> Found? {
+    ///
+    /// `prefetched`: what ``readFreshWithoutSuspending()`` read and did not serve, read again from no backend.
+    func read(recordingSpan: Bool, prefetched: PrefetchedRead? = nil) async throws(CacheError) -> Found? {
         var refresh = Refresh.none
         var held: Cache.HeldRead?
         let found = try await self.cache.read(
-            self.key, observed: recordingSpan, holdingStale: self.policy.maximumStaleAge != nil, &held
+            self.key, observed: recordingSpan, holdingStale: self.policy.maximumStaleAge != nil,
+            prefetched: prefetched, &held
         ) { (bytes) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? in
             guard let judged = try self.judge(bytes) else { return nil }
             refresh = judged.refresh
@@ -92,25 +95,30 @@ struct ReadThrough<Value: Sendable>: Sendable {
     }
 
     /// The value, when the backend answers without suspending (the in-memory tier) and holds it fresh (no refresh
-    /// due), recorded as a `cache.get` hit as ``read(recordingSpan:)`` records it; `nil` for anything else (a miss,
-    /// a stale or undecodable value, a backend that must be asked asynchronously, failed removals waiting for
-    /// replay), which then records nothing: the caller reads again with ``read(recordingSpan:)``, which decides.
-    /// This lets a framework that would otherwise hop to a task for the read answer a hit on its own thread.
+    /// due), recorded as a `cache.get` hit as ``read(recordingSpan:prefetched:)`` records it. Anything else (a
+    /// miss, a stale or undecodable value, a backend that must be asked asynchronously, failed removals waiting for
+    /// replay) records nothing and hands back what was read, if anything: the caller goes on with
+    /// ``read(recordingSpan:prefetched:)``, which decides without reading the backend a second time (its counters
+    /// count one read). This lets a framework that would otherwise hop to a task for the read answer a hit on its
+    /// own thread.
     ///
-    /// Under early refresh it always answers `nil`: whether a fresh value is refreshed is a random draw, which
-    /// ``read(recordingSpan:)`` must make once (two draws would refresh with the square of the probability).
-    func readFreshWithoutSuspending() -> Value? {
+    /// Under early refresh it reads nothing: whether a fresh value is refreshed is a random draw, which
+    /// ``read(recordingSpan:prefetched:)`` must make once (two draws would refresh with the square of the
+    /// probability).
+    func readFreshWithoutSuspending() -> FreshReadAttempt<Value> {
         guard self.policy.earlyRefresh == nil, !self.cache.core.failedInvalidations.isPending,
-            case let bytes?? = self.cache.core.backend.getWithoutSuspending(self.key),
-            let judged = try? self.judge(bytes), judged.refresh == .none
-        else { return nil }
-        // The read took no time worth measuring: the span begins once the hit is known.
+            case let found? = self.cache.core.backend.getWithoutSuspending(self.key)
+        else { return .notRead }
+        guard let bytes = found, let judged = try? self.judge(bytes), judged.refresh == .none else {
+            return .read(PrefetchedRead(bytes: found))
+        }
+        // The read from memory took no time worth measuring: the span begins once the hit is known.
         if let operation = self.observer.begin(.get, keys: .one(self.key)) {
             self.observer.end(
                 operation, .hit(size: bytes.count, stale: false, age: judged.writtenAt.map(self.cache.age(since:))))
         }
         self.recordNegativeHit(judged.value, judged.refresh)
-        return judged.value
+        return .fresh(judged.value)
     }
 
     /// Decodes stored bytes and says whether to refresh them; `nil` for bytes that count as a miss (a frame this

@@ -150,10 +150,12 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         return try await self.passThrough(next)
     }
 
-    /// A cacheable request's boundary decision, made once (deciding counts it), and when its handling began.
+    /// A cacheable request's boundary decision, made once (deciding counts it), when its handling began, and what
+    /// the attempt to answer it without suspending read from the backend (handed on, so it is not read twice).
     package struct DecidedRequest: Sendable {
         let decision: BoundaryDecision
         let started: ContinuousClock.Instant
+        var prefetched: PrefetchedRead? = nil
     }
 
     /// How ``respondWithoutSuspending(isCandidate:request:isHEAD:)`` answered.
@@ -175,11 +177,25 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
     ) -> ImmediateAnswer {
         guard isCandidate, let request = request() else { return .undecided }
         let started = ContinuousClock.now
-        let decided = DecidedRequest(decision: self.boundaries.decide(request), started: started)
-        guard case let (key, endpoint)? = self.cache.readThroughTarget(for: decided.decision),
-            case .stored(let cached)? = self.cache.readFreshWithoutSuspending(
-                key: key, ttl: endpoint.ttl, policy: endpoint.loadPolicy, coding: self.coding)
-        else { return .decided(decided) }
+        var decided = DecidedRequest(decision: self.boundaries.decide(request), started: started)
+        guard case let (key, endpoint)? = self.cache.readThroughTarget(for: decided.decision) else {
+            return .decided(decided)
+        }
+        let cached: CachedResponse
+        switch self.cache.readFreshWithoutSuspending(
+            key: key, ttl: endpoint.ttl, policy: endpoint.loadPolicy, tags: decided.decision.tags, coding: self.coding)
+        {
+        case .fresh(.stored(let response)):
+            cached = response
+        case .fresh:
+            // Never stored: the coding stores only responses.
+            return .decided(decided)
+        case .read(let prefetched):
+            decided.prefetched = prefetched
+            return .decided(decided)
+        case .notRead:
+            return .decided(decided)
+        }
         if let span = self.requestSpan() { decided.decision.record(on: span) }
         decided.decision.recordRead(servedFromCache: true, duration: ContinuousClock.now - started)
         return .served(self.served(cached, status: .hit, head: head))
@@ -212,7 +228,8 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 ttl: endpoint.ttl,
                 policy: endpoint.loadPolicy,
                 tags: decision.tags,
-                coding: self.coding
+                coding: self.coding,
+                prefetched: decided.prefetched
             ) { () async throws -> LoadResult<ResponseLoad<Response>> in
                 handlerRan = true
                 let load: LoadResult<ResponseLoad<Response>>
@@ -244,7 +261,9 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             // framework that cannot cancel its handler lets it finish first). A request that waited for another's
             // load does not run the slow handler again.
             if let cacheError = error as? CacheError, cacheError.code == .loaderTimeout {
-                throw Adapter.markedError(Adapter.loaderTimeoutError(), .miss)
+                // A handler that could not be cancelled (Vapor's) finished after all: its response is the answer.
+                guard let loaded else { throw Adapter.markedError(Adapter.loaderTimeoutError(), .miss) }
+                return try self.missAnswer(loaded, head: head)
             }
             if let loaded, let cacheError = error as? CacheError {
                 // The handler answered; storing its response failed. The response is sent all the same.
@@ -313,6 +332,11 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             "response cache unavailable; the response was sent without being stored",
             metadata: ["cache.boundary": "\(endpoint.name)", "error.message": "\(error)"]
         )
+        return try self.missAnswer(loaded, head: head)
+    }
+
+    /// The handler's answer to a request whose read-through did not return it, marked `MISS`.
+    private func missAnswer(_ loaded: ResponseLoad<Response>, head: Bool) throws -> Response {
         switch loaded {
         case .stored(let cached):
             return Adapter.response(cached.head(status: .miss, age: nil), body: cached.body, forHEAD: head)
@@ -472,7 +496,8 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
     /// The span of the request being handled (the framework's tracing middleware starts it), when the tracer can
     /// look spans up.
     private func requestSpan() -> (any Span)? {
-        // The cache's tracer (read once when it was made): an unobserved request looks nothing up.
+        // The cache's tracer (read once when it was made, unless it resolves its tracer per call): an unobserved
+        // request looks nothing up.
         guard let tracer = self.cache.tracerInForce, let context = ServiceContext.current else { return nil }
         return tracer.activeSpan(identifiedBy: context)
     }

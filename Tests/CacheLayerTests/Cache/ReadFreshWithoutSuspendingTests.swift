@@ -22,8 +22,15 @@ struct ReadFreshWithoutSuspendingTests {
         )
     }
 
+    func attempt(_ cache: Cache, _ policy: LoadPolicy = LoadPolicy(), tags: [String] = []) -> FreshReadAttempt<[UInt8]>
+    {
+        cache.readFreshWithoutSuspending(key: "k", ttl: .seconds(60), policy: policy, tags: tags, coding: Self.bytes)
+    }
+
+    /// The value served at once, `nil` when the attempt served nothing.
     func read(_ cache: Cache, _ policy: LoadPolicy = LoadPolicy()) -> [UInt8]? {
-        cache.readFreshWithoutSuspending(key: "k", ttl: .seconds(60), policy: policy, coding: Self.bytes)
+        guard case .fresh(let value) = self.attempt(cache, policy) else { return nil }
+        return value
     }
 
     @Test func aFreshHitIsAnsweredAndRecordedAsReadThroughRecordsIt() async throws {
@@ -54,6 +61,49 @@ struct ReadFreshWithoutSuspendingTests {
         let gets = self.tracer.finishedSpans.filter { $0.operationName == "cache.get" }
         // Only the first read-through's miss and the one fresh read above.
         #expect(gets.map { $0.attributes.get("cache.hit") } == [false, true])
+    }
+
+    /// What the attempt read and did not serve goes on to the read-through, which does not read the backend again:
+    /// the memory backend counts one read per request.
+    @Test func whatWasReadAndNotServedIsHandedOnAndNotReadTwice() async throws {
+        let memory = try MemoryBackend(configuration: .init(byteBudget: 1 << 20, clock: self.clock))
+        let cache = try self.makeCache(memory)
+        guard case .read(let miss) = self.attempt(cache) else {
+            Issue.record("a miss should be handed on")
+            return
+        }
+        #expect(miss.bytes == nil)
+        let loaded = try await cache.readThrough(
+            key: "k", ttl: .seconds(60), policy: nil, tags: [], coding: Self.bytes, prefetched: miss
+        ) { LoadResult([4]) }
+        #expect(loaded.source == .loaded)
+        #expect(memory.statistics.misses == 1)
+        #expect(memory.statistics.hits == 0)
+        // A value within grace: read once, handed on; the read-through's only caller claims the refresh and gets it.
+        let grace = LoadPolicy(gracePeriod: .seconds(60))
+        _ = try await cache.readThrough(key: "g", ttl: .seconds(10), policy: grace, coding: Self.bytes) { [5] }
+        self.clock.advance(by: .seconds(11))
+        let before = memory.statistics.hits
+        let attempt = cache.readFreshWithoutSuspending(
+            key: "g", ttl: .seconds(10), policy: grace, tags: [], coding: Self.bytes)
+        guard case .read(let stale) = attempt else {
+            Issue.record("a stale value should be handed on")
+            return
+        }
+        let served = try await cache.readThrough(
+            key: "g", ttl: .seconds(10), policy: grace, tags: [], coding: Self.bytes, prefetched: stale
+        ) { LoadResult([6]) }
+        #expect(served.source == .loaded && served.value == [6])
+        #expect(memory.statistics.hits == before + 1)
+    }
+
+    @Test func badTagsReadNothingSoThatTheReadThroughRefusesThem() async throws {
+        let cache = try self.makeCache()
+        _ = try await cache.readThrough(key: "k", ttl: .seconds(60), coding: Self.bytes) { [1] }
+        guard case .notRead = self.attempt(cache, tags: [String(repeating: "t", count: 10_000)]) else {
+            Issue.record("a tag the read-through refuses should not be served around")
+            return
+        }
     }
 
     @Test func aBackendThatMustBeAskedAsynchronouslyOrFailedRemovalsWaitingForReplayAreLeftToReadThrough()
