@@ -6,8 +6,12 @@ import Synchronization
 ///
 /// A namespace never contains `:`, so the first `:` after the prefix ends it. A key whose namespace never had an
 /// entry here has nothing to evict.
+///
+/// Namespaces are told apart by their bytes, as keys are everywhere: `String` equality would make two namespaces
+/// whose names are canonically equivalent but differently encoded (`café` precomposed and decomposed) one, and an
+/// invalidation of one's key would evict the other's, leaving the first stale.
 final class MemoryNamespaces: Sendable {
-    private let known = Mutex<[String: CacheNamespace]>([:])
+    private let known = Mutex<[[UInt8]: CacheNamespace]>([:])
     private let keyPrefix: [UInt8]
 
     init(keyPrefix: [UInt8]) {
@@ -16,9 +20,10 @@ final class MemoryNamespaces: Sendable {
 
     /// Records that `namespace` may have entries in memory (before they are stored).
     func note(_ namespace: CacheNamespace) {
+        let name = Array(namespace.name.utf8)
         self.known.withLock { known in
-            if known[namespace.name] == nil {
-                known[namespace.name] = namespace
+            if known[name] == nil {
+                known[name] = namespace
             }
         }
     }
@@ -31,7 +36,7 @@ final class MemoryNamespaces: Sendable {
         guard redisKey.count > self.keyPrefix.count, redisKey.starts(with: self.keyPrefix) else { return nil }
         let rest = redisKey[self.keyPrefix.count...]
         guard let colon = rest.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-        let name = String(decoding: rest[..<colon], as: UTF8.self)
+        let name = Array(rest[..<colon])
         guard let namespace = self.known.withLock({ $0[name] }) else { return nil }
         return CacheKey(namespace: namespace, key: String(decoding: rest[(colon + 1)...], as: UTF8.self))
     }
