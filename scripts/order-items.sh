@@ -11,7 +11,8 @@
 # rate and p99 of the requests sent during the outage). It writes an HTML report of the boundaries and the health
 # scenarios (Examples/OrderItems/.data/report.html) and prints its path; a progress line per boundary on a terminal.
 # Arguments go to the example: scripts/order-items.sh --serve --port 8080 keeps the server running instead;
-# REDIS_URL=redis://127.0.0.1:6379 uses Redis; OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 exports over OTLP.
+# REDIS_URL=redis://127.0.0.1:6379 uses Redis (with CACHE_TIERS=two, a memory tier in front of it, kept coherent with
+# other servers sharing that Redis); OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 exports over OTLP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/system-packages.sh

@@ -76,6 +76,7 @@ let package = Package(
                 "OrderItems",
                 .product(name: "CacheLayer", package: cacheLayerPackage),
                 .product(name: "CacheLayerSampling", package: cacheLayerPackage),
+                .product(name: "CacheLayerRedis", package: cacheLayerPackage),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

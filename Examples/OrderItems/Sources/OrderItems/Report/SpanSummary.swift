@@ -10,6 +10,8 @@ public struct SpanSummary: Sendable {
     public var cacheGetHits: Int
     /// `cache.get` spans with `cache.hit` false.
     public var cacheGetMisses: Int
+    /// `cache.get` hits by the tier that answered (`cache.tier`: `memory` or `redis`), for a two-tier cache.
+    public var cacheGetHitsByTier: [String: Int]
     /// One trace that stored a response (a request with a `cache.put`), one line per span, indented by depth.
     public var sampleTrace: [String]
 
@@ -18,13 +20,16 @@ public struct SpanSummary: Sendable {
         self.counts = spans.reduce(into: [:]) { $0[$1.operationName, default: 0] += 1 }
         var hits = 0
         var misses = 0
+        var byTier: [String: Int] = [:]
         for span in spans where span.operationName == "cache.get" {
             if case .bool(let hit) = span.attributes.get("cache.hit") {
                 if hit { hits += 1 } else { misses += 1 }
+                if hit, case .string(let tier) = span.attributes.get("cache.tier") { byTier[tier, default: 0] += 1 }
             }
         }
         self.cacheGetHits = hits
         self.cacheGetMisses = misses
+        self.cacheGetHitsByTier = byTier
         self.sampleTrace = []
         let sampleTraceID = spans.first { $0.operationName == "cache.put" }?.traceID ?? spans.first?.traceID
         guard let sampleTraceID else { return }
@@ -49,6 +54,7 @@ public struct SpanSummary: Sendable {
         self.counts.merge(other.counts, uniquingKeysWith: +)
         self.cacheGetHits += other.cacheGetHits
         self.cacheGetMisses += other.cacheGetMisses
+        self.cacheGetHitsByTier.merge(other.cacheGetHitsByTier, uniquingKeysWith: +)
         if self.sampleTrace.isEmpty { self.sampleTrace = other.sampleTrace }
     }
 
@@ -59,6 +65,12 @@ public struct SpanSummary: Sendable {
                 + self.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
             "cache.get      hit \(self.cacheGetHits), miss \(self.cacheGetMisses) (what Sentry's Caches pages count)",
         ]
+        if !self.cacheGetHitsByTier.isEmpty {
+            lines.append(
+                "hits by tier   "
+                    + self.cacheGetHitsByTier.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                    .joined(separator: ", "))
+        }
         if !self.sampleTrace.isEmpty {
             lines.append("sample trace (a request that stored its response):")
             lines += self.sampleTrace.map { "  " + $0 }
