@@ -69,7 +69,7 @@ public struct SpanSummary: Sendable {
             lines.append(
                 "hits by tier   "
                     + self.cacheGetHitsByTier.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-                    .joined(separator: ", "))
+                    .joined(separator: ", ") + " (the cache.get spans kept)")
         }
         if !self.sampleTrace.isEmpty {
             lines.append("sample trace (a request that stored its response):")
