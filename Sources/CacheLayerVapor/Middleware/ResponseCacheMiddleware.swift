@@ -67,8 +67,9 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
 
     /// What Vapor calls: as ``respond(to:chainingTo:)-(_,AsyncResponder)``, except that a fresh hit in a backend that
     /// answers without suspending (the in-memory tier) is answered on the request's event loop. Vapor runs async
-    /// code on a task of its own, and the hop there and back costs a request about as much CPU as the rest of a hit
-    /// (Benchmarks/README.md, "HTTP hit"); misses, and reads that must wait for Redis, still take it.
+    /// code on a task of its own, and the hop there and back cost a hit about 13 µs of CPU on the benchmark machine,
+    /// a third of what serving it costs (Benchmarks/README.md, the HTTP hit results of 2026-12-03); misses, and reads
+    /// that must wait for Redis, still take it.
     public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let answer = ServiceContext.withValue(request.serviceContext) {
             self.core.respondWithoutSuspending(
