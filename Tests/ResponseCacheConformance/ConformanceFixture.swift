@@ -80,7 +80,7 @@ public struct ConformanceFixture: Sendable {
     public let boundaries: CacheBoundaries
     public static let maximumBodySize = 1_024
     /// The `/slow` endpoint's hard timeout.
-    public static let hardTimeout = Duration.milliseconds(200)
+    public static let hardTimeout = Duration.seconds(1)
     public static let userHeader = "X-User"
 
     /// Whether the framework cancels a handler whose caller stops waiting for it (Hummingbird does; Vapor runs
@@ -193,7 +193,7 @@ public final class ConformanceOutage: Sendable {
     }
 
     /// How long a stalling handler waits: longer than the `/slow` endpoint's hard timeout.
-    public static let stallDuration = Duration.seconds(1)
+    public static let stallDuration = Duration.milliseconds(2_500)
 
     /// The error a failing handler throws.
     public struct HandlerFailed: Error {

@@ -3,7 +3,8 @@ import Testing
 extension ConformanceCase {
     /// Stale if error: an endpoint whose policy keeps responses past their time-to-live (`/flaky`: TTL 60 s,
     /// maximum stale age 120 s, throttle 5 s) answers a failing handler with the stored response; `/fragile` has no
-    /// such policy; `/slow` has a hard timeout (200 ms) and nothing stored to fall back on.
+    /// such policy; `/slow` has a hard timeout (1 s, long enough for a loaded machine's ordinary answer) and nothing
+    /// stored to fall back on.
     static let staleIfError: [ConformanceCase] = [
         ConformanceCase("a handler that throws within the maximum stale age is answered with the stored response") {
             fixture, send in
