@@ -14,6 +14,14 @@ enum SmokeServer {
             at: directory.url.appendingPathComponent("orders.sqlite"), scale: .small)
         defer { try? database.close() }
         let cache = try Cache(namespace: "responses", backend: try MemoryBackend(byteBudget: 8 << 20))
+        return try await Self.serve(database: database, cache: cache) { port in try await body(port, database) }
+    }
+
+    /// A real order-items server (page 1 cached) over `database` and `cache`, for the duration of `body`, which gets
+    /// its port.
+    static func serve<Result: Sendable>(
+        database: OrderDatabase, cache: Cache, _ body: (_ port: Int) async throws -> Result
+    ) async throws -> Result {
         let logger = Logger(label: "smoke")
         return try await RunningServer.with(
             logger: logger,
@@ -22,7 +30,6 @@ enum SmokeServer {
                     database: database, cache: cache,
                     boundaries: try OrderItemsBoundary.boundaries(highestCachedPage: 1),
                     logger: logger, onServerRunning: reportPort)
-            }
-        ) { port in try await body(port, database) }
+            }, body)
     }
 }

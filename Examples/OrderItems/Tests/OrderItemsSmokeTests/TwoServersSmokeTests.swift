@@ -3,7 +3,6 @@ import CacheLayer
 import CacheLayerRedis
 import Foundation
 import InMemoryTracing
-import Logging
 import OrderItems
 import Testing
 import Tracing
@@ -53,24 +52,8 @@ struct TwoServersSmokeTests {
         let (cacheA, cacheB) = (
             try Self.cache(prefix: prefix, tracer: tracerA), try Self.cache(prefix: prefix, tracer: tracerB)
         )
-        let logger = Logger(label: "two-servers")
-        let boundaries = try OrderItemsBoundary.boundaries(highestCachedPage: 1)
-        try await RunningServer.with(
-            logger: logger,
-            server: { reportPort in
-                try OrderItemsApplication.make(
-                    database: database, cache: cacheA, boundaries: boundaries, logger: logger,
-                    onServerRunning: reportPort)
-            }
-        ) { portA in
-            try await RunningServer.with(
-                logger: logger,
-                server: { reportPort in
-                    try OrderItemsApplication.make(
-                        database: database, cache: cacheB, boundaries: boundaries, logger: logger,
-                        onServerRunning: reportPort)
-                }
-            ) { portB in
+        try await SmokeServer.serve(database: database, cache: cacheA) { portA in
+            try await SmokeServer.serve(database: database, cache: cacheB) { portB in
                 let first = try await Self.get(portA)
                 #expect(first.cacheStatus == "MISS")
                 #expect(try await Self.get(portB).cacheStatus == "HIT")
