@@ -194,7 +194,9 @@ public struct Cache: Sendable {
         _ judge: ([UInt8]) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)?
     ) async throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? {
         var held: HeldRead?
-        return try await self.read(cacheKey, observed: observed, holdingStale: false, &held, judge)
+        return try await self.read(cacheKey, observed: observed, holdingStale: false, &held) {
+            (bytes, _) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? in try judge(bytes)
+        }
     }
 
     /// A `cache.get` whose outcome is decided after the read: a stale value kept for stale if error is a hit only
@@ -209,7 +211,9 @@ public struct Cache: Sendable {
     /// ``read(_:observed:_:)``; with `holdingStale`, the span of a read that found a stale value is left open and
     /// handed back in `held`, for the caller to end (as a hit or a miss) once it knows whether it serves it. With
     /// `prefetched`, what a read without suspending found just before stands for the backend's answer, unless a
-    /// failed removal had to be replayed since (then the backend is read again).
+    /// failed removal had to be replayed since (then the backend is read again). `judge` is also told whether the
+    /// bytes are the backend's own storage, handed out without suspending (the in-memory tier's): only those are
+    /// worth remembering by identity (``DecodedValueMemo``).
     @inline(__always)
     nonisolated(nonsending) func read<Value>(
         _ cacheKey: CacheKey,
@@ -217,9 +221,12 @@ public struct Cache: Sendable {
         holdingStale: Bool,
         prefetched: PrefetchedRead? = nil,
         _ held: inout HeldRead?,
-        _ judge: ([UInt8]) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)?
+        _ judge: (_ bytes: [UInt8], _ handedOut: Bool) throws(CacheError) -> (
+            value: Value, stale: Bool, writtenAt: Duration?
+        )?
     ) async throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? {
         let operation = observed ? self.core.observer.begin(.get, keys: .one(cacheKey)) : nil
+        var handedOut = true
         let bytes: [UInt8]?
         var prefetched = prefetched
         if self.core.failedInvalidations.isPending {
@@ -237,6 +244,7 @@ public struct Cache: Sendable {
         } else {
             do {
                 bytes = try await self.core.backend.get(cacheKey)
+                handedOut = false
             } catch {
                 try self.recover(from: error, operation, .get, keys: .one(cacheKey))
                 return nil
@@ -247,7 +255,7 @@ public struct Cache: Sendable {
             return nil
         }
         do {
-            guard let found = try judge(bytes) else {
+            guard let found = try judge(bytes, handedOut) else {
                 if let operation { self.core.observer.end(operation, .miss(size: 0)) }
                 return nil
             }

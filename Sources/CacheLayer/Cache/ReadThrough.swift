@@ -79,8 +79,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
         let found = try await self.cache.read(
             self.key, observed: recordingSpan, holdingStale: self.policy.maximumStaleAge != nil,
             prefetched: prefetched, &held
-        ) { (bytes) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? in
-            guard let judged = try self.judge(bytes) else { return nil }
+        ) { (bytes, handedOut) throws(CacheError) -> (value: Value, stale: Bool, writtenAt: Duration?)? in
+            guard let judged = try self.judge(bytes, remembering: handedOut) else { return nil }
             refresh = judged.refresh
             return (judged.value, refresh == .stale || refresh == .expired, judged.writtenAt)
         }
@@ -109,7 +109,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
         guard self.policy.earlyRefresh == nil, !self.cache.core.failedInvalidations.isPending,
             case let found? = self.cache.core.backend.getWithoutSuspending(self.key)
         else { return .notRead }
-        guard let bytes = found, let judged = try? self.judge(bytes), judged.refresh == .none else {
+        guard let bytes = found, let judged = try? self.judge(bytes, remembering: true), judged.refresh == .none else {
             return .read(PrefetchedRead(bytes: found))
         }
         // The read from memory took no time worth measuring: the span begins once the hit is known.
@@ -122,9 +122,13 @@ struct ReadThrough<Value: Sendable>: Sendable {
     }
 
     /// Decodes stored bytes and says whether to refresh them; `nil` for bytes that count as a miss (a frame this
-    /// version does not read, a value past grace and maximum stale age).
+    /// version does not read, a value past grace and maximum stale age). With `remembering` (bytes a backend handed
+    /// out from its own storage, which the next read may return again), the decoded value goes into the coding's
+    /// memo; bytes read from Redis are new storage every time, and are not remembered.
     /// - Throws: ``CacheError/Code/decodeFailure`` for bytes the coding does not decode.
-    private func judge(_ bytes: [UInt8]) throws(CacheError) -> (value: Value, refresh: Refresh, writtenAt: Duration?)? {
+    private func judge(
+        _ bytes: [UInt8], remembering: Bool
+    ) throws(CacheError) -> (value: Value, refresh: Refresh, writtenAt: Duration?)? {
         // Framed in a way this version does not read (an older format): a miss, which the load replaces.
         guard let (frame, offset) = StoredFrame.read(bytes) else { return nil }
         let header = frame.freshness
@@ -137,7 +141,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
             } catch {
                 throw CacheError(.decodeFailure, "the stored bytes do not decode as \(Value.self)", underlying: error)
             }
-            self.coding.decodedValues?.remember(value, bytes)
+            if remembering { self.coding.decodedValues?.remember(value, bytes) }
         }
         var refresh = header.map(self.refresh(for:)) ?? .none
         if refresh == .stale && !self.isWithinGrace(header) {

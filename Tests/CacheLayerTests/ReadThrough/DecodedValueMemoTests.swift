@@ -59,6 +59,27 @@ struct DecodedValueMemoTests {
         #expect(counting.count == 3)
     }
 
+    /// Bytes a backend had to be asked for asynchronously (Redis: new storage on every read) are decoded and not
+    /// remembered: they would only take a slot and pin memory.
+    @Test func bytesReadAsynchronouslyAreNotRemembered() async throws {
+        let backend = try ControllableBackend()
+        let cache = try Cache(namespace: "memo", backend: backend)
+        let counting = CountingCoding()
+        let coding = counting.coding.memoizing(in: DecodedValueMemo())
+        try await cache.putBytes("k", Self.value(1), ttl: .seconds(60))
+        backend.stall([.get])
+        let read = Task {
+            try await cache.readThrough(key: "k", ttl: .seconds(60), coding: coding) { [] }.value
+        }
+        for _ in 0..<2_000 where backend.stalledCallCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(backend.stalledCallCount == 1)
+        backend.resume()
+        #expect(try await read.value == Self.value(1))
+        // Read again without suspending: decoded again (nothing was remembered), then remembered.
+        for _ in 0..<2 { _ = try await cache.readThrough(key: "k", ttl: .seconds(60), coding: coding) { [] } }
+        #expect(counting.count == 2)
+    }
+
     @Test func bytesOutsideTheSizeRangeAreNotKept() async throws {
         let cache = try self.makeCache()
         let counting = CountingCoding()
