@@ -38,15 +38,16 @@ struct RedisServerMetricsTests {
         let backend = try RedisBackendFixture.backend()
         let metrics = TestMetrics()
         let service = RedisServerMetrics(backend: backend, interval: .milliseconds(20), metricsFactory: metrics)
+        let address = try RedisTestServer.address()
+        let dimensions = [("server", "\(address.host):\(address.port)")]
+        func polls() -> Int { (try? metrics.expectGauge("redis.memory.used", dimensions).values.count) ?? 0 }
         let running = Task { try await service.run() }
-        try await Task.sleep(for: .milliseconds(150))
+        // Polls keep coming while it runs (waited for, not slept for: a loaded machine can be slow to start it).
+        let polledTwice = await waitUntil(within: .seconds(10)) { polls() >= 2 }
+        #expect(polledTwice)
+        // Cancelling ends it: `run` returns rather than polling on.
         running.cancel()
         try await running.value
-        let polls = try metrics.expectGauge(
-            "redis.memory.used",
-            [("server", "\(try RedisTestServer.address().host):\(try RedisTestServer.address().port)")]
-        ).values.count
-        #expect(polls >= 2)
     }
 
     @Test func infoParsing() {
