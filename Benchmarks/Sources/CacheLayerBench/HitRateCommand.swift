@@ -93,7 +93,9 @@ struct HitRateCommand: AsyncParsableCommand {
     var writeTraceSizes: WrittenSizes = .value
 
     @Option(
-        help: "Memory tier: the eviction policies to compare, comma-separated (s3-fifo, second-chance; default all).")
+        help:
+            "Memory tier: the eviction policies to compare, comma-separated (w-tinylfu, s3-fifo, second-chance; default all)."
+    )
     var policies: String?
 
     @Option(

@@ -31,18 +31,22 @@ struct HitRateOutputTests {
             lines.first
                 == "workload,variant,tier,policy,budget_bytes,capacity_objects,requests,hits,hit_rate,bytes_used,evictions,errors"
         )
-        #expect(lines.count == 1 + 9)
-        #expect(rows.map(\.tier) == Array(repeating: .memory, count: 6) + Array(repeating: .optimum, count: 3))
+        #expect(lines.count == 1 + 12)
+        #expect(rows.map(\.tier) == Array(repeating: .memory, count: 9) + Array(repeating: .optimum, count: 3))
         #expect(
-            rows.prefix(6).map(\.policy) == [
-                "s3-fifo", "s3-fifo", "s3-fifo", "second-chance", "second-chance", "second-chance",
+            rows.prefix(9).map(\.policy) == [
+                "w-tinylfu", "w-tinylfu", "w-tinylfu", "s3-fifo", "s3-fifo", "s3-fifo", "second-chance",
+                "second-chance", "second-chance",
             ])
         #expect(rows.prefix(3).map(\.budget) == [64 << 10, 256 << 10, 1 << 20])
         for line in lines.dropFirst() {
             #expect(line.split(separator: ",", omittingEmptySubsequences: false).count == HitRateCSV.columns.count)
         }
-        for (memory, optimum) in Array(zip(rows.prefix(3), rows.suffix(3))) + Array(zip(rows[3..<6], rows.suffix(3))) {
-            #expect(optimum.counts.hits >= memory.counts.hits, "optimum under \(memory.policy) at \(memory.budget)")
+        for start in [0, 3, 6] {
+            for (memory, optimum) in zip(rows[start..<(start + 3)], rows.suffix(3)) {
+                #expect(
+                    optimum.counts.hits >= memory.counts.hits, "optimum under \(memory.policy) at \(memory.budget)")
+            }
         }
     }
 
@@ -53,10 +57,11 @@ struct HitRateOutputTests {
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(svg.contains("hit rate (% of requests)"))
         #expect(svg.contains("memory budget (bytes, shown in KiB/MiB/GiB; log scale)"))
+        #expect(svg.contains(">memory w-tinylfu</text>"))
         #expect(svg.contains(">memory s3-fifo</text>"))
         #expect(svg.contains(">memory second-chance</text>"))
         #expect(svg.contains(">optimum (Belady)</text>"))
         #expect(svg.contains("Zipf &lt;test&gt;"))
-        #expect(svg.components(separatedBy: "<polyline").count - 1 == 3)
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 4)  // three policies and the optimum
     }
 }

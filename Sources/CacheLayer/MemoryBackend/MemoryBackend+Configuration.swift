@@ -12,7 +12,7 @@ extension MemoryBackend {
         /// budget (up to 16, keeping at least 1 MiB per shard). Each shard holds `byteBudget / shardCount` bytes,
         /// which is also the largest entry the store accepts (see ``MemoryBackend/maximumEntryCost``).
         public var shardCount: Int?
-        /// Which entries make room for new ones when the budget is reached; S3-FIFO unless told otherwise.
+        /// Which entries make room for new ones when the budget is reached; W-TinyLFU unless told otherwise.
         public var evictionPolicy: EvictionPolicy
         /// The clock that expires entries.
         public var clock: any CacheClock
@@ -31,7 +31,7 @@ extension MemoryBackend {
             byteBudget: Int,
             maximumEntries: Int? = nil,
             shardCount: Int? = nil,
-            evictionPolicy: EvictionPolicy = .s3FIFO,
+            evictionPolicy: EvictionPolicy = .windowTinyLFU,
             clock: any CacheClock = SystemCacheClock(),
             metricsFactory: (any MetricsFactory)? = nil,
             metricsLabel: String = "memory"

@@ -2,8 +2,8 @@ import CoreMetrics
 import Synchronization
 import Tracing
 
-/// An in-process cache backend: a byte-bounded store with per-entry time-to-live that evicts by S3-FIFO, a
-/// frequency-aware policy, or by second chance (CLOCK) if configured so (``Configuration/evictionPolicy``).
+/// An in-process cache backend: a byte-bounded store with per-entry time-to-live that evicts by W-TinyLFU, a
+/// frequency-aware policy, or by S3-FIFO or second chance (CLOCK) if configured so (``Configuration/evictionPolicy``).
 ///
 /// The store is split into shards, each behind its own lock, so concurrent callers rarely wait for each other and no
 /// call hops to an actor. Reads of a shard run side by side without writing memory another core reads (see
@@ -11,9 +11,9 @@ import Tracing
 /// `byteBudget / shardCount` bytes (and its share of ``Configuration/maximumEntries``), evicting to make room.
 ///
 /// A read never moves its entry: it only raises a small per-entry counter, and writes nothing once the counter is at
-/// its cap, so reads of popular entries on several cores do not write shared memory. Under S3-FIFO new keys enter a
-/// small queue and reach the main one only if read there, so keys requested once (a scan) do not push out the ones
-/// requested often (see ``EvictionPolicy``). Every operation is O(1) amortised; expiry is exact (an expired entry is
+/// its cap, so reads of popular entries on several cores do not write shared memory. Under W-TinyLFU new keys enter a
+/// small window and reach the main queue only if requested more often than what they would evict there, so keys
+/// requested once (a scan) do not push out the ones requested often (see ``EvictionPolicy``). Every operation is O(1) amortised; expiry is exact (an expired entry is
 /// never returned).
 ///
 /// ```swift

@@ -12,24 +12,31 @@ struct HashedKey: Sendable {
 }
 
 /// One shard of the memory backend: a byte- and count-bounded cache with per-entry deadlines, evicting by its
-/// ``MemoryBackend/EvictionPolicy``: S3-FIFO (the default) or second chance (CLOCK).
+/// ``MemoryBackend/EvictionPolicy``: W-TinyLFU (the default), S3-FIFO or second chance (CLOCK).
 ///
 /// Entries live in a slot array linked by index into two first-in first-out queues (no node objects to allocate):
-/// the *small* queue, where new entries start, and the *main* queue. Each entry has a small access counter, raised by
-/// reads up to ``frequencyCap`` and only written while below it, so that a read hit of a popular entry writes nothing
-/// at all and reads on two cores do not fight over the store's memory. Space is made by taking entries from the back
-/// of a queue:
+/// the *small* queue, where new entries start (W-TinyLFU's window), and the *main* queue. Each entry has a small
+/// access counter, raised by reads up to ``frequencyCap`` and only written while below it, so that a read hit of a
+/// popular entry writes nothing at all and reads on two cores do not fight over the store's memory. The main queue is
+/// CLOCK: at its back, an entry read since it last passed there goes back to the front with its counter lowered by
+/// one; an unread one is evicted. Space is taken from the main queue while it holds more than its share of the budget
+/// (the budget less the small queue's) or the small queue is empty, else from the back of the small queue, where the
+/// policies differ:
 ///
-/// - From the small queue (while it holds more than its share of the budget, or the main queue is empty): an entry
-///   read at least twice there moves to the front of the main queue; any other is evicted and its key's hash goes
-///   into the ``GhostQueue``. A key written while its hash is in the ghost goes straight to the main queue.
-/// - From the main queue: an entry read since it last passed the back goes back to the front with its counter
-///   lowered by one (capped at ``frequencyCap``); an unread one is evicted.
+/// - **S3-FIFO** (Yang et al., SOSP 2023; the small queue holds 10% of the budget): an entry read at least twice
+///   there moves to the front of the main queue; any other is evicted and its key's hash goes into the
+///   ``GhostQueue``. A key written while its hash is in the ghost goes straight to the main queue.
+/// - **W-TinyLFU** (Einziger et al., 2017; the window holds 1%): the entry moves to the main queue while that has
+///   room; otherwise it is compared with the main queue's next victim (the CLOCK hand is run until the entry at the
+///   back is unread) by the ``FrequencySketch``'s estimates, and the one requested more often stays: the candidate
+///   replaces the victim only if its estimate is higher. The sketch is fed under exclusive access only, never by a
+///   read: a new key counts once when it is written, and an entry's reads count when its counter is next looked at
+///   (when it leaves, or passes the back of the main queue): the reads since it was last looked at (the counter less
+///   `seen`). A read hit therefore writes no more than under S3-FIFO.
+/// - **Second chance**: no small queue and counters up to 1 (a referenced mark): CLOCK.
 ///
-/// S3-FIFO (Yang et al., SOSP 2023) gives the small queue 10% of the budget and counters up to 3. Second chance is
-/// the same machinery with no small queue, no ghost and counters up to 1 (a referenced mark), which is CLOCK. So a
-/// key seen once (a scan) passes through the small queue without displacing what the main queue holds, which plain
-/// recency policies cannot do.
+/// So under the first two, a key seen once (a scan) passes through the small queue without displacing what the main
+/// queue holds, which plain recency policies cannot do.
 ///
 /// Reads can run side by side: ``read(_:now:)`` only reads the store, apart from the counters, which are atomic
 /// bytes in a buffer of their own. Everything else changes the store and needs exclusive access (see
@@ -69,6 +76,9 @@ struct ShardStore: ~Copyable {
         var previous: Int32
         var next: Int32
         var queue: Queue
+        /// The access counter when W-TinyLFU last fed this entry's reads to the sketch (changed only under
+        /// exclusive access).
+        var seen: UInt8 = 0
     }
 
     /// One queue's ends and bytes.
@@ -98,7 +108,8 @@ struct ShardStore: ~Copyable {
     let policy: MemoryBackend.EvictionPolicy
     /// The highest value of an entry's access counter.
     let frequencyCap: UInt8
-    /// The bytes the small queue may hold before space is made from it rather than from the main queue.
+    /// The bytes the small queue (W-TinyLFU's window) may hold before space is made from it rather than from the main
+    /// queue.
     let smallQueueShare: Int
     private(set) var counters = Counters()
 
@@ -114,6 +125,8 @@ struct ShardStore: ~Copyable {
     private var main = QueueEnds()
     /// Hashes of keys recently evicted from the small queue, as many as the shard has slots (S3-FIFO only).
     private var ghost = GhostQueue()
+    /// How often keys were requested (W-TinyLFU only).
+    private var sketch = FrequencySketch()
 
     init(byteBudget: Int, entryLimit: Int, policy: MemoryBackend.EvictionPolicy) {
         precondition(byteBudget > 0 && entryLimit > 0)
@@ -121,6 +134,9 @@ struct ShardStore: ~Copyable {
         self.entryLimit = entryLimit
         self.policy = policy
         switch policy {
+        case .windowTinyLFU:
+            self.frequencyCap = 3
+            self.smallQueueShare = byteBudget / 100
         case .s3FIFO:
             self.frequencyCap = 3
             self.smallQueueShare = byteBudget / 10
@@ -159,6 +175,24 @@ struct ShardStore: ~Copyable {
 
     private func setAccessCount(_ slot: Int32, _ count: UInt8) {
         self.accessCounts[Int(slot)].store(count, ordering: .relaxed)
+    }
+
+    /// W-TinyLFU: feeds the sketch the reads of `slot` since it was last looked at, and remembers its counter as
+    /// looked at.
+    private mutating func feedSketch(_ slot: Int32) {
+        guard self.policy == .windowTinyLFU else { return }
+        let index = Int(slot)
+        let count = self.accessCount(slot)
+        if count > self.nodes[index].seen, let hash = self.nodes[index].key?.hash {
+            for _ in 0..<(count - self.nodes[index].seen) { self.sketch.add(hash) }
+        }
+        self.nodes[index].seen = count
+    }
+
+    /// Sets the access counter of `slot`, as looked at by W-TinyLFU.
+    private mutating func resetAccessCount(_ slot: Int32, to count: UInt8) {
+        self.setAccessCount(slot, count)
+        self.nodes[Int(slot)].seen = count
     }
 
     // MARK: Operations
@@ -206,6 +240,7 @@ struct ShardStore: ~Copyable {
             // Out of its queue (still indexed) while room is made, so making room never evicts the entry being
             // written.
             let index = Int(slot)
+            self.feedSketch(slot)
             self.unlink(slot)
             self.counters.bytes -= self.nodes[index].cost
             self.counters.entries -= 1
@@ -213,9 +248,10 @@ struct ShardStore: ~Copyable {
             self.nodes[index].value = value
             self.nodes[index].cost = cost
             self.nodes[index].expiresAt = expiresAt
-            self.setAccessCount(slot, 0)
+            self.resetAccessCount(slot, to: 0)
             self.linkAtFront(slot, of: self.nodes[index].queue)
         } else {
+            if self.policy == .windowTinyLFU { self.sketch.add(key.hash) }
             self.makeRoom(for: cost, now: now)
             // Grow the index before the new node exists, so growing does not index it already.
             if (self.counters.entries + 1) * 2 > self.buckets.count {
@@ -290,6 +326,11 @@ struct ShardStore: ~Copyable {
         self.ghost.rememberedInOrder()
     }
 
+    /// The frequency sketch's estimate for `key` (W-TinyLFU). For tests.
+    func frequencyEstimate(of key: CacheKey) -> Int {
+        self.sketch.estimate(HashedKey(key).hash)
+    }
+
     /// Walks the whole structure and returns a description of the first broken invariant, or `nil` when the queues,
     /// the index and the counters agree and the limits hold. O(entries): for tests.
     func brokenInvariant() -> String? {
@@ -323,6 +364,7 @@ struct ShardStore: ~Copyable {
             bytes += queueBytes
         }
         if self.smallQueueShare == 0 && self.small.entries != 0 { return "second chance uses the small queue" }
+        if self.policy != .s3FIFO && self.ghost.count != 0 { return "only S3-FIFO uses the ghost" }
         let indexed = self.buckets.filter { $0 != Self.none }.count
         if seen != indexed { return "\(seen) linked entries but \(indexed) indexed" }
         if seen != self.counters.entries { return "\(seen) entries but the counter says \(self.counters.entries)" }
@@ -418,6 +460,10 @@ struct ShardStore: ~Copyable {
     /// at most once and goes round the main queue at most ``frequencyCap`` times before it is evicted, and an empty
     /// store has room for any entry `set` accepts (it refuses one larger than the budget).
     private mutating func makeRoom(for cost: Int, now: UInt64) {
+        if self.policy == .windowTinyLFU {
+            self.makeRoomAdmitting(for: cost, now: now)
+            return
+        }
         while self.counters.bytes + cost > self.byteBudget || self.counters.entries + 1 > self.entryLimit {
             let fromMain = self.main.bytes > self.byteBudget - self.smallQueueShare || self.small.entries == 0
             let victim = fromMain ? self.main.tail : self.small.tail
@@ -448,6 +494,91 @@ struct ShardStore: ~Copyable {
         }
     }
 
+    /// ``makeRoom(for:now:)`` under W-TinyLFU. From the main queue as under S3-FIFO (the sketch fed each entry's reads
+    /// as it passes the back). From the window, whose back entry is the *candidate*: an expired one is removed; else
+    /// it moves to the front of the main queue with its counter at 0 when that queue has room for it within its share;
+    /// else the CLOCK hand runs until the main queue's back entry is unread, and that *victim* is evicted and the
+    /// candidate moved, when the sketch estimates the candidate more requested than the victim; else the candidate is
+    /// evicted (a tie keeps the resident). An expired victim is removed and the loop goes on. It ends as S3-FIFO's
+    /// does: each entry leaves the window at most once, and goes round the main queue at most ``frequencyCap`` times.
+    private mutating func makeRoomAdmitting(for cost: Int, now: UInt64) {
+        while self.counters.bytes + cost > self.byteBudget || self.counters.entries + 1 > self.entryLimit {
+            let mainShare = self.byteBudget - self.smallQueueShare
+            if self.main.bytes > mainShare || self.small.entries == 0 {
+                let victim = self.main.tail
+                precondition(victim != Self.none, "an empty shard has room for any entry it accepts")
+                if !self.passBackOfMain(victim, now: now) {
+                    self.evict(victim, now: now)
+                }
+                continue
+            }
+            let candidate = self.small.tail
+            let index = Int(candidate)
+            if self.isExpired(candidate, now: now) {
+                self.evict(candidate, now: now)
+                continue
+            }
+            self.feedSketch(candidate)
+            if self.main.bytes + self.nodes[index].cost <= mainShare {
+                self.moveToMain(candidate)
+                continue
+            }
+            var victim = self.main.tail
+            while victim != Self.none && self.passBackOfMain(victim, now: now) {
+                victim = self.main.tail
+            }
+            if victim == Self.none {
+                self.evict(candidate, now: now)
+            } else if self.isExpired(victim, now: now) {
+                self.evict(victim, now: now)
+            } else if self.sketch.estimate(self.nodes[index].key!.hash)
+                > self.sketch.estimate(self.nodes[Int(victim)].key!.hash)
+            {
+                self.evict(victim, now: now)
+                self.moveToMain(candidate)
+            } else {
+                self.evict(candidate, now: now)
+            }
+        }
+    }
+
+    /// W-TinyLFU: when the main queue's back entry `slot` was read since it last passed there, feeds the sketch and
+    /// sends it back to the front with its counter lowered by one, and returns `true`; returns `false` for an unread
+    /// (or expired) one, which is the next to leave.
+    private mutating func passBackOfMain(_ slot: Int32, now: UInt64) -> Bool {
+        let count = self.accessCount(slot)
+        guard count > 0, !self.isExpired(slot, now: now) else { return false }
+        self.feedSketch(slot)
+        self.resetAccessCount(slot, to: count - 1)
+        self.unlink(slot)
+        self.linkAtFront(slot, of: .main)
+        return true
+    }
+
+    /// W-TinyLFU: moves the window's back entry `slot` to the front of the main queue, its counter at 0.
+    private mutating func moveToMain(_ slot: Int32) {
+        self.resetAccessCount(slot, to: 0)
+        self.unlink(slot)
+        self.linkAtFront(slot, of: .main)
+    }
+
+    /// W-TinyLFU: removes `slot` to make room, counted as an expiration when its deadline has passed, as an eviction
+    /// otherwise (its reads fed to the sketch first).
+    private mutating func evict(_ slot: Int32, now: UInt64) {
+        if self.isExpired(slot, now: now) {
+            self.counters.expirations += 1
+        } else {
+            self.feedSketch(slot)
+            self.counters.evictions += 1
+        }
+        self.remove(slot)
+    }
+
+    private func isExpired(_ slot: Int32, now: UInt64) -> Bool {
+        let expiresAt = self.nodes[Int(slot)].expiresAt
+        return expiresAt != 0 && expiresAt <= now
+    }
+
     private mutating func allocate(_ node: Node) -> Int32 {
         if let slot = self.freeSlots.popLast() {
             self.nodes[Int(slot)] = node
@@ -458,9 +589,15 @@ struct ShardStore: ~Copyable {
             self.growCounters()
         }
         self.nodes.append(node)
-        if self.smallQueueShare > 0 {
+        switch self.policy {
+        case .windowTinyLFU:
+            // The sketch counts for as many keys as the shard has ever held at once.
+            self.sketch.raiseCapacity(toEntries: self.nodes.count)
+        case .s3FIFO:
             // The ghost remembers as many keys as the shard has ever held at once.
             self.ghost.raiseCapacity(to: self.nodes.count)
+        case .secondChance:
+            break
         }
         return Int32(self.nodes.count - 1)
     }
@@ -476,7 +613,7 @@ struct ShardStore: ~Copyable {
         self.nodes[index].key = nil
         self.nodes[index].value = []
         self.nodes[index].cost = 0
-        self.setAccessCount(slot, 0)
+        self.resetAccessCount(slot, to: 0)
         self.freeSlots.append(slot)
     }
 

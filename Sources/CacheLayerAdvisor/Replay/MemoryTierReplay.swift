@@ -22,7 +22,7 @@ public struct MemoryTierReplay: Sendable {
         namespace: String = "advisor",
         requestsPerSecond: Int = 1000,
         shardCount: Int? = nil,
-        evictionPolicy: MemoryBackend.EvictionPolicy = .s3FIFO
+        evictionPolicy: MemoryBackend.EvictionPolicy = .windowTinyLFU
     ) {
         self.namespace = namespace
         self.requestsPerSecond = requestsPerSecond

@@ -5,7 +5,7 @@ import Testing
 import CacheLayerTesting
 
 /// The memory backend replays long seeded random sequences next to the naive model of its eviction policy
-/// (``ReferenceS3FIFO`` or ``ReferenceSecondChance``); every result, the byte total and every counter must agree after
+/// (``ReferenceWindowTinyLFU``, ``ReferenceS3FIFO`` or ``ReferenceSecondChance``); every result, the byte total and every counter must agree after
 /// every operation, and the budget must hold after each.
 @Suite("Memory backend against the reference model")
 struct EvictionReferenceModelTests {
@@ -30,6 +30,15 @@ struct EvictionReferenceModelTests {
         Scenario(policy: .s3FIFO, seed: 4, shards: 1, byteBudget: 24_000, maximumEntries: nil, operations: 120_000),
         Scenario(policy: .s3FIFO, seed: 5, shards: 4, byteBudget: 48_000, maximumEntries: nil, operations: 120_000),
         Scenario(policy: .s3FIFO, seed: 6, shards: 2, byteBudget: 40_000, maximumEntries: 30, operations: 60_000),
+        Scenario(
+            policy: .windowTinyLFU, seed: 11, shards: 1, byteBudget: 24_000, maximumEntries: nil, operations: 80_000),
+        // A window of one or two entries.
+        Scenario(
+            policy: .windowTinyLFU, seed: 12, shards: 1, byteBudget: 44_000, maximumEntries: nil, operations: 80_000),
+        Scenario(
+            policy: .windowTinyLFU, seed: 13, shards: 4, byteBudget: 48_000, maximumEntries: nil, operations: 80_000),
+        Scenario(
+            policy: .windowTinyLFU, seed: 14, shards: 2, byteBudget: 40_000, maximumEntries: 30, operations: 60_000),
     ])
     func randomOperationsMatchTheModel(_ scenario: Scenario) async throws {
         let clock = ManualCacheClock()
@@ -49,6 +58,7 @@ struct EvictionReferenceModelTests {
             switch scenario.policy {
             case .secondChance: ReferenceSecondChance(byteBudget: shardBudget, entryLimit: shardEntries)
             case .s3FIFO: ReferenceS3FIFO(byteBudget: shardBudget, entryLimit: shardEntries)
+            case .windowTinyLFU: ReferenceWindowTinyLFU(byteBudget: shardBudget, entryLimit: shardEntries)
             }
         }
         func shard(of key: CacheKey) -> Int { backend.shardIndex(for: HashedKey(key)) }
@@ -60,7 +70,9 @@ struct EvictionReferenceModelTests {
             // Mostly small values, sometimes one too large for a shard, to check it is refused.
             let count =
                 Int.random(in: 0...10, using: &random) == 0 ? shardBudget : Int.random(in: 0...500, using: &random)
-            return (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
+            // One random byte repeated: values still differ (for the owner-checked deletes), and a debug build
+            // spends its time on the comparison rather than on drawing each byte.
+            return [UInt8](repeating: UInt8.random(in: 0...255, using: &random), count: count)
         }
         func randomTTL() -> Duration? {
             Bool.random(using: &random) ? nil : .milliseconds(Int.random(in: 1...200, using: &random))
@@ -147,16 +159,21 @@ struct EvictionReferenceModelTests {
         #expect(statistics.evictions > 100 && statistics.expirations > 100)
     }
 
-    /// S3-FIFO's queues and ghost, not just its results, follow the model: after every operation of a seeded random
-    /// sequence on one shard, both queues (keys in order, with their access counters) and the ghost's live hashes
-    /// (oldest first) are the model's.
-    @Test(arguments: [UInt64(7), 8])
-    func s3FIFOQueuesMatchTheModel(seed: UInt64) async throws {
+    /// The queues, not just the results, follow the model: after every operation of a seeded random sequence on one
+    /// shard, both queues (keys in order, with their access counters) are the model's, and so are S3-FIFO's ghost
+    /// (live hashes, oldest first) and W-TinyLFU's sketch (the estimate of every key).
+    @Test(arguments: [
+        (MemoryBackend.EvictionPolicy.s3FIFO, UInt64(7)), (.s3FIFO, 8), (.windowTinyLFU, 9), (.windowTinyLFU, 10),
+    ])
+    func queuesMatchTheModel(policy: MemoryBackend.EvictionPolicy, seed: UInt64) async throws {
         let clock = ManualCacheClock()
-        let byteBudget = 12_000
+        let byteBudget = policy == .windowTinyLFU ? 40_000 : 12_000  // a window of a few entries
         let backend = try MemoryBackend(
-            configuration: .init(byteBudget: byteBudget, shardCount: 1, evictionPolicy: .s3FIFO, clock: clock))
-        var model = ReferenceS3FIFO(byteBudget: byteBudget, entryLimit: .max)
+            configuration: .init(byteBudget: byteBudget, shardCount: 1, evictionPolicy: policy, clock: clock))
+        var model: any QueueModel =
+            policy == .windowTinyLFU
+            ? ReferenceWindowTinyLFU(byteBudget: byteBudget, entryLimit: .max)
+            : ReferenceS3FIFO(byteBudget: byteBudget, entryLimit: .max)
         var random = SeededGenerator(seed: seed)
         let namespace = try CacheNamespace("queues")
         // Skewed key choice, so some keys are read often enough to reach the main queue and others pass through.
@@ -189,21 +206,52 @@ struct EvictionReferenceModelTests {
             default:
                 clock.advance(by: .milliseconds(Int.random(in: 0...20, using: &random)))
             }
-            let (small, main, ghost) = backend.withExclusiveAccess(toShard: 0) { store in
-                (store.contents(of: .small), store.contents(of: .main), store.ghostHashes())
+            let (small, main, ghost, estimates) = backend.withExclusiveAccess(toShard: 0) { store in
+                (
+                    store.contents(of: .small), store.contents(of: .main), store.ghostHashes(),
+                    keys.map { store.frequencyEstimate(of: $0) }
+                )
             }
-            try #require(small.map(\.key) == model.small.map(\.key), "step \(step): small queue")
-            try #require(small.map(\.accessCount) == model.small.map(\.count), "step \(step): small counters")
-            try #require(main.map(\.key) == model.main.map(\.key), "step \(step): main queue")
-            try #require(main.map(\.accessCount) == model.main.map(\.count), "step \(step): main counters")
+            let (modelSmall, modelMain) = model.queues
+            try #require(small.map(\.key) == modelSmall.map(\.key), "step \(step): small queue")
+            try #require(small.map(\.accessCount) == modelSmall.map(\.count), "step \(step): small counters")
+            try #require(main.map(\.key) == modelMain.map(\.key), "step \(step): main queue")
+            try #require(main.map(\.accessCount) == modelMain.map(\.count), "step \(step): main counters")
             try #require(ghost == model.ghostHashes, "step \(step): ghost")
+            try #require(estimates == keys.map(model.estimate), "step \(step): sketch")
             promotions = max(promotions, main.count)
             if step % 1000 == 0 {
                 try #require(backend.brokenInvariant() == nil, "step \(step)")
                 await Task.yield()
             }
         }
-        // Both queues and the ghost must have been used, or the comparison proves little.
-        #expect(promotions > 5 && !model.ghostHashes.isEmpty && model.evictions > 100)
+        // Both queues, and the ghost or the sketch, must have been used, or the comparison proves little.
+        #expect(promotions > 5 && model.evictions > 100)
+        #expect(policy == .windowTinyLFU ? keys.contains { model.estimate($0) > 1 } : !model.ghostHashes.isEmpty)
     }
+}
+
+/// What ``EvictionReferenceModelTests/queuesMatchTheModel(policy:seed:)`` compares: the models' queues, front
+/// first, with their counters, and what each policy remembers of keys it no longer holds.
+protocol QueueModel: ReferenceEvictionModel {
+    var queues: (small: [(key: CacheKey, count: UInt8)], main: [(key: CacheKey, count: UInt8)]) { get }
+    var ghostHashes: [Int] { get }
+    func estimate(_ key: CacheKey) -> Int
+}
+
+extension ReferenceS3FIFO: QueueModel {
+    var queues: (small: [(key: CacheKey, count: UInt8)], main: [(key: CacheKey, count: UInt8)]) {
+        (self.small.map { ($0.key, $0.count) }, self.main.map { ($0.key, $0.count) })
+    }
+    /// S3-FIFO keeps no sketch: the store's is never fed.
+    func estimate(_ key: CacheKey) -> Int { 0 }
+}
+
+extension ReferenceWindowTinyLFU: QueueModel {
+    var queues: (small: [(key: CacheKey, count: UInt8)], main: [(key: CacheKey, count: UInt8)]) {
+        (self.window.map { ($0.key, $0.count) }, self.main.map { ($0.key, $0.count) })
+    }
+    /// W-TinyLFU keeps no ghost.
+    var ghostHashes: [Int] { [] }
+    func estimate(_ key: CacheKey) -> Int { self.sketch.estimate(HashedKey(key).hash) }
 }

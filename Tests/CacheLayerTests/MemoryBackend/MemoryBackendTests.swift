@@ -44,14 +44,14 @@ struct MemoryBackendTests {
         #expect(backend.statistics.bytes == entryCost * 3)
     }
 
-    @Test func s3FIFOIsTheDefault() throws {
-        #expect(MemoryBackend.Configuration(byteBudget: 1 << 20).evictionPolicy == .s3FIFO)
+    @Test func windowTinyLFUIsTheDefault() throws {
+        #expect(MemoryBackend.Configuration(byteBudget: 1 << 20).evictionPolicy == .windowTinyLFU)
     }
 
-    /// A key read a few times survives a scan of keys read once, however long, under S3-FIFO; under second chance
-    /// the same scan pushes it out.
+    /// A key read a few times survives a scan of keys read once, however long, under W-TinyLFU and S3-FIFO; under
+    /// second chance the same scan pushes it out.
     @Test(arguments: MemoryBackend.EvictionPolicy.allCases)
-    func frequentKeysSurviveAScanOnlyUnderS3FIFO(_ policy: MemoryBackend.EvictionPolicy) async throws {
+    func frequentKeysSurviveAScanUnlessUnderSecondChance(_ policy: MemoryBackend.EvictionPolicy) async throws {
         let value = [UInt8](repeating: 1, count: 100)
         let entryCost = MemoryBackend.cost(of: self.key("scan-0000"), valueCount: value.count)
         let backend = try MemoryBackend(
@@ -65,7 +65,7 @@ struct MemoryBackendTests {
             try await backend.set(self.key(name), to: value, ttl: nil)
         }
         let survivors = try await [backend.get(self.key("hot-0000")), backend.get(self.key("hot-0001"))]
-        #expect(survivors.allSatisfy { $0 != nil } == (policy == .s3FIFO))
+        #expect(survivors.allSatisfy { $0 != nil } == (policy != .secondChance))
         #expect(backend.brokenInvariant() == nil)
     }
 

@@ -18,8 +18,8 @@ public struct HitRateRow: Sendable, Hashable {
     public var variant: String
     /// The tier.
     public var tier: Tier
-    /// The eviction policy: the memory tier's `MemoryBackend.EvictionPolicy` (`s3-fifo`, `second-chance`), Redis's
-    /// `maxmemory-policy`, `belady` for the optimum.
+    /// The eviction policy: the memory tier's `MemoryBackend.EvictionPolicy` (`w-tinylfu`, `s3-fifo`,
+    /// `second-chance`), Redis's `maxmemory-policy`, `belady` for the optimum.
     public var policy: String
     /// The memory budget, in bytes.
     public var budget: Int
