@@ -1,28 +1,64 @@
-import CacheLayer
 import CacheLayerHummingbird
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import Testing
 
+@testable import CacheLayer
+
+/// The order of requests is forced (by the fixture's gate, and by waiting until each has reached the single-flight
+/// or the lock), never by sleeping.
 @Suite("Response cache under concurrent requests")
 struct ResponseCacheConcurrencyTests {
+    /// The key the fixture's cache read first (from its `cache.get` span), if it has read any.
+    func firstKeyRead(by fixture: ResponseCacheFixture) -> CacheKey? {
+        let prefix = fixture.cache.namespace.name + ":"
+        for span in fixture.tracer.finishedSpans where span.operationName == "cache.get" {
+            if case .stringArray(let keys)? = span.attributes.get("cache.key"), let key = keys.first,
+                key.hasPrefix(prefix)
+            {
+                return CacheKey(namespace: fixture.cache.namespace, key: String(key.dropFirst(prefix.count)))
+            }
+        }
+        return nil
+    }
+
+    /// Waits (bounded) until `count` requests wait on the single-flight of the key the fixture's cache read first.
+    func waiters(_ count: Int, in fixture: ResponseCacheFixture) async -> Bool {
+        await waitUntil {
+            guard let key = self.firstKeyRead(by: fixture), let flight = fixture.cache.core.flights.flight(for: key)
+            else { return false }
+            return flight.waitersJoined >= count
+        }
+    }
+
     @Test func aHundredConcurrentRequestsOnAColdKeyRunTheHandlerOnce() async throws {
         let fixture = try ResponseCacheFixture(holdHandlers: true)
         try await fixture.application().test(.live) { client in
-            let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+            let port = try #require(client.port)
+            // A connection each: HTTP/1.1 answers the requests of one connection one after the other, so over the
+            // test's one client they would reach the cache only once the first was answered.
+            let responses = try await withThrowingTaskGroup(of: (HTTPResponse, String).self) { group in
                 for _ in 0..<100 {
-                    group.addTask { try await client.execute(uri: "/admin/order-items?status=shipped", method: .get) }
+                    group.addTask {
+                        try await TestClient.withClient(host: "localhost", port: port) { connection in
+                            let response = try await connection.execute(
+                                .init("/admin/order-items?status=shipped", method: .get, authority: "localhost"))
+                            return (response.head, String(buffer: response.body ?? ByteBuffer()))
+                        }
+                    }
                 }
-                // Let the requests reach the cache (one runs the handler, held by the gate; the rest wait for it).
-                try await Task.sleep(for: .milliseconds(300))
+                // One request runs the handler, held by the gate, until the 99 others wait for it.
+                let joined = await self.waiters(99, in: fixture)
                 fixture.gate.open()
-                return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
+                #expect(joined, "the other 99 requests did not all wait for the one handler run")
+                return try await group.reduce(into: [(HTTPResponse, String)]()) { $0.append($1) }
             }
             #expect(responses.count == 100)
-            #expect(responses.allSatisfy { $0.status == .ok && $0.text == "order items page 1, run 1" })
-            // Requests that arrived after the store are hits; none ran the handler again.
-            #expect(responses.allSatisfy { $0.cacheStatus == "MISS" || $0.cacheStatus == "HIT" })
+            #expect(responses.allSatisfy { $0.0.status == .ok && $0.1 == "order items page 1, run 1" })
+            // The handler's response, and the 99 that waited for it: all misses, none ran the handler again.
+            #expect(responses.allSatisfy { $0.0.headerFields[HTTPField.Name("X-Cache")!] == "MISS" })
         }
         #expect(fixture.runs.count == 1)
     }
@@ -53,11 +89,12 @@ struct ResponseCacheConcurrencyTests {
     }
 
     /// Two servers ("processes") with caches of their own over one backend, the endpoint under a distributed lock.
-    func twoServers(onTimeout: LoadPolicy.Lock.TimeoutBehaviour) throws -> (ResponseCacheFixture, ResponseCacheFixture)
-    {
+    func twoServers(
+        onTimeout: LoadPolicy.Lock.TimeoutBehaviour, maximumWait: Duration = .milliseconds(500)
+    ) throws -> (ResponseCacheFixture, ResponseCacheFixture) {
         let backend = try MemoryBackend(byteBudget: 8 << 20)
         let lock = LoadPolicy.Lock(
-            lease: .seconds(10), maximumWait: .milliseconds(500), retryInterval: .milliseconds(5), onTimeout: onTimeout
+            lease: .seconds(30), maximumWait: maximumWait, retryInterval: .milliseconds(5), onTimeout: onTimeout
         )
         return (
             try ResponseCacheFixture(lock: lock, backend: backend, holdHandlers: true),
@@ -66,15 +103,23 @@ struct ResponseCacheConcurrencyTests {
     }
 
     @Test func underADistributedLockAnotherServerWaitsForTheResponse() async throws {
-        let (first, second) = try self.twoServers(onTimeout: .load)
+        // The second server waits far longer than the test holds the first one's handler.
+        let (first, second) = try self.twoServers(onTimeout: .load, maximumWait: .seconds(30))
         try await first.application().test(.router) { firstClient in
             try await second.application().test(.router) { secondClient in
                 async let held = firstClient.execute(uri: "/admin/order-items", method: .get)
-                for _ in 0..<400 where first.runs.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
+                // The first server holds the lock and runs its handler (held by its gate)...
+                #expect(await waitUntil { first.runs.count == 1 }, "the first server did not run its handler")
                 async let waiting = secondClient.execute(uri: "/admin/order-items", method: .get)
-                try await Task.sleep(for: .milliseconds(100))
+                // ...while the second one waits for the lock (its lock span is open until it gets the response).
+                #expect(
+                    await waitUntil { second.tracer.activeSpans.contains { $0.operationName == "cache.lock" } },
+                    "the second server did not wait for the lock")
                 first.gate.open()
-                let (holder, waiter) = try await (held, waiting)
+                let holder = try await held
+                // Its own handler may go on too: a run of it would show, rather than hang the test.
+                second.gate.open()
+                let waiter = try await waiting
                 #expect(holder.cacheStatus == "MISS" && waiter.cacheStatus == "MISS")
                 #expect(waiter.text == holder.text)
             }
@@ -87,7 +132,8 @@ struct ResponseCacheConcurrencyTests {
         try await first.application().test(.router) { firstClient in
             try await second.application().test(.router) { secondClient in
                 async let held = firstClient.execute(uri: "/admin/order-items", method: .get)
-                for _ in 0..<400 where first.runs.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
+                // The first server holds the lock (its handler held by its gate) before the second one asks.
+                #expect(await waitUntil { first.runs.count == 1 }, "the first server did not run its handler")
                 let waiter = try await secondClient.execute(uri: "/admin/order-items", method: .get)
                 #expect(waiter.status == .serviceUnavailable && waiter.cacheStatus == "MISS")
                 first.gate.open()

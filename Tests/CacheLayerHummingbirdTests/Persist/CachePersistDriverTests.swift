@@ -195,15 +195,27 @@ struct CachePersistDriverTests {
     "CachePersistDriver over Redis",
     .enabled(if: PersistRedisServer.shouldRun, "set CACHELAYER_REDIS_URL or run scripts/test.sh"))
 struct CachePersistDriverRedisTests {
+    /// Polls (every 20 ms, for at most 10 s: a bounded wait, not a timed assert) until `key` is gone.
+    func goneFromTheServer(_ key: String, _ persist: CachePersistDriver) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if try await persist.get(key: key, as: String.self) == nil { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
 
     @Test func createSetGetRemoveAndExpiry() async throws {
         let url = try #require(
             PersistRedisServer.url, "CACHELAYER_REDIS_URL is not set: run the tests with scripts/test.sh")
         var configuration = try RedisBackend.Configuration(url: url)
         configuration.keyPrefix = "persist-driver-test:"
+        // The driver's own sense of time is a manual clock: the time a value has left is what the test says, and
+        // only the server's TTL can make a value go away while the clock stands still.
+        let clock = ManualCacheClock(start: .seconds(1_700_000_000))
         let cache = try Cache(
             namespace: "persist", backend: try RedisBackend(configuration: configuration),
-            configuration: .init(failOpen: false))
+            configuration: .init(failOpen: false, freshnessClock: clock))
         try await cache.removeAll()
         let persist = try CachePersistDriver(cache: cache)
 
@@ -220,31 +232,24 @@ struct CachePersistDriverRedisTests {
 
         // Redis expires the key itself; poll (a bounded wait, not a timed assert) until it is gone.
         try await persist.set(key: "short", value: "x", expires: .milliseconds(50))
-        var gone = false
-        for _ in 0..<100 where !gone {
-            try await Task.sleep(for: .milliseconds(20))
-            gone = try await persist.get(key: "short", as: String.self) == nil
-        }
-        #expect(gone)
+        #expect(try await self.goneFromTheServer("short", persist))
         try await persist.create(key: "short", value: "y")
 
         // The time left (hummingbird's testTTL), and a set without an expiry keeps it on the server too.
         try await persist.set(key: "ttl", value: "x", expires: .seconds(10))
+        clock.advance(by: .seconds(4))
         try await persist.set(key: "ttl", value: "y")
         let entry = try await persist.getWithTTL(key: "ttl", as: String.self)
         #expect(entry?.object == "y")
-        let ttl = try #require(entry?.ttl)
-        #expect(ttl <= .seconds(10) && ttl > .seconds(1))
-        // A second long enough for the second set to find the first value on a loaded machine.
-        try await persist.set(key: "kept", value: "x", expires: .seconds(1))
+        #expect(entry?.ttl == .seconds(6))
+        // The first value lives a minute on the server, so the second set finds it however loaded the machine;
+        // by the driver's clock only 100 ms of it are left when the second set replaces it, which the server is
+        // then to keep: the value goes away on the server's own TTL while the driver's clock stands still.
+        try await persist.set(key: "kept", value: "x", expires: .seconds(60))
+        clock.advance(by: .milliseconds(59_900))
         try await persist.set(key: "kept", value: "y")
-        #expect(try await persist.getWithTTL(key: "kept", as: String.self)?.ttl != nil)
-        gone = false
-        for _ in 0..<250 where !gone {
-            try await Task.sleep(for: .milliseconds(20))
-            gone = try await persist.get(key: "kept", as: String.self) == nil
-        }
-        #expect(gone)
+        #expect(try await persist.getWithTTL(key: "kept", as: String.self)?.ttl == .milliseconds(100))
+        #expect(try await self.goneFromTheServer("kept", persist))
         try await cache.removeAll()
     }
 }

@@ -26,20 +26,32 @@ struct RedisFaultTests {
         let backend = try RedisBackend(configuration: self.configuration(server))
         let cache = try Cache(namespace: "faults", backend: backend)
         let stop = CacheLoad.StopFlag()
+        let progress = CacheLoad.Progress()
 
-        async let report = CacheLoad.run(cache, tasks: 32, stop: stop)
-        try await Task.sleep(for: .milliseconds(300))
+        async let report = CacheLoad.run(cache, tasks: 32, stop: stop, progress: progress)
+        // The load reads stored values before the server dies...
+        let hitBeforeKill = await waitUntil(within: .seconds(10)) { progress.hits > 0 }
         server.kill()
+        // ...then runs against the dead server (fail-open: misses), which stays down for at least 500 ms (the
+        // outage is the scenario; no assertion needs it to last exactly that).
+        let missesAtKill = progress.misses
         try await Task.sleep(for: .milliseconds(500))
+        // More misses than the 32 calls that may have been answered before the kill and counted after it.
+        let missedWhileDown = await waitUntil(within: .seconds(10)) { progress.misses >= missesAtKill + 64 }
         try server.start()
         let restarted = ContinuousClock.now
         // Recovery: a write then a read must succeed within 2 s of the server being back.
         let recovered = await CacheLoad.timeToRecover(
             backend, probe: CacheKey(namespace: self.namespace, key: "probe"), since: restarted, within: .seconds(5))
-        try await Task.sleep(for: .milliseconds(300))
+        // ...and reads stored values from the restarted server again.
+        let hitsAtRecovery = progress.hits
+        let hitAfterRestart = await waitUntil(within: .seconds(10)) { progress.hits > hitsAtRecovery }
         stop.set()
         let result = await report
 
+        #expect(hitBeforeKill, "the load read no stored value before the kill")
+        #expect(missedWhileDown, "the load made no calls while the server was down")
+        #expect(hitAfterRestart, "the load read no stored value from the restarted server")
         #expect(result.wrongValues.isEmpty, "\(result.wrongValues.prefix(5))")
         let recoveryTime = try #require(recovered, "the backend did not recover within 5 s")
         #expect(recoveryTime < .seconds(2))
@@ -55,8 +67,10 @@ struct RedisFaultTests {
         for index in 0..<64 {
             try await cache.putBytes("k\(index)", CacheLoad.value("k\(index)"))
         }
-        // Pause all clients for 600 ms: calls in flight must time out, and the connections be replaced.
-        _ = try server.raw("CLIENT PAUSE 600 ALL")
+        // Stop the server until the test resumes it: calls in flight must time out, and the connections be
+        // replaced. (A stopped process, not CLIENT PAUSE: that one lasts a set time, and a loaded machine could let
+        // it end before the calls were made; a paused server answers no command, CLIENT UNPAUSE included.)
+        server.pause()
         // Each task reports "timeout", "ok" or what went wrong.
         let outcomes = await withTaskGroup(of: String.self) { group in
             for index in 0..<64 {
@@ -73,10 +87,21 @@ struct RedisFaultTests {
             }
             return await group.reduce(into: [String]()) { $0.append($1) }
         }
+        server.resume()
         let wrongDuringPause = outcomes.filter { $0 != "ok" && $0 != "timeout" }
         #expect(wrongDuringPause.isEmpty, "\(wrongDuringPause.prefix(5))")
-        #expect(outcomes.contains("timeout"), "the pause should have timed calls out")
-        try await Task.sleep(for: .milliseconds(700))
+        // Nothing can answer while the server is stopped: every call timed out.
+        #expect(outcomes.allSatisfy { $0 == "timeout" }, "the pause should have timed every call out")
+        // The server answers again (it ran, and answered, the commands the timed-out calls had sent), and every
+        // connection has been replaced: none refuses calls any more, and the breaker is closed.
+        #expect(
+            await waitUntil(within: .seconds(10)) { (try? server.raw("PING"))?.hasPrefix("+PONG") == true },
+            "the server did not answer after it was resumed")
+        #expect(
+            await waitUntil(within: .seconds(10)) {
+                !backend.pool.breaker.isOpen && backend.pool.connections.allSatisfy { !$0.isRefusing }
+            },
+            "the connections were not replaced after the pause")
 
         // After the pause: thousands of reads, each must get its own key's value.
         let wrongAfter = await withTaskGroup(of: [String].self) { group in

@@ -19,13 +19,25 @@ enum CacheLoad {
         func set() { self.flag.store(true, ordering: .relaxed) }
     }
 
+    /// The hits and misses so far, readable while the tasks run: for a test to wait until the load has reached a
+    /// state (hits before a fault, misses during it, hits again after it) instead of sleeping and hoping.
+    final class Progress: Sendable {
+        private let hitCount = Atomic(0)
+        private let missCount = Atomic(0)
+        var hits: Int { self.hitCount.load(ordering: .relaxed) }
+        var misses: Int { self.missCount.load(ordering: .relaxed) }
+        func hit() { self.hitCount.add(1, ordering: .relaxed) }
+        func miss() { self.missCount.add(1, ordering: .relaxed) }
+    }
+
     /// The value stored under `key`: it names the key.
     static func value(_ key: String) -> [UInt8] { Array("\(key)=value".utf8) }
 
     /// Runs `tasks` tasks of gets and puts (one in three) over `keyCount` keys until `stop` is set (bounded by
-    /// `limit`).
+    /// `limit`), counting on `progress` as they go.
     static func run(
-        _ cache: Cache, tasks: Int, keyCount: Int = 64, stop: StopFlag, limit: Duration = .seconds(20)
+        _ cache: Cache, tasks: Int, keyCount: Int = 64, stop: StopFlag, limit: Duration = .seconds(20),
+        progress: Progress = Progress()
     ) async -> Report {
         await withTaskGroup(of: Report.self) { group in
             for task in 0..<tasks {
@@ -43,9 +55,11 @@ enum CacheLoad {
                                 try await cache.putBytes(key, Self.value(key), ttl: .seconds(60))
                             } else if let value = try await cache.getBytes(key) {
                                 report.hits += 1
+                                progress.hit()
                                 if value != Self.value(key) { report.wrongValues.append(key) }
                             } else {
                                 report.misses += 1
+                                progress.miss()
                             }
                         } catch {
                             report.wrongValues.append("unexpected throw: \(error)")

@@ -69,6 +69,18 @@ final class RedisServerProcess: @unchecked Sendable {
         self.pid = nil
     }
 
+    /// Stops the server (SIGSTOP): it keeps its connections and its data, and answers nothing until ``resume()``.
+    func pause() {
+        guard let pid = self.pid else { return }
+        Glibc.kill(pid, SIGSTOP)
+    }
+
+    /// Lets a server stopped by ``pause()`` go on (SIGCONT): it then runs what it received meanwhile.
+    func resume() {
+        guard let pid = self.pid else { return }
+        Glibc.kill(pid, SIGCONT)
+    }
+
     /// Sends one inline command on a fresh connection (for set-up and checks, not for the code under test).
     func raw(_ command: String) throws -> String {
         try RedisTestServer.rawCommand(command, host: "127.0.0.1", port: UInt16(self.port))

@@ -34,6 +34,13 @@ struct InlineReadThroughTests {
         (try? self.metrics.expectCounter(label, [("cache", "inline")]).totalValue) ?? 0
     }
 
+    /// Waits until `count` callers wait on the flight of `key` (bounded, so that a broken build fails rather than
+    /// hangs). The order of callers is forced this way, never by sleeping.
+    func waiters(_ count: Int, on key: String = "page:1", in cache: Cache) async -> Bool {
+        let cacheKey = CacheKey(namespace: cache.namespace, key: key)
+        return await waitUntil { (cache.core.flights.flight(for: cacheKey)?.waitersJoined ?? 0) >= count }
+    }
+
     /// Runs `count` concurrent reads of `key`, each with `loader`; returns their results once all are done.
     func concurrentReads(
         _ cache: Cache,
@@ -74,14 +81,15 @@ struct InlineReadThroughTests {
             await gate.wait()
             return Array("rendered".utf8)
         }
-        // Let the callers reach the flight (one leads, the others wait), then let the load finish.
-        try await Task.sleep(for: .milliseconds(200))
+        // One caller leads; once the 99 others wait on its flight, the load may finish.
+        let joined = await self.waiters(99, in: cache)
         gate.open()
         let all = try await results
+        #expect(joined, "the other 99 callers did not all join the leader's flight")
         #expect(loads.count == 1)
         #expect(all.allSatisfy { $0.value == Array("rendered".utf8) })
         #expect(all.filter { $0.source == .loaded }.count == 1)
-        #expect(all.filter { $0.source == .shared }.count + all.filter { $0.source == .hit }.count == 99)
+        #expect(all.filter { $0.source == .shared }.count == 99)
     }
 
     @Test func aValueTheCodingDeclinesIsNeitherStoredNorShared() async throws {
@@ -93,9 +101,11 @@ struct InlineReadThroughTests {
             await gate.wait()
             return Array("private".utf8)
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // The 19 others wait on the leader's flight, so the value is one it could hand them.
+        let joined = await self.waiters(19, in: cache)
         gate.open()
         let all = try await results
+        #expect(joined, "the other 19 callers did not all join the leader's flight")
         // Every caller ran its own load: a response that must not be stored is not handed to anyone else either.
         #expect(loads.count == 20)
         #expect(all.allSatisfy { $0.source == .loaded && $0.value == Array("private".utf8) })
@@ -123,8 +133,10 @@ struct InlineReadThroughTests {
                     }
                 }
             }
-            try? await Task.sleep(for: .milliseconds(100))
+            // All 29 others wait on the failing flight: none can come late and start a second load.
+            let joined = await self.waiters(29, in: cache)
             gate.open()
+            #expect(joined, "the other 29 callers did not all join the leader's flight")
             return await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(failures.count == 30 && failures.allSatisfy { $0 })
@@ -146,23 +158,32 @@ struct InlineReadThroughTests {
             }
         }
         await leaderStarted.wait()
+        let cacheKey = CacheKey(namespace: cache.namespace, key: "page:1")
+        let leadersFlight = try #require(cache.core.flights.flight(for: cacheKey))
         let takeOver = Gate()
         async let followers = self.concurrentReads(cache, count: 10) {
             loads.increment()
             await takeOver.wait()
             return [42]
         }
-        try await Task.sleep(for: .milliseconds(50))
+        // The 10 followers wait on the leader's flight when it is cancelled.
+        let joined = await self.waiters(10, in: cache)
         leader.cancel()
-        // The waiter that takes over holds its load until the others have joined it.
-        try await Task.sleep(for: .milliseconds(50))
+        // One follower takes over and loads; its load is held until the 9 others have joined its flight.
+        let tookOver = await waitUntil {
+            guard let flight = cache.core.flights.flight(for: cacheKey), flight !== leadersFlight else { return false }
+            return loads.count == 2 && flight.waitersJoined >= 9
+        }
         takeOver.open()
         let results = try await followers
+        #expect(joined, "the followers did not all join the leader's flight")
+        #expect(tookOver, "no follower took over with the 9 others waiting on it")
         #expect(await leader.result.failure is CancellationError)
         #expect(results.allSatisfy { $0.value == [42] })
-        // The leader's load, then one follower's: the others shared it (or hit it once stored).
+        // The leader's load, then one follower's: the others shared it.
         #expect(loads.count == 2)
         #expect(results.filter { $0.source == .loaded }.count == 1)
+        #expect(results.filter { $0.source == .shared }.count == 9)
     }
 
     @Test func aStaleValueIsRefreshedByOneCallerWhileTheOthersGetItAtOnce() async throws {
@@ -170,15 +191,18 @@ struct InlineReadThroughTests {
         _ = try await cache.readThrough(key: "page:1", ttl: .seconds(10), coding: self.bytes) { [1] }
         self.clock.advance(by: .seconds(11))
         let loads = LoadCounter()
+        let refreshing = Gate()
         let gate = Gate()
         let refresher = Task {
             try await cache.readThrough(key: "page:1", ttl: .seconds(10), coding: self.bytes) {
                 loads.increment()
+                refreshing.open()
                 await gate.wait()
                 return [2]
             }
         }
-        for _ in 0..<400 where loads.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // The refresh is under way (and held) before the others read.
+        await refreshing.wait()
         let others = try await self.concurrentReads(cache, count: 20) {
             loads.increment()
             return [3]

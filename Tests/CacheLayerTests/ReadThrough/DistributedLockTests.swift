@@ -1,4 +1,5 @@
 import CacheLayerTestSupport
+import CacheLayerTesting
 import InMemoryTracing
 import MetricsTestKit
 import Testing
@@ -24,21 +25,33 @@ struct DistributedLockTests {
     }
 
     @Test func fourInstancesTimesAHundredCallersLoadOnce() async throws {
-        let lock = LoadPolicy.Lock(lease: .seconds(5), maximumWait: .seconds(5), onTimeout: .fail)
+        // A lease and a wait far longer than the test holds the load: only the gate decides when it ends.
+        let lock = LoadPolicy.Lock(lease: .seconds(60), maximumWait: .seconds(60), onTimeout: .fail)
         let caches = try (0..<4).map { _ in try self.makeCache(lock) }
         let loads = LoadCounter()
+        let gate = Gate()
         let values = try await withThrowingTaskGroup(of: Int.self) { group in
             for cache in caches {
                 for _ in 0..<100 {
                     group.addTask {
                         try await cache.getOrLoad(key: "cold", ttl: .seconds(60)) { () async throws -> Int in
                             loads.increment()
-                            try await Task.sleep(for: .milliseconds(100))
+                            await gate.wait()
                             return 42
                         }
                     }
                 }
             }
+            // The load is held until, in every instance, the 99 other callers wait on their leader's flight, and
+            // the three leaders that did not get the lock are waiting for it (their lock spans are still open).
+            let cold = CacheKey(namespace: try CacheNamespace("locked"), key: "cold")
+            let piledUp = await waitUntil {
+                loads.count == 1
+                    && caches.allSatisfy { ($0.core.flights.flight(for: cold)?.waitersJoined ?? 0) >= 99 }
+                    && self.tracer.activeSpans.filter { $0.operationName == "cache.lock" }.count == 3
+            }
+            gate.open()
+            #expect(piledUp, "the callers did not all reach the flights and the lock before the load ended")
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(values.count == 400)
@@ -60,22 +73,39 @@ struct DistributedLockTests {
     }
 
     @Test func aDeadHoldersLockIsTakenOverWhenItsLeaseEnds() async throws {
-        let cache = try self.makeCache(.init(lease: .seconds(5), maximumWait: .seconds(5), onTimeout: .fail))
+        // The lease runs on a manual clock: it ends when the test advances it, however busy the machine is.
+        let clock = ManualCacheClock(start: .seconds(1_000))
+        let backend = try ControllableBackend(
+            memory: MemoryBackend(configuration: .init(byteBudget: 8 << 20, clock: clock)))
+        let cache = try Cache(
+            namespace: "locked",
+            backend: backend,
+            configuration: .init(
+                loadPolicy: LoadPolicy(lock: .init(lease: .seconds(5), maximumWait: .seconds(60), onTimeout: .fail)),
+                tracer: self.tracer
+            )
+        )
         // A holder that took the lock for 300 ms and died without storing or releasing anything.
-        let lock = DistributedLock(guarding: CacheKey(namespace: cache.namespace, key: "orphan"), on: self.backend)
+        let lock = DistributedLock(guarding: CacheKey(namespace: cache.namespace, key: "orphan"), on: backend)
         #expect(try await lock.tryAcquire(lease: .milliseconds(300)) != nil)
-        let orphaned = ContinuousClock.now
 
         let loads = LoadCounter()
-        let value = try await cache.getOrLoad(key: "orphan", ttl: .seconds(60)) { () async throws -> String in
-            loads.increment()
-            return "rebuilt"
+        let caller = Task {
+            try await cache.getOrLoad(key: "orphan", ttl: .seconds(60)) { () async throws -> String in
+                loads.increment()
+                return "rebuilt"
+            }
         }
+        // While the lease runs, the caller finds the lock held, polls, and does not load: its read, then at least
+        // three turns of acquiring and reading again.
+        let calls = backend.callCount
+        #expect(await waitUntil { backend.callCount >= calls + 7 }, "the caller did not poll the held lock")
+        #expect(loads.count == 0, "the lock was taken while the dead holder's lease ran")
+        // The lease ends: the next poll takes the lock over.
+        clock.advance(by: .milliseconds(300))
+        let value = try await caller.value
         #expect(value == "rebuilt")
         #expect(loads.count == 1)
-        // Taken over only once the lease had ended (how long this caller itself waited depends on how busy the
-        // machine was between the two steps).
-        #expect(ContinuousClock.now - orphaned >= .milliseconds(300))
         let span = try #require(self.tracer.finishedSpans.first { $0.operationName == "cache.lock" })
         #expect(span.attributes.get("cache.lock.acquired") == true)
         guard case .int64(let waited) = span.attributes.get("cache.lock.wait_ms") else {

@@ -11,6 +11,13 @@ struct SingleFlightTests {
         try Cache(namespace: "flight", backend: try MemoryBackend(byteBudget: 8 << 20), configuration: configuration)
     }
 
+    /// Waits until `count` callers wait on the flight of `key` (bounded, so that a broken build fails rather than
+    /// hangs). The order of callers is forced this way, never by sleeping.
+    func waiters(_ count: Int, on key: String, in cache: Cache) async -> Bool {
+        let cacheKey = CacheKey(namespace: cache.namespace, key: key)
+        return await waitUntil { (cache.core.flights.flight(for: cacheKey)?.waitersJoined ?? 0) >= count }
+    }
+
     @Test func aThousandConcurrentMissesRunTheLoaderOnce() async throws {
         let metrics = TestMetrics()
         let cache = try self.makeCache(.init(metricsFactory: metrics))
@@ -26,9 +33,10 @@ struct SingleFlightTests {
                     }
                 }
             }
-            // Let every caller reach the flight before the load completes.
-            try await Task.sleep(for: .milliseconds(200))
+            // Every caller but the leader waits on the flight before the load completes.
+            let joined = await self.waiters(999, on: "cold", in: cache)
             gate.open()
+            #expect(joined, "the other 999 callers did not all join the leader's flight")
             return try await group.reduce(into: [Product]()) { $0.append($1) }
         }
         #expect(loads.count == 1)
@@ -36,8 +44,8 @@ struct SingleFlightTests {
         #expect(try await cache.get("cold", as: Product.self) == Product(id: 1, name: "Loaded once"))
         let started = try metrics.expectCounter("cache.loads", [("cache", "flight")]).totalValue
         let coalesced = try metrics.expectCounter("cache.coalesced_loads", [("cache", "flight")]).totalValue
-        // Callers that reached the cache after the store hit it instead of waiting; none loaded again.
-        #expect(started == 1 && coalesced > 0)
+        // Every other caller waited for the one load and got its value.
+        #expect(started == 1 && coalesced == 999)
     }
 
     @Test func everyWaiterGetsTheSameErrorAndNothingIsStored() async throws {
@@ -60,8 +68,10 @@ struct SingleFlightTests {
                     }
                 }
             }
-            try? await Task.sleep(for: .milliseconds(100))
+            // All 49 others wait on the failing flight: none can come late and start a second load.
+            let joined = await self.waiters(49, on: "broken", in: cache)
             gate.open()
+            #expect(joined, "the other 49 callers did not all join the leader's flight")
             return await group.reduce(into: [DatabaseDown?]()) { $0.append($1) }
         }
         #expect(loads.count == 1)
@@ -82,11 +92,11 @@ struct SingleFlightTests {
             try Task.checkCancellation()  // would throw if the load inherited a cancellation
             return Product(id: 3, name: "Survived")
         }
-        // The first caller starts the load, then is cancelled.
+        // The first caller starts the load, the others join it, then the first is cancelled.
         let first = Task { try await cache.getOrLoad(key: "k", ttl: nil, loader: load) }
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(await waitUntil { loads.count == 1 }, "the first caller did not start the load")
         let others = (0..<10).map { _ in Task { try await cache.getOrLoad(key: "k", ttl: nil, loader: load) } }
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(await self.waiters(10, on: "k", in: cache), "the other callers did not join the first one's load")
         first.cancel()
         await #expect(throws: CancellationError.self) { try await first.value }
         gate.open()
@@ -111,7 +121,8 @@ struct SingleFlightTests {
                     }
                 }
             }
-            try? await Task.sleep(for: .milliseconds(100))
+            // Every miss is loading at once (none can come late and hit the first one's value).
+            #expect(await waitUntil { loads.count == 5 }, "not every miss ran the loader")
             gate.open()
         }
         #expect(loads.count == 5)

@@ -40,13 +40,15 @@ struct StaleWhileRevalidateTests {
         (try? self.metrics.expectCounter(label, [("cache", "swr")]).totalValue) ?? 0
     }
 
-    /// Polls `condition` (bounded: 2 s), yielding between polls so background tasks run.
+    /// Polls `condition` every 5 ms until it holds (bounded: 10 s, generous for a loaded machine, so that a broken
+    /// build fails rather than hangs), sleeping between polls so background tasks run.
     func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<400 {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
             if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(5))
         }
-        return false
+        return try await condition()
     }
 
     @Test func aStaleValueIsServedAtOnceWhileOneBackgroundRefreshReplacesIt() async throws {
