@@ -97,6 +97,7 @@ extension HTTPHeaders {
     /// HTTP fields as Vapor's headers, in order.
     init(httpFields fields: HTTPFields) {
         self.init()
+        self.reserveCapacity(fields.count + 2)  // and room for `X-Cache` and `Age`, added to a hit
         for field in fields {
             self.add(name: field.name.rawName, value: field.value)
         }

@@ -54,10 +54,11 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
     /// and marks the response with `X-Cache`.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // Vapor keeps the request's span in `request.serviceContext` (its TracingMiddleware sets it).
-        try await ServiceContext.withValue(request.serviceContext) {
+        let url = request.url  // a read under the request's lock, and a copy: taken once
+        return try await ServiceContext.withValue(request.serviceContext) {
             try await self.core.respond(
-                isCandidate: Self.isCandidate(request),
-                request: { self.cacheRequest(request) },
+                isCandidate: Self.isCandidate(request, url),
+                request: { self.cacheRequest(request, url) },
                 isHEAD: request.method == .HEAD,
                 logger: request.logger,
                 next: { try await next.respond(to: request) }
@@ -71,10 +72,12 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
     /// a third of what serving it costs (Benchmarks/README.md, the HTTP hit results of 2026-12-03); misses, and reads
     /// that must wait for Redis, still take it.
     public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        let url = request.url  // a read under the request's lock, and a copy: taken once
+        let isCandidate = Self.isCandidate(request, url)
         let answer = ServiceContext.withValue(request.serviceContext) {
             self.core.respondWithoutSuspending(
-                isCandidate: Self.isCandidate(request),
-                request: { self.cacheRequest(request) },
+                isCandidate: isCandidate,
+                request: { self.cacheRequest(request, url) },
                 isHEAD: request.method == .HEAD
             )
         }
@@ -97,8 +100,8 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
             promise.completeWithTask {
                 try await ServiceContext.withValue(request.serviceContext) {
                     try await self.core.respondUncached(
-                        isCandidate: Self.isCandidate(request),
-                        request: { self.cacheRequest(request) },
+                        isCandidate: isCandidate,
+                        request: { self.cacheRequest(request, url) },
                         logger: request.logger,
                         next: { try await next.respond(to: request).get() }
                     )
@@ -108,18 +111,19 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
         return promise.futureResult
     }
 
-    /// Whether the cache may serve `request` at all: a GET or HEAD whose target is in origin form.
-    private static func isCandidate(_ request: Request) -> Bool {
+    /// Whether the cache may serve `request` (whose `url` is given) at all: a GET or HEAD whose target is in origin
+    /// form.
+    private static func isCandidate(_ request: Request, _ url: URI) -> Bool {
         guard let method = HTTPRequest.Method(request.method.rawValue) else { return false }
         return ResponseCache<VaporResponseAdapter>.isCandidate(
-            method: method, isOriginForm: request.url.scheme == nil && request.url.host == nil)
+            method: method, isOriginForm: url.scheme == nil && url.host == nil)
     }
 
     /// What the boundaries need to know about `request`, as the handler sees it: method, authority, path, query (as
     /// `req.query` decodes it, in request order), every value of the headers they look at, the user, and whether
     /// the application says it is personal; `nil` for a query that does not decode.
-    private func cacheRequest(_ request: Request) -> CacheRequest? {
-        guard let query = Self.queryParameters(request.url.query) else { return nil }
+    private func cacheRequest(_ request: Request, _ url: URI) -> CacheRequest? {
+        guard let query = Self.queryParameters(url.query) else { return nil }
         var headers: [(name: String, value: String)] = []
         for (name, value) in request.headers {
             let canonical = name.lowercased()
@@ -127,9 +131,9 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
         }
         return CacheRequest(
             method: request.method.rawValue,
-            scheme: request.url.scheme,
+            scheme: url.scheme,
             authority: request.headers.first(name: .host),
-            path: request.url.path,
+            path: url.path,
             query: query,
             headers: headers,
             userID: self.configuration.userID?(request),
