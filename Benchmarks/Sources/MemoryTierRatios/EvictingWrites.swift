@@ -26,24 +26,17 @@ func measureEvictingWrites(_ options: Options) async throws {
         next.append(written)
     }
     print("EvictingWrites: \(options.rounds) rounds x \(options.reads) new keys per policy, interleaved")
-    var nanoseconds = Array(repeating: [Double](), count: policies.count)
-    let clock = ContinuousClock()
-    for round in 0..<options.rounds {
-        for offset in 0..<policies.count {
-            let which = (round + offset) % policies.count
-            let backend = backends[which]
-            let first = next[which]
-            let started = clock.now
-            for index in first..<(first + options.reads) {
-                let key = CacheKey(namespace: namespace, key: Workload.key(index))
-                try await backend.set(key, to: Workload.value(index), ttl: nil)
-                // Read a recent key again (a hit for every policy that still holds it).
-                _ = try await backend.get(CacheKey(namespace: namespace, key: Workload.key(index - index % 7)))
-            }
-            let (seconds, attoseconds) = started.duration(to: clock.now).components
-            next[which] += options.reads
-            nanoseconds[which].append((Double(seconds) * 1e9 + Double(attoseconds) / 1e9) / Double(options.reads))
+    let nanoseconds = try await interleavedRounds(options.rounds, scenarios: policies.count) { _, which in
+        let backend = backends[which]
+        let first = next[which]
+        for index in first..<(first + options.reads) {
+            let key = CacheKey(namespace: namespace, key: Workload.key(index))
+            try await backend.set(key, to: Workload.value(index), ttl: nil)
+            // Read a recent key again (a hit for every policy that still holds it).
+            _ = try await backend.get(CacheKey(namespace: namespace, key: Workload.key(index - index % 7)))
         }
+        next[which] += options.reads
+        return options.reads
     }
     for (index, policy) in policies.enumerated() {
         let ratios = zip(nanoseconds[index], nanoseconds[0]).map { $0 / $1 }

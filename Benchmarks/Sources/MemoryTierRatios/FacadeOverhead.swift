@@ -59,17 +59,10 @@ func measureFacadeOverhead(_ options: Options) async throws {
         .map(\.element)
 
     print("FacadeOverhead: \(options.rounds) rounds x \(options.reads) reads per scenario, interleaved")
-    var nanoseconds = Array(repeating: [Double](), count: scenarios.count)
-    let clock = ContinuousClock()
-    for round in 0..<options.rounds {
-        for offset in 0..<scenarios.count {
-            let which = (round + offset) % scenarios.count
-            let started = clock.now
-            let hits = try await scenarios[which].run(round * options.reads % Workload.keyCount, options.reads)
-            let (seconds, attoseconds) = started.duration(to: clock.now).components
-            precondition(hits == options.reads, "\(scenarios[which].name) found \(hits) of \(options.reads) keys")
-            nanoseconds[which].append((Double(seconds) * 1e9 + Double(attoseconds) / 1e9) / Double(options.reads))
-        }
+    let nanoseconds = try await interleavedRounds(options.rounds, scenarios: scenarios.count) { round, which in
+        let hits = try await scenarios[which].run(round * options.reads % Workload.keyCount, options.reads)
+        precondition(hits == options.reads, "\(scenarios[which].name) found \(hits) of \(options.reads) keys")
+        return options.reads
     }
     for (index, scenario) in scenarios.enumerated() {
         let ratios = zip(nanoseconds[index], nanoseconds[0]).map { $0 / $1 }

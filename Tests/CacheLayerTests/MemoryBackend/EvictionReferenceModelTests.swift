@@ -212,7 +212,7 @@ struct EvictionReferenceModelTests {
                     keys.map { store.frequencyEstimate(of: $0) }
                 )
             }
-            let (modelSmall, modelMain) = model.queues
+            let (modelSmall, modelMain) = (model.queues.small, model.queues.main)
             try #require(small.map(\.key) == modelSmall.map(\.key), "step \(step): small queue")
             try #require(small.map(\.accessCount) == modelSmall.map(\.count), "step \(step): small counters")
             try #require(main.map(\.key) == modelMain.map(\.key), "step \(step): main queue")
@@ -231,26 +231,19 @@ struct EvictionReferenceModelTests {
     }
 }
 
-/// What ``EvictionReferenceModelTests/queuesMatchTheModel(policy:seed:)`` compares: the models' queues, front
-/// first, with their counters, and what each policy remembers of keys it no longer holds.
-protocol QueueModel: ReferenceEvictionModel {
-    var queues: (small: [(key: CacheKey, count: UInt8)], main: [(key: CacheKey, count: UInt8)]) { get }
+/// What ``EvictionReferenceModelTests/queuesMatchTheModel(policy:seed:)`` compares besides the models' queues: what
+/// each policy remembers of keys it no longer holds.
+protocol QueueModel: TwoQueueReferenceModel {
     var ghostHashes: [Int] { get }
     func estimate(_ key: CacheKey) -> Int
 }
 
 extension ReferenceS3FIFO: QueueModel {
-    var queues: (small: [(key: CacheKey, count: UInt8)], main: [(key: CacheKey, count: UInt8)]) {
-        (self.small.map { ($0.key, $0.count) }, self.main.map { ($0.key, $0.count) })
-    }
     /// S3-FIFO keeps no sketch: the store's is never fed.
     func estimate(_ key: CacheKey) -> Int { 0 }
 }
 
 extension ReferenceWindowTinyLFU: QueueModel {
-    var queues: (small: [(key: CacheKey, count: UInt8)], main: [(key: CacheKey, count: UInt8)]) {
-        (self.window.map { ($0.key, $0.count) }, self.main.map { ($0.key, $0.count) })
-    }
     /// W-TinyLFU keeps no ghost.
     var ghostHashes: [Int] { [] }
     func estimate(_ key: CacheKey) -> Int { self.sketch.estimate(HashedKey(key).hash) }

@@ -24,8 +24,3 @@ extension ReferenceSecondChance: ReferenceEvictionModel {
     var entryCount: Int { self.entries.count }
     func heldValue(of key: CacheKey) -> [UInt8]? { self.entries.first { $0.key == key }?.value }
 }
-
-extension ReferenceS3FIFO: ReferenceEvictionModel {
-    var entryCount: Int { self.entries.count }
-    func heldValue(of key: CacheKey) -> [UInt8]? { self.entries.first { $0.key == key }?.value }
-}

@@ -22,16 +22,7 @@
 /// shared with the implementation); its estimate is the least of them; an addition raises each of the four that
 /// equals that least (once, if two are the same counter), unless the least is 15, and every `period`th addition
 /// halves every counter and halves the count of additions.
-struct ReferenceWindowTinyLFU {
-    struct Entry {
-        var key: CacheKey
-        var value: [UInt8]
-        var expiresAt: UInt64?
-        var cost: Int
-        var count: UInt8 = 0
-        var seen: UInt8 = 0
-    }
-
+struct ReferenceWindowTinyLFU: TwoQueueReferenceModel {
     struct Sketch {
         var counters = [Int](repeating: 0, count: 16)
         var period = 16 * 300
@@ -71,18 +62,13 @@ struct ReferenceWindowTinyLFU {
 
     let byteBudget: Int
     let entryLimit: Int
-    /// Front (most recently inserted) first.
-    private(set) var window: [Entry] = []
-    private(set) var main: [Entry] = []
+    /// The window is the small queue.
+    var queues = ReferenceQueues()
     private(set) var sketch = Sketch()
     private var mostEntries = 0
-    private(set) var hits = 0
-    private(set) var misses = 0
-    private(set) var evictions = 0
-    private(set) var expirations = 0
 
-    var entries: [Entry] { self.window + self.main }
-    var bytes: Int { self.entries.reduce(0) { $0 + $1.cost } }
+    var window: [ReferenceQueues.Entry] { self.queues.small }
+    var main: [ReferenceQueues.Entry] { self.queues.main }
     private var mainShare: Int { self.byteBudget - self.byteBudget / 100 }
 
     init(byteBudget: Int, entryLimit: Int) {
@@ -90,165 +76,98 @@ struct ReferenceWindowTinyLFU {
         self.entryLimit = entryLimit
     }
 
-    private static func hash(_ key: CacheKey) -> Int { HashedKey(key).hash }
-
-    private func isExpired(_ entry: Entry, now: UInt64) -> Bool {
-        entry.expiresAt.map { $0 <= now } ?? false
-    }
-
-    private mutating func feed(_ entry: inout Entry) {
+    private mutating func feed(_ entry: inout ReferenceQueues.Entry) {
         while entry.seen < entry.count {
-            self.sketch.add(Self.hash(entry.key))
+            self.sketch.add(ReferenceQueues.hash(entry.key))
             entry.seen += 1
         }
         entry.seen = entry.count
     }
 
-    private func position(of key: CacheKey) -> (inMain: Bool, index: Int)? {
-        if let index = self.window.firstIndex(where: { $0.key == key }) { return (false, index) }
-        if let index = self.main.firstIndex(where: { $0.key == key }) { return (true, index) }
-        return nil
-    }
-
-    private mutating func take(_ position: (inMain: Bool, index: Int)) -> Entry {
-        position.inMain ? self.main.remove(at: position.index) : self.window.remove(at: position.index)
-    }
-
-    private mutating func live(_ key: CacheKey, now: UInt64) -> (inMain: Bool, index: Int)? {
-        guard let position = self.position(of: key) else { return nil }
-        let entry = position.inMain ? self.main[position.index] : self.window[position.index]
-        if self.isExpired(entry, now: now) {
-            _ = self.take(position)
-            self.expirations += 1
-            return nil
-        }
-        return position
-    }
-
-    mutating func get(_ key: CacheKey, now: UInt64) -> [UInt8]? {
-        guard let position = self.live(key, now: now) else {
-            self.misses += 1
-            return nil
-        }
-        self.hits += 1
-        if position.inMain {
-            self.main[position.index].count = min(self.main[position.index].count + 1, 3)
-            return self.main[position.index].value
-        }
-        self.window[position.index].count = min(self.window[position.index].count + 1, 3)
-        return self.window[position.index].value
-    }
-
     /// Sends the main queue's back entries with a counter above 0 round (fed, counter lowered) until the back one
     /// has none or is expired.
     private mutating func runTheHand(now: UInt64) {
-        while var back = self.main.last, back.count > 0, !self.isExpired(back, now: now) {
-            self.main.removeLast()
+        while var back = self.queues.main.last, back.count > 0, !back.isExpired(now: now) {
+            self.queues.main.removeLast()
             self.feed(&back)
             back.count -= 1
             back.seen = back.count
-            self.main.insert(back, at: 0)
+            self.queues.main.insert(back, at: 0)
         }
     }
 
     private mutating func makeRoom(for cost: Int, now: UInt64) {
-        while self.bytes + cost > self.byteBudget || self.entries.count + 1 > self.entryLimit {
-            let mainBytes = self.main.reduce(0) { $0 + $1.cost }
-            if mainBytes > self.mainShare || self.window.isEmpty {
+        while self.queues.bytes + cost > self.byteBudget || self.queues.entries.count + 1 > self.entryLimit {
+            let mainBytes = self.queues.mainBytes
+            if mainBytes > self.mainShare || self.queues.small.isEmpty {
                 self.runTheHand(now: now)
-                let victim = self.main.removeLast()
-                if self.isExpired(victim, now: now) {
-                    self.expirations += 1
+                let victim = self.queues.main.removeLast()
+                if victim.isExpired(now: now) {
+                    self.queues.expirations += 1
                 } else {
-                    self.evictions += 1
+                    self.queues.evictions += 1
                 }
                 continue
             }
-            var candidate = self.window.removeLast()
-            if self.isExpired(candidate, now: now) {
-                self.expirations += 1
+            var candidate = self.queues.small.removeLast()
+            if candidate.isExpired(now: now) {
+                self.queues.expirations += 1
                 continue
             }
             self.feed(&candidate)
             if mainBytes + candidate.cost <= self.mainShare {
                 candidate.count = 0
                 candidate.seen = 0
-                self.main.insert(candidate, at: 0)
+                self.queues.main.insert(candidate, at: 0)
                 continue
             }
             self.runTheHand(now: now)
-            guard let victim = self.main.last else {
-                self.evictions += 1
+            guard let victim = self.queues.main.last else {
+                self.queues.evictions += 1
                 continue
             }
-            if self.isExpired(victim, now: now) {
-                self.main.removeLast()
-                self.expirations += 1
-                self.window.append(candidate)  // still the candidate
-            } else if self.sketch.estimate(Self.hash(candidate.key)) > self.sketch.estimate(Self.hash(victim.key)) {
-                self.main.removeLast()
-                self.evictions += 1
+            if victim.isExpired(now: now) {
+                self.queues.main.removeLast()
+                self.queues.expirations += 1
+                self.queues.small.append(candidate)  // still the candidate
+            } else if self.sketch.estimate(ReferenceQueues.hash(candidate.key))
+                > self.sketch.estimate(ReferenceQueues.hash(victim.key))
+            {
+                self.queues.main.removeLast()
+                self.queues.evictions += 1
                 candidate.count = 0
                 candidate.seen = 0
-                self.main.insert(candidate, at: 0)
+                self.queues.main.insert(candidate, at: 0)
             } else {
-                self.evictions += 1
+                self.queues.evictions += 1
             }
         }
     }
 
+    /// Returns false (and changes nothing) when the entry alone exceeds the budget.
     mutating func set(_ key: CacheKey, _ value: [UInt8], ttlNanoseconds: UInt64?, now: UInt64) -> Bool {
-        let cost =
-            key.namespace.name.utf8.count + key.key.utf8.count + value.count + MemoryBackend.Configuration.entryOverhead
+        let cost = ReferenceQueues.cost(key, value)
         guard cost <= self.byteBudget else { return false }
-        let heldInMain: Bool? = self.position(of: key).map { position in
-            var held = self.take(position)
+        let heldInMain: Bool? = self.queues.position(of: key).map { position in
+            var held = self.queues.take(position)
             self.feed(&held)
             return position.inMain
         }
         if heldInMain == nil {
-            self.sketch.add(Self.hash(key))
+            self.sketch.add(ReferenceQueues.hash(key))
         }
         self.makeRoom(for: cost, now: now)
-        let entry = Entry(key: key, value: value, expiresAt: ttlNanoseconds.map { now + max($0, 1) }, cost: cost)
+        let entry = ReferenceQueues.Entry(
+            key: key, value: value, expiresAt: ttlNanoseconds.map { now + max($0, 1) }, cost: cost)
         if heldInMain == true {
-            self.main.insert(entry, at: 0)
+            self.queues.main.insert(entry, at: 0)
         } else {
-            self.window.insert(entry, at: 0)
+            self.queues.small.insert(entry, at: 0)
         }
-        if self.entries.count > self.mostEntries {
-            self.mostEntries = self.entries.count
+        if self.queues.entries.count > self.mostEntries {
+            self.mostEntries = self.queues.entries.count
             self.sketch.grow(toEntries: self.mostEntries)
         }
         return true
     }
-
-    mutating func setIfAbsent(_ key: CacheKey, _ value: [UInt8], ttlNanoseconds: UInt64?, now: UInt64) -> Bool? {
-        if self.live(key, now: now) != nil { return false }
-        return self.set(key, value, ttlNanoseconds: ttlNanoseconds, now: now) ? true : nil
-    }
-
-    mutating func delete(_ key: CacheKey, now: UInt64) -> Bool {
-        guard let position = self.live(key, now: now) else { return false }
-        _ = self.take(position)
-        return true
-    }
-
-    mutating func delete(_ key: CacheKey, ifValueEquals expected: [UInt8], now: UInt64) -> Bool {
-        guard let position = self.live(key, now: now) else { return false }
-        let held = position.inMain ? self.main[position.index] : self.window[position.index]
-        guard held.value == expected else { return false }
-        _ = self.take(position)
-        return true
-    }
-
-    mutating func removeAll(in namespace: CacheNamespace) {
-        self.window.removeAll { $0.key.namespace == namespace }
-        self.main.removeAll { $0.key.namespace == namespace }
-    }
-}
-
-extension ReferenceWindowTinyLFU: ReferenceEvictionModel {
-    var entryCount: Int { self.entries.count }
-    func heldValue(of key: CacheKey) -> [UInt8]? { self.entries.first { $0.key == key }?.value }
 }
