@@ -68,6 +68,10 @@ final class OperationObserver: Sendable {
     /// Nothing can observe a call (no-op tracer, no metrics, no logging): ``begin(_:keys:tags:)`` is one flag check.
     private let unobserved: Bool
 
+    /// Whether nothing can observe a call: no span, metric or log would be recorded, so a hot path may skip the
+    /// bookkeeping that only feeds them.
+    var isUnobserved: Bool { self.unobserved }
+
     init(
         cacheName: String,
         tracer: (any Tracer)?,
