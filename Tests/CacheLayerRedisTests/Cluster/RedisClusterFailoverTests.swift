@@ -32,8 +32,11 @@ struct RedisClusterFailoverTests {
         let survivor = try #require(cluster.masters.first { $0.port != victimPort })
 
         let stop = CacheLoad.StopFlag()
-        async let report = CacheLoad.run(cache, tasks: 64, keyCount: keyCount, stop: stop, limit: .seconds(40))
-        try await Task.sleep(for: .milliseconds(300))
+        let progress = CacheLoad.Progress()
+        async let report = CacheLoad.run(
+            cache, tasks: 64, keyCount: keyCount, stop: stop, limit: .seconds(40), progress: progress)
+        // The load is under way (it has read a value) before the master dies.
+        #expect(await waitUntil(within: .seconds(10)) { progress.hits > 0 })
         victim.kill()
 
         // The cluster notices (node timeout: 1 s) and promotes the replica.
@@ -58,7 +61,9 @@ struct RedisClusterFailoverTests {
             try cluster.master(ofSlot: otherSlot, askingPort: taking.port) == taking.port
         }
         let switched = await CacheLoad.timeToRecover(backend, probe: otherProbe, since: .now, within: .seconds(10))
-        try await Task.sleep(for: .milliseconds(300))
+        // The load goes on past the failover: it reads values again from the new masters.
+        let hitsAfterFailover = progress.hits
+        #expect(await waitUntil(within: .seconds(10)) { progress.hits > hitsAfterFailover })
         stop.set()
         let result = await report
 
