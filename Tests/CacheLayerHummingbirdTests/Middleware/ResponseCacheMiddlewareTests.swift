@@ -128,7 +128,11 @@ struct ResponseCacheMiddlewareTests {
             #expect(try await client.execute(uri: "/admin/order-items", method: .get).cacheStatus == "MISS")
             fixture.clock.advance(by: .seconds(65))
             async let refresh = client.execute(uri: "/admin/order-items", method: .get)
-            for _ in 0..<400 where runs.count < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            // The refresh is running (and held) before the next request comes; if it never starts, the gate opens so
+            // that the test fails rather than hangs.
+            let refreshing = await waitUntil { runs.count == 2 }
+            if !refreshing { held.open() }
+            try #require(refreshing, "the refresh did not start")
             let stale = try await client.execute(uri: "/admin/order-items", method: .get)
             #expect(stale.cacheStatus == "STALE" && stale.text == "run 1" && stale.headers[.age] == "65")
             held.open()
