@@ -56,15 +56,17 @@ struct FrequencySketch: Sendable {
 
     /// Counts one request for a key's `hash`.
     mutating func add(_ hash: Int) {
-        let least = UInt64(self.estimate(hash))
+        // Each index once: the hash is remixed four times, not eight.
+        let indices = (self.index(hash, 0), self.index(hash, 1), self.index(hash, 2), self.index(hash, 3))
+        let least = min(
+            min(self.counter(indices.0), self.counter(indices.1)), min(self.counter(indices.2), self.counter(indices.3))
+        )
         if least < Self.counterMaximum {
-            for probe in 0..<4 {
-                // A counter two probes share is raised once: the second finds it above `least`.
-                let index = self.index(hash, probe)
-                if self.counter(index) == least {
-                    self.words[index >> 4] &+= 1 << UInt64((index & 15) * 4)
-                }
-            }
+            // A counter two probes share is raised once: the second finds it above `least`.
+            self.raise(indices.0, ifAt: least)
+            self.raise(indices.1, ifAt: least)
+            self.raise(indices.2, ifAt: least)
+            self.raise(indices.3, ifAt: least)
         }
         self.additions += 1
         if self.additions >= self.halvingPeriod {
@@ -72,6 +74,13 @@ struct FrequencySketch: Sendable {
                 self.words[word] = (self.words[word] >> 1) & 0x7777_7777_7777_7777
             }
             self.additions /= 2
+        }
+    }
+
+    /// Raises the counter at `index` by one if it is at `least`.
+    private mutating func raise(_ index: Int, ifAt least: UInt64) {
+        if self.counter(index) == least {
+            self.words[index >> 4] &+= 1 << UInt64((index & 15) * 4)
         }
     }
 
