@@ -1,22 +1,24 @@
 extension MemoryBackend {
-    /// ``set(_:to:ttl:)`` as a plain call: the store never suspends, and a tier layered over it (the two-tier
-    /// backend in `CacheLayerRedis`) must store inside a lock of its own, where no `await` can be.
+    /// ``set(_:to:ttl:)`` as a plain call: the store never suspends, so ``set(_:to:ttl:)`` stores through this, and a
+    /// tier layered over it (the two-tier backend in `CacheLayerRedis`) must store inside a lock of its own, where no
+    /// `await` can be.
     package func setImmediately(_ key: CacheKey, to value: [UInt8], ttl: Duration?) throws(CacheError) {
-        let hashed = HashedKey(key)
+        let hash = key.hashValue
         let cost = Self.cost(of: key, valueCount: value.count)
-        let now = self.configuration.clock.nanosecondsNow()
-        let expiresAt = self.deadline(for: ttl, now: now)
-        try self.withShard(for: hashed) { (store) throws(CacheError) in
-            try store.set(hashed, value: value, cost: cost, expiresAt: expiresAt, now: now)
+        let (expiresAt, now) = self.deadlineAndTime(for: ttl)
+        try self.withShard(for: hash) { (store) throws(CacheError) in
+            try store.set(
+                key, hash: hash, value: value, cost: cost, expiresAt: expiresAt,
+                now: { now ?? self.clock.nanosecondsNow() })
         }
     }
 
     /// ``delete(_:)`` as a plain call (see ``setImmediately(_:to:ttl:)``). Returns whether a live value was removed.
     @discardableResult
     package func deleteImmediately(_ key: CacheKey) -> Bool {
-        let hashed = HashedKey(key)
+        let hash = key.hashValue
         let clock = self.configuration.clock
-        return self.withShard(for: hashed) { store in store.delete(hashed, now: { clock.nanosecondsNow() }) }
+        return self.withShard(for: hash) { store in store.delete(key, hash: hash, now: { clock.nanosecondsNow() }) }
     }
 
     /// ``deleteAll(in:)`` as a plain call (see ``setImmediately(_:to:ttl:)``).

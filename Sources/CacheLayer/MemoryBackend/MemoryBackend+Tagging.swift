@@ -9,7 +9,7 @@ extension MemoryBackend {
         try self.tagIndex.withLock { (state) throws(CacheError) in
             state.add(key, to: tags, exists: self.contains)
             state.cancelLoads(of: key)
-            try self.setNow(key, to: value, ttl: ttl)
+            try self.setImmediately(key, to: value, ttl: ttl)
         }
     }
 
@@ -32,7 +32,7 @@ extension MemoryBackend {
         let number = token.bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         return try self.tagIndex.withLock { (state) throws(CacheError) -> Bool in
             guard state.finish(number, of: key, now: self.configuration.clock.nanosecondsNow()) else { return false }
-            try self.setNow(key, to: value, ttl: ttl)
+            try self.setImmediately(key, to: value, ttl: ttl)
             return true
         }
     }
@@ -47,8 +47,8 @@ extension MemoryBackend {
 
     /// Whether `key` has a live value (for pruning tags), without counting a read or touching its eviction order.
     func contains(_ key: CacheKey) -> Bool {
-        let hashed = HashedKey(key)
+        let hash = key.hashValue
         let clock = self.configuration.clock
-        return self.withShard(for: hashed) { store in store.holds(hashed, now: { clock.nanosecondsNow() }) }
+        return self.withShard(for: hash) { store in store.holds(key, hash: hash, now: { clock.nanosecondsNow() }) }
     }
 }

@@ -38,7 +38,8 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     /// The shards' read stripes: `MemoryShard.stripeCount` per shard, shard after shard, `ReadStripe.stride` apart.
     private let stripes: UnsafeMutableRawPointer
     private let shardShift: Int
-    private let clock: any CacheClock
+    /// Where entries' deadlines and the current time come from.
+    let clock: any CacheClock
     let metrics: MemoryBackendMetrics?
     /// Tags and guarded loads, beside the store (MemoryBackend+Tagging.swift).
     let tagIndex = MemoryTagIndex()
@@ -134,17 +135,18 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         try MemoryShard.withExclusiveAccess(self.shard(index), stripes: self.stripes(ofShard: index), body)
     }
 
-    /// The shard of a key: the hash's high bits (the shard's own index uses the low bits).
-    func shardIndex(for key: HashedKey) -> Int {
-        self.shardCount == 1 ? 0 : Int(UInt(bitPattern: key.hash) >> UInt(self.shardShift))
+    /// The shard of the key whose `hashValue` is `hash`: the hash's high bits (the shard's own index uses the low bits).
+    func shardIndex(for hash: Int) -> Int {
+        self.shardCount == 1 ? 0 : Int(UInt(bitPattern: hash) >> UInt(self.shardShift))
     }
 
-    /// Runs `body` on the shard that owns `key`, with its store to itself, reporting what it changed to the metrics.
+    /// Runs `body` on the shard that owns the key whose `hashValue` is `hash`, with its store to itself, reporting what
+    /// it changed to the metrics.
     func withShard<Result: Sendable, Failure: Error>(
-        for key: HashedKey,
+        for hash: Int,
         _ body: (inout ShardStore) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        let index = self.shardIndex(for: key)
+        let index = self.shardIndex(for: hash)
         guard let metrics = self.metrics else {
             return try self.withExclusiveAccess(toShard: index) { (store) throws(Failure) -> Result in try body(&store)
             }
@@ -156,6 +158,14 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         }
         metrics.record(from: before, to: after)
         return result
+    }
+
+    /// The deadline of an entry written now with `ttl` (0 for none), and the time it was computed from: the clock is
+    /// read only for an entry with a deadline, so a write without one reads it only if room must be made.
+    func deadlineAndTime(for ttl: Duration?) -> (expiresAt: UInt64, now: UInt64?) {
+        guard ttl != nil else { return (0, nil) }
+        let now = self.clock.nanosecondsNow()
+        return (self.deadline(for: ttl, now: now), now)
     }
 
     func deadline(for ttl: Duration?, now: UInt64) -> UInt64 {
@@ -179,20 +189,20 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     }
 
     func getNow(_ key: CacheKey) -> [UInt8]? {
-        let hashed = HashedKey(key)
-        let index = self.shardIndex(for: hashed)
+        let hash = key.hashValue
+        let index = self.shardIndex(for: hash)
         let stripe =
             (self.stripes(ofShard: index) + (ReaderNumber.current & (MemoryShard.stripeCount - 1)) * ReadStripe.stride)
             .assumingMemoryBound(to: ReadStripe.self)
         // The clock is read through `self` (only for entries with a deadline) rather than copied out first: copying
         // the existential costs a witness call and a destroy on every read.
         if let found = MemoryShard.readShared(
-            self.shard(index), stripe: stripe, hashed, now: { self.clock.nanosecondsNow() })
+            self.shard(index), stripe: stripe, key, hash: hash, now: { self.clock.nanosecondsNow() })
         {
             return found
         }
         // A writer was busy, or the entry has expired and must be removed.
-        return self.withShard(for: hashed) { store in store.get(hashed, now: { self.clock.nanosecondsNow() }) }
+        return self.withShard(for: hash) { store in store.get(key, hash: hash, now: { self.clock.nanosecondsNow() }) }
     }
 
     public nonisolated(nonsending) func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
@@ -204,37 +214,35 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
         return values
     }
 
+    @inlinable
     public nonisolated(nonsending) func set(_ key: CacheKey, to value: [UInt8], ttl: Duration?) async throws(CacheError)
     {
-        guard self.tagIndex.hasPendingLoads else { return try self.setNow(key, to: value, ttl: ttl) }
+        // Inlined into the caller: the write never suspends, so no async frame is made for it.
+        try self.setWithoutSuspending(key, to: value, ttl: ttl)
+    }
+
+    /// ``set(_:to:ttl:)`` as a plain call.
+    @usableFromInline
+    func setWithoutSuspending(_ key: CacheKey, to value: [UInt8], ttl: Duration?) throws(CacheError) {
+        guard self.tagIndex.hasPendingLoads else { return try self.setImmediately(key, to: value, ttl: ttl) }
         // Under the tag index's lock: a load of the key in flight is cancelled, so it cannot store over this write.
         try self.tagIndex.withLock { (state) throws(CacheError) in
             state.cancelLoads(of: key)
-            try self.setNow(key, to: value, ttl: ttl)
-        }
-    }
-
-    /// ``set(_:to:ttl:)`` without the asynchronous call (the tag index stores under its lock).
-    func setNow(_ key: CacheKey, to value: [UInt8], ttl: Duration?) throws(CacheError) {
-        let hashed = HashedKey(key)
-        let cost = Self.cost(of: key, valueCount: value.count)
-        let now = self.clock.nanosecondsNow()
-        let expiresAt = self.deadline(for: ttl, now: now)
-        try self.withShard(for: hashed) { (store) throws(CacheError) in
-            try store.set(hashed, value: value, cost: cost, expiresAt: expiresAt, now: now)
+            try self.setImmediately(key, to: value, ttl: ttl)
         }
     }
 
     public nonisolated(nonsending) func setIfAbsent(
         _ key: CacheKey, to value: [UInt8], ttl: Duration?
     ) async throws(CacheError) -> Bool {
-        let hashed = HashedKey(key)
+        let hash = key.hashValue
         let cost = Self.cost(of: key, valueCount: value.count)
-        let now = self.clock.nanosecondsNow()
-        let expiresAt = self.deadline(for: ttl, now: now)
+        let (expiresAt, now) = self.deadlineAndTime(for: ttl)
         let write = { () throws(CacheError) -> Bool in
-            try self.withShard(for: hashed) { (store) throws(CacheError) in
-                try store.setIfAbsent(hashed, value: value, cost: cost, expiresAt: expiresAt, now: now)
+            try self.withShard(for: hash) { (store) throws(CacheError) in
+                try store.setIfAbsent(
+                    key, hash: hash, value: value, cost: cost, expiresAt: expiresAt,
+                    now: { now ?? self.clock.nanosecondsNow() })
             }
         }
         guard self.tagIndex.hasPendingLoads else { return try write() }
@@ -258,18 +266,18 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
 
     /// Removes `key` from its shard. Returns whether a live value was removed.
     func deleteNow(_ key: CacheKey) -> Bool {
-        let hashed = HashedKey(key)
+        let hash = key.hashValue
         let clock = self.clock
-        return self.withShard(for: hashed) { store in store.delete(hashed, now: { clock.nanosecondsNow() }) }
+        return self.withShard(for: hash) { store in store.delete(key, hash: hash, now: { clock.nanosecondsNow() }) }
     }
 
     public nonisolated(nonsending) func delete(
         _ key: CacheKey, ifValueEquals expected: [UInt8]
     ) async throws(CacheError) -> Bool {
-        let hashed = HashedKey(key)
+        let hash = key.hashValue
         let clock = self.clock
-        return self.withShard(for: hashed) { store in
-            store.delete(hashed, ifValueEquals: expected, now: { clock.nanosecondsNow() })
+        return self.withShard(for: hash) { store in
+            store.delete(key, hash: hash, ifValueEquals: expected, now: { clock.nanosecondsNow() })
         }
     }
 

@@ -44,13 +44,14 @@ struct MemoryShard: ~Copyable {
     static func readShared(
         _ shard: UnsafeMutablePointer<MemoryShard>,
         stripe: UnsafeMutablePointer<ReadStripe>,
-        _ key: HashedKey,
+        _ key: CacheKey,
+        hash: Int,
         now: () -> UInt64
     ) -> [UInt8]?? {
         stripe.pointee.readers.wrappingAdd(1, ordering: .sequentiallyConsistent)
         defer { stripe.pointee.readers.wrappingSubtract(1, ordering: .releasing) }
         guard !shard.pointee.writing.load(ordering: .sequentiallyConsistent) else { return nil }
-        switch shard.pointee.store.read(key, now: now) {
+        switch shard.pointee.store.read(key, hash: hash, now: now) {
         case .hit(let value):
             stripe.pointee.hits.wrappingAdd(1, ordering: .relaxed)
             return .some(value)

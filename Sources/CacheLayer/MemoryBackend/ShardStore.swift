@@ -1,16 +1,5 @@
 import Synchronization
 
-/// A key whose hash is computed once, so choosing a shard and probing the index share it.
-struct HashedKey: Sendable {
-    let key: CacheKey
-    let hash: Int
-
-    init(_ key: CacheKey) {
-        self.key = key
-        self.hash = key.hashValue
-    }
-}
-
 /// One shard of the memory backend: a byte- and count-bounded cache with per-entry deadlines, evicting by its
 /// ``MemoryBackend/EvictionPolicy``: W-TinyLFU (the default), S3-FIFO or second chance (CLOCK).
 ///
@@ -43,8 +32,9 @@ struct HashedKey: Sendable {
 /// ``MemoryShard``). Two readers raising one counter at once may lose one raise; that only makes the frequency
 /// estimate lower, never the store inconsistent.
 ///
-/// The index is an open-addressing table of slot numbers probed linearly with the key's precomputed hash, so a
-/// lookup hashes the key once (SipHash, through `Hasher`) and keeps no second copy of it. Every operation is O(1)
+/// The index is an open-addressing table of slot numbers probed linearly with the key's hash. Every operation takes
+/// the key and its `hashValue`, which the caller computes once and also picks the shard with, so a lookup hashes the
+/// key once (SipHash, through `Hasher`) and copies neither the key nor the stored one. Every operation is O(1)
 /// amortised (each reinsertion at a queue's front uses up a raise that one read made), except
 /// ``removeAll(in:)``, which is O(entries).
 ///
@@ -68,7 +58,10 @@ struct ShardStore: ~Copyable {
     }
 
     private struct Node: Sendable {
-        var key: HashedKey?
+        /// `nil` while the slot is free.
+        var key: CacheKey?
+        /// The key's `hashValue`, computed once by the caller of each operation (meaningless while the slot is free).
+        var hash: Int
         var value: [UInt8]
         /// Deadline in clock nanoseconds; 0 means the entry never expires.
         var expiresAt: UInt64
@@ -183,8 +176,10 @@ struct ShardStore: ~Copyable {
         guard self.policy == .windowTinyLFU else { return }
         let index = Int(slot)
         let count = self.accessCount(slot)
-        if count > self.nodes[index].seen, let hash = self.nodes[index].key?.hash {
-            for _ in 0..<(count - self.nodes[index].seen) { self.sketch.add(hash) }
+        let seen = self.nodes[index].seen
+        if count > seen {
+            let hash = self.nodes[index].hash
+            for _ in 0..<(count - seen) { self.sketch.add(hash) }
         }
         self.nodes[index].seen = count
     }
@@ -198,8 +193,8 @@ struct ShardStore: ~Copyable {
     // MARK: Operations
 
     /// Returns the live value for `key` and raises its access counter (a write only when below the cap).
-    mutating func get(_ key: HashedKey, now: () -> UInt64) -> [UInt8]? {
-        guard let slot = self.liveSlot(for: key, now: now) else {
+    mutating func get(_ key: CacheKey, hash: Int, now: () -> UInt64) -> [UInt8]? {
+        guard let slot = self.liveSlot(for: key, hash: hash, now: now) else {
             self.counters.misses += 1
             return nil
         }
@@ -209,14 +204,14 @@ struct ShardStore: ~Copyable {
     }
 
     /// Whether `key` has a live value, without counting a read (an expired entry is removed, as a read would).
-    mutating func holds(_ key: HashedKey, now: () -> UInt64) -> Bool {
-        self.liveSlot(for: key, now: now) != nil
+    mutating func holds(_ key: CacheKey, hash: Int, now: () -> UInt64) -> Bool {
+        self.liveSlot(for: key, hash: hash, now: now) != nil
     }
 
-    /// ``get(_:now:)`` for a reader sharing the store with other readers: it changes nothing but the entry's access
+    /// ``get(_:hash:now:)`` for a reader sharing the store with other readers: it changes nothing but the entry's access
     /// counter, and counts nothing (the caller counts hits and misses). An expired entry is reported, not removed.
-    func read(_ key: HashedKey, now: () -> UInt64) -> Read {
-        guard let (_, slot) = self.find(key) else { return .miss }
+    func read(_ key: CacheKey, hash: Int, now: () -> UInt64) -> Read {
+        guard let (_, slot) = self.find(key, hash: hash) else { return .miss }
         let expiresAt = self.nodes[Int(slot)].expiresAt
         if expiresAt != 0 && expiresAt <= now() { return .expired }
         self.recordAccess(slot)
@@ -228,7 +223,9 @@ struct ShardStore: ~Copyable {
     /// the front of the queue it is in.
     ///
     /// - Throws: ``CacheError/Code/valueTooLarge`` when `cost` exceeds the byte budget; the store is unchanged.
-    mutating func set(_ key: HashedKey, value: [UInt8], cost: Int, expiresAt: UInt64, now: UInt64) throws(CacheError) {
+    mutating func set(
+        _ key: CacheKey, hash: Int, value: [UInt8], cost: Int, expiresAt: UInt64, now: () -> UInt64
+    ) throws(CacheError) {
         guard cost <= self.byteBudget else {
             throw CacheError(
                 .valueTooLarge,
@@ -236,7 +233,7 @@ struct ShardStore: ~Copyable {
                 "the entry costs \(cost) bytes (key, value and overhead); the most one memory shard holds is \(self.byteBudget)"
             )
         }
-        if let (_, slot) = self.find(key) {
+        if let (_, slot) = self.find(key, hash: hash) {
             // Out of its queue (still indexed) while room is made, so making room never evicts the entry being
             // written.
             let index = Int(slot)
@@ -244,25 +241,25 @@ struct ShardStore: ~Copyable {
             self.unlink(slot)
             self.counters.bytes -= self.nodes[index].cost
             self.counters.entries -= 1
-            self.makeRoom(for: cost, now: now)
+            if self.needsRoom(for: cost) { self.makeRoom(for: cost, now: now()) }
             self.nodes[index].value = value
             self.nodes[index].cost = cost
             self.nodes[index].expiresAt = expiresAt
             self.resetAccessCount(slot, to: 0)
             self.linkAtFront(slot, of: self.nodes[index].queue)
         } else {
-            if self.policy == .windowTinyLFU { self.sketch.add(key.hash) }
-            self.makeRoom(for: cost, now: now)
+            if self.policy == .windowTinyLFU { self.sketch.add(hash) }
+            if self.needsRoom(for: cost) { self.makeRoom(for: cost, now: now()) }
             // Grow the index before the new node exists, so growing does not index it already.
             if (self.counters.entries + 1) * 2 > self.buckets.count {
                 self.growIndex()
             }
-            let queue: Queue = self.smallQueueShare == 0 || self.ghost.remove(key.hash) ? .main : .small
+            let queue: Queue = self.smallQueueShare == 0 || self.ghost.remove(hash) ? .main : .small
             let node = Node(
-                key: key, value: value, expiresAt: expiresAt, cost: cost, previous: Self.none, next: Self.none,
-                queue: queue)
+                key: key, hash: hash, value: value, expiresAt: expiresAt, cost: cost,
+                previous: Self.none, next: Self.none, queue: queue)
             let slot = self.allocate(node)
-            self.insertIntoIndex(slot, hash: key.hash)
+            self.insertIntoIndex(slot, hash: hash)
             self.linkAtFront(slot, of: queue)
         }
         self.counters.bytes += cost
@@ -271,29 +268,30 @@ struct ShardStore: ~Copyable {
 
     /// Stores `value` only if `key` has no live value. Returns whether it stored it.
     mutating func setIfAbsent(
-        _ key: HashedKey,
+        _ key: CacheKey,
+        hash: Int,
         value: [UInt8],
         cost: Int,
         expiresAt: UInt64,
-        now: UInt64
+        now: () -> UInt64
     ) throws(CacheError) -> Bool {
-        if self.liveSlot(for: key, now: { now }) != nil {
+        if self.liveSlot(for: key, hash: hash, now: now) != nil {
             return false
         }
-        try self.set(key, value: value, cost: cost, expiresAt: expiresAt, now: now)
+        try self.set(key, hash: hash, value: value, cost: cost, expiresAt: expiresAt, now: now)
         return true
     }
 
     /// Removes `key`; returns whether a live value was removed.
-    mutating func delete(_ key: HashedKey, now: () -> UInt64) -> Bool {
-        guard let slot = self.liveSlot(for: key, now: now) else { return false }
+    mutating func delete(_ key: CacheKey, hash: Int, now: () -> UInt64) -> Bool {
+        guard let slot = self.liveSlot(for: key, hash: hash, now: now) else { return false }
         self.remove(slot)
         return true
     }
 
     /// Removes `key` if its live value equals `expected`; returns whether it did.
-    mutating func delete(_ key: HashedKey, ifValueEquals expected: [UInt8], now: () -> UInt64) -> Bool {
-        guard let slot = self.liveSlot(for: key, now: now), self.nodes[Int(slot)].value == expected else {
+    mutating func delete(_ key: CacheKey, hash: Int, ifValueEquals expected: [UInt8], now: () -> UInt64) -> Bool {
+        guard let slot = self.liveSlot(for: key, hash: hash, now: now), self.nodes[Int(slot)].value == expected else {
             return false
         }
         self.remove(slot)
@@ -302,7 +300,7 @@ struct ShardStore: ~Copyable {
 
     /// Removes every entry of `namespace`.
     mutating func removeAll(in namespace: CacheNamespace) {
-        let doomed = self.nodes.indices.filter { self.nodes[$0].key?.key.namespace == namespace }
+        let doomed = self.nodes.indices.filter { self.nodes[$0].key?.namespace == namespace }
         for slot in doomed {
             self.remove(Int32(slot))
         }
@@ -315,7 +313,7 @@ struct ShardStore: ~Copyable {
         var result: [(key: CacheKey, accessCount: UInt8)] = []
         var slot = self.ends(of: queue).head
         while slot != Self.none, result.count <= self.counters.entries {
-            result.append((self.nodes[Int(slot)].key!.key, self.accessCount(slot)))
+            result.append((self.nodes[Int(slot)].key!, self.accessCount(slot)))
             slot = self.nodes[Int(slot)].next
         }
         return result
@@ -328,7 +326,7 @@ struct ShardStore: ~Copyable {
 
     /// The frequency sketch's estimate for `key` (W-TinyLFU). For tests.
     func frequencyEstimate(of key: CacheKey) -> Int {
-        self.sketch.estimate(HashedKey(key).hash)
+        self.sketch.estimate(key.hashValue)
     }
 
     /// Walks the whole structure and returns a description of the first broken invariant, or `nil` when the queues,
@@ -344,8 +342,9 @@ struct ShardStore: ~Copyable {
             var slot = ends.head
             while slot != Self.none {
                 let node = self.nodes[Int(slot)]
-                guard let key = node.key, self.find(key)?.slot == slot else {
-                    return "slot \(slot) is linked but not indexed"
+                guard let key = node.key, node.hash == key.hashValue, self.find(key, hash: node.hash)?.slot == slot
+                else {
+                    return "slot \(slot) is linked but not indexed, or indexed under another hash"
                 }
                 guard node.previous == previous else { return "slot \(slot) has a wrong back link" }
                 guard node.queue == queue else { return "slot \(slot) is linked into the wrong queue" }
@@ -379,18 +378,29 @@ struct ShardStore: ~Copyable {
     // MARK: Index
 
     /// The bucket and slot holding `key`, if any.
-    private func find(_ key: HashedKey) -> (bucket: Int, slot: Int32)? {
+    private func find(_ key: CacheKey, hash: Int) -> (bucket: Int, slot: Int32)? {
         let mask = self.buckets.count - 1
-        var bucket = key.hash & mask
+        var bucket = hash & mask
         while true {
             let slot = self.buckets[bucket]
             if slot == Self.none { return nil }
             // Compare in place (hash first) rather than copying the stored key out.
-            if self.nodes[Int(slot)].key?.hash == key.hash && self.nodes[Int(slot)].key?.key == key.key {
+            if self.nodes[Int(slot)].hash == hash && self.nodes[Int(slot)].key == key {
                 return (bucket, slot)
             }
             bucket = (bucket + 1) & mask
         }
+    }
+
+    /// The bucket holding `slot`, which must be indexed: found by the slot number alone, with no key to compare.
+    private func bucket(of slot: Int32) -> Int {
+        let mask = self.buckets.count - 1
+        var bucket = self.nodes[Int(slot)].hash & mask
+        while self.buckets[bucket] != slot {
+            precondition(self.buckets[bucket] != Self.none, "slot \(slot) is not indexed")
+            bucket = (bucket + 1) & mask
+        }
+        return bucket
     }
 
     private mutating func insertIntoIndex(_ slot: Int32, hash: Int) {
@@ -412,7 +422,7 @@ struct ShardStore: ~Copyable {
             next = (next + 1) & mask
             let slot = self.buckets[next]
             if slot == Self.none { break }
-            let home = self.nodes[Int(slot)].key!.hash & mask
+            let home = self.nodes[Int(slot)].hash & mask
             // The entry may move into the hole unless its home lies cyclically in (hole, next].
             let staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next)
             if !staysPut {
@@ -428,8 +438,8 @@ struct ShardStore: ~Copyable {
         self.buckets = Array(repeating: Self.none, count: capacity)
         let mask = capacity - 1
         for (slot, node) in self.nodes.enumerated() {
-            guard let key = node.key else { continue }
-            var bucket = key.hash & mask
+            guard node.key != nil else { continue }
+            var bucket = node.hash & mask
             while self.buckets[bucket] != Self.none {
                 bucket = (bucket + 1) & mask
             }
@@ -440,8 +450,8 @@ struct ShardStore: ~Copyable {
     // MARK: Entries
 
     /// The slot of `key` if it holds a live entry; an expired entry found on the way is removed.
-    private mutating func liveSlot(for key: HashedKey, now: () -> UInt64) -> Int32? {
-        guard let (bucket, slot) = self.find(key) else { return nil }
+    private mutating func liveSlot(for key: CacheKey, hash: Int, now: () -> UInt64) -> Int32? {
+        guard let (bucket, slot) = self.find(key, hash: hash) else { return nil }
         let expiresAt = self.nodes[Int(slot)].expiresAt
         if expiresAt != 0 && expiresAt <= now() {
             self.remove(slot, bucket: bucket)
@@ -459,12 +469,17 @@ struct ShardStore: ~Copyable {
     /// front with its counter lowered by one, an unread one is evicted. It ends: each entry moves from the small queue
     /// at most once and goes round the main queue at most ``frequencyCap`` times before it is evicted, and an empty
     /// store has room for any entry `set` accepts (it refuses one larger than the budget).
+    /// Whether one more entry of `cost` bytes exceeds either limit.
+    private func needsRoom(for cost: Int) -> Bool {
+        self.counters.bytes + cost > self.byteBudget || self.counters.entries + 1 > self.entryLimit
+    }
+
     private mutating func makeRoom(for cost: Int, now: UInt64) {
         if self.policy == .windowTinyLFU {
             self.makeRoomAdmitting(for: cost, now: now)
             return
         }
-        while self.counters.bytes + cost > self.byteBudget || self.counters.entries + 1 > self.entryLimit {
+        while self.needsRoom(for: cost) {
             let fromMain = self.main.bytes > self.byteBudget - self.smallQueueShare || self.small.entries == 0
             let victim = fromMain ? self.main.tail : self.small.tail
             precondition(victim != Self.none, "an empty shard has room for any entry it accepts")
@@ -486,7 +501,7 @@ struct ShardStore: ~Copyable {
                 continue
             } else {
                 if !fromMain {
-                    self.ghost.append(self.nodes[index].key!.hash)
+                    self.ghost.append(self.nodes[index].hash)
                 }
                 self.counters.evictions += 1
             }
@@ -502,7 +517,7 @@ struct ShardStore: ~Copyable {
     /// evicted (a tie keeps the resident). An expired victim is removed and the loop goes on. It ends as S3-FIFO's
     /// does: each entry leaves the window at most once, and goes round the main queue at most ``frequencyCap`` times.
     private mutating func makeRoomAdmitting(for cost: Int, now: UInt64) {
-        while self.counters.bytes + cost > self.byteBudget || self.counters.entries + 1 > self.entryLimit {
+        while self.needsRoom(for: cost) {
             let mainShare = self.byteBudget - self.smallQueueShare
             if self.main.bytes > mainShare || self.small.entries == 0 {
                 let victim = self.main.tail
@@ -531,8 +546,8 @@ struct ShardStore: ~Copyable {
                 self.evict(candidate, now: now)
             } else if self.isExpired(victim, now: now) {
                 self.evict(victim, now: now)
-            } else if self.sketch.estimate(self.nodes[index].key!.hash)
-                > self.sketch.estimate(self.nodes[Int(victim)].key!.hash)
+            } else if self.sketch.estimate(self.nodes[index].hash)
+                > self.sketch.estimate(self.nodes[Int(victim)].hash)
             {
                 self.evict(victim, now: now)
                 self.moveToMain(candidate)
@@ -604,8 +619,8 @@ struct ShardStore: ~Copyable {
 
     private mutating func remove(_ slot: Int32, bucket: Int? = nil) {
         let index = Int(slot)
-        guard let key = self.nodes[index].key else { return }
-        self.removeFromIndex(bucket: bucket ?? self.find(key)!.bucket)
+        guard self.nodes[index].key != nil else { return }
+        self.removeFromIndex(bucket: bucket ?? self.bucket(of: slot))
         self.unlink(slot)
         self.counters.bytes -= self.nodes[index].cost
         self.counters.entries -= 1

@@ -61,7 +61,7 @@ struct EvictionReferenceModelTests {
             case .windowTinyLFU: ReferenceWindowTinyLFU(byteBudget: shardBudget, entryLimit: shardEntries)
             }
         }
-        func shard(of key: CacheKey) -> Int { backend.shardIndex(for: HashedKey(key)) }
+        func shard(of key: CacheKey) -> Int { backend.shardIndex(for: key.hashValue) }
 
         var random = SeededGenerator(seed: scenario.seed)
         let namespaces = try [CacheNamespace("alpha"), CacheNamespace("beta")]
@@ -246,5 +246,5 @@ extension ReferenceS3FIFO: QueueModel {
 extension ReferenceWindowTinyLFU: QueueModel {
     /// W-TinyLFU keeps no ghost.
     var ghostHashes: [Int] { [] }
-    func estimate(_ key: CacheKey) -> Int { self.sketch.estimate(HashedKey(key).hash) }
+    func estimate(_ key: CacheKey) -> Int { self.sketch.estimate(key.hashValue) }
 }

@@ -37,7 +37,7 @@ struct ReferenceQueues {
         key.namespace.name.utf8.count + key.key.utf8.count + value.count + MemoryBackend.Configuration.entryOverhead
     }
 
-    static func hash(_ key: CacheKey) -> Int { HashedKey(key).hash }
+    static func hash(_ key: CacheKey) -> Int { key.hashValue }
 
     /// Where `key` is: which queue, and its position there.
     func position(of key: CacheKey) -> (inMain: Bool, index: Int)? {
