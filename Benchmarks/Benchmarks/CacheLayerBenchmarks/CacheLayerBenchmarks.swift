@@ -3,8 +3,9 @@
 /// What is compared (every benchmark reads or writes the same 10,000 keys shaped like `user:00001234`, each with
 /// its own 100-byte value, in a store with a 64 MiB budget so that hits stay hits):
 ///
-/// - `Baseline Mutex<[String:[UInt8]]> get hit`: the floor, a plain dictionary behind one `Synchronization.Mutex`.
-///   `Memory get hit` divided by it (time per operation) is the cost of the LRU, TTL and sharding.
+/// - `Baseline Mutex<[String:[UInt8]]> get hit` / `put`: the floor, a plain dictionary behind one
+///   `Synchronization.Mutex`. `Memory get hit` and `Memory put` divided by them (time per operation) are the cost of
+///   the eviction policy, TTL and sharding. Targets: at most 1.5x for a get, 2x for a put.
 /// - `Memory get hit` / `Memory get miss` / `Memory put`: `MemoryBackend` called directly with `CacheKey` values
 ///   built up front.
 /// - `Facade get hit (nothing bootstrapped)`: `Cache.getBytes` over the same kind of backend, with no tracer,
@@ -52,6 +53,17 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(value)
         }
         expect(hits, benchmark.scaledIterations.count, "hits", benchmark)
+    } setup: {
+        BaselineFixture()
+    }
+
+    Benchmark("Baseline Mutex<[String:[UInt8]]> put") { benchmark, fixture in
+        // Overwrites keys that are already there, as `Memory put` does.
+        var cursor = KeyCursor(benchmark, count: fixture.keys.count)
+        for _ in benchmark.scaledIterations {
+            let index = cursor.next()
+            fixture.store.withLock { $0[fixture.keys[index]] = Workload.values[index] }
+        }
     } setup: {
         BaselineFixture()
     }

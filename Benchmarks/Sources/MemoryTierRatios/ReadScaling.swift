@@ -30,37 +30,67 @@ func measureReadScaling(_ options: Options) async {
         (
             "MemoryBackend get hit, 1 task",
             Reader { _, start, count in
-                await Workload.countHits(from: start, count) { (try? await backend.get(cacheKeys[$0])) ?? nil != nil }
+                var hits = 0
+                for index in Workload.indices(from: start, count)
+                where (try? await backend.get(cacheKeys[index])) ?? nil != nil {
+                    hits &+= 1
+                }
+                return hits
             }, 1
         ),
         (
             "MemoryBackend get hit, 2 tasks",
             Reader { _, start, count in
-                await Workload.countHits(from: start, count) { (try? await backend.get(cacheKeys[$0])) ?? nil != nil }
+                var hits = 0
+                for index in Workload.indices(from: start, count)
+                where (try? await backend.get(cacheKeys[index])) ?? nil != nil {
+                    hits &+= 1
+                }
+                return hits
             }, 2
         ),
         (
             "Cache.getBytes hit, nothing bootstrapped, 1 task",
             Reader { _, start, count in
-                await Workload.countHits(from: start, count) { (try? await cache.getBytes(keys[$0])) ?? nil != nil }
+                var hits = 0
+                for index in Workload.indices(from: start, count)
+                where (try? await cache.getBytes(keys[index])) ?? nil != nil {
+                    hits &+= 1
+                }
+                return hits
             }, 1
         ),
         (
             "Cache.getBytes hit, nothing bootstrapped, 2 tasks",
             Reader { _, start, count in
-                await Workload.countHits(from: start, count) { (try? await cache.getBytes(keys[$0])) ?? nil != nil }
+                var hits = 0
+                for index in Workload.indices(from: start, count)
+                where (try? await cache.getBytes(keys[index])) ?? nil != nil {
+                    hits &+= 1
+                }
+                return hits
             }, 2
         ),
         (
             "Control private dictionary get, 1 task",
             Reader { task, start, count in
-                await Workload.countHits(from: start, count) { privateData[task].1[privateData[task].0[$0]] != nil }
+                var hits = 0
+                for index in Workload.indices(from: start, count)
+                where privateData[task].1[privateData[task].0[index]] != nil {
+                    hits &+= 1
+                }
+                return hits
             }, 1
         ),
         (
             "Control private dictionary get, 2 tasks",
             Reader { task, start, count in
-                await Workload.countHits(from: start, count) { privateData[task].1[privateData[task].0[$0]] != nil }
+                var hits = 0
+                for index in Workload.indices(from: start, count)
+                where privateData[task].1[privateData[task].0[index]] != nil {
+                    hits &+= 1
+                }
+                return hits
             }, 2
         ),
     ]

@@ -27,15 +27,8 @@ enum Workload {
         return (backend, keys)
     }
 
-    /// Counts the indices from `start` on (wrapping round the key space) for which `found` is true, `count` of them.
-    @inline(__always)
-    static func countHits(from start: Int, _ count: Int, _ found: (Int) async throws -> Bool) async rethrows -> Int {
-        var hits = 0
-        var index = start
-        for _ in 0..<count {
-            if try await found(index) { hits &+= 1 }
-            index = index + 1 == Self.keyCount ? 0 : index + 1
-        }
-        return hits
+    /// `count` indices from `start` on, wrapping round the key space.
+    static func indices(from start: Int, _ count: Int) -> some Sequence<Int> {
+        (0..<count).lazy.map { (start + $0) % Self.keyCount }
     }
 }
