@@ -4,6 +4,7 @@
 //
 //   TwoTierContender <single|cluster> <url or url list> <key prefix> <process index> <process count>
 //                    <keys per process> <run ms> <start at epoch ms> <tasks> <writers> <output file>
+//                    [<maximum staleness µs>]
 //
 // Key `k<i>` is written only by process `i % process count`, whose writers put "1", "2", ... in turn, so a key's
 // versions are ordered. For each write that returned, the output file gets `W <key> <version> <returned at>`; for
@@ -19,12 +20,13 @@ import Glibc
 #endif
 
 let arguments = CommandLine.arguments
-guard arguments.count == 12, let processIndex = Int(arguments[4]), let processCount = Int(arguments[5]),
+guard arguments.count == 12 || arguments.count == 13, let processIndex = Int(arguments[4]),
+    let processCount = Int(arguments[5]),
     let keysPerProcess = Int(arguments[6]), let runMilliseconds = Int(arguments[7]), let startAt = Int64(arguments[8]),
     let tasks = Int(arguments[9]), let writers = Int(arguments[10]), writers < tasks
 else {
     print(
-        "usage: TwoTierContender <single|cluster> <urls> <prefix> <index> <count> <keys> <ms> <start> <tasks> <writers> <out>"
+        "usage: TwoTierContender <single|cluster> <urls> <prefix> <index> <count> <keys> <ms> <start> <tasks> <writers> <out> [<bound µs>]"
     )
     exit(2)
 }
@@ -38,7 +40,9 @@ func monotonicNow() -> UInt64 {
 
 let backend: TwoTierBackend
 let memory = try MemoryBackend(byteBudget: 64 << 20)
-let configuration = TwoTierBackend.Configuration(localTTL: .seconds(60))
+let configuration = TwoTierBackend.Configuration(
+    localTTL: .seconds(60), maximumStaleness: arguments.count == 13 ? Int(arguments[12]).map { .microseconds($0) } : nil
+)
 if arguments[1] == "cluster" {
     var redis = try RedisClusterBackend.Configuration(urlList: arguments[2])
     redis.keyPrefix = arguments[3]

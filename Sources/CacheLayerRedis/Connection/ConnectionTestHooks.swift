@@ -19,6 +19,9 @@ struct ConnectionTestHooks: Sendable {
         case pausing(nanoseconds: UInt64)
         /// A batch was written; its replies are read next.
         case flushed([RedisCommand])
+        /// An invalidation connection read bytes from its socket; it parses and applies them next (a test that
+        /// holds it here delays invalidations, as a thread starved of CPU would).
+        case received
     }
 
     /// What the thread does after the hook returns.

@@ -17,10 +17,12 @@ import Darwin
 /// connection only (broadcast mode remembers no keys per reader), so the data connections need no set-up, and
 /// when this connection dies the tracking dies with it, on the server and here: ``Event/disarmed``.
 ///
-/// A `PING` goes out ``heartbeatInterval`` after the last one was answered; its `pong` proves that every
-/// invalidation the server sent before it has arrived (one connection delivers in order), which is what
-/// ``lastConfirmed`` records. No `pong` within the command timeout counts as a dead connection (a network that
-/// drops packets without closing the socket).
+/// A `PING` goes out ``heartbeatInterval`` after the last one was answered, and at once when readers ask for it
+/// (``requestConfirmation()``) and none is unanswered; its `pong` proves that every invalidation the server sent
+/// before it has arrived and been applied (one connection delivers in order, and the thread applies each message
+/// before it reads the next), which is what ``lastConfirmed`` records and ``Event/confirmed(at:)`` reports. No
+/// `pong` within the command timeout counts as a dead connection (a network that drops packets without closing the
+/// socket).
 final class InvalidationListener: Sendable {
     /// What the listener reports, on its own thread, in order.
     enum Event: Sendable {
@@ -32,6 +34,9 @@ final class InvalidationListener: Sendable {
         case flushedByServer
         /// The connection was lost: changes are no longer reported until ``armed`` again.
         case disarmed
+        /// Every invalidation the server sent before this clock time (``CacheClock`` nanoseconds, when the
+        /// answered `PING` was sent) has been reported.
+        case confirmed(at: UInt64)
     }
 
     /// The connection index under which the listener reports to ``ConnectionTestHooks`` (data connections count
@@ -46,6 +51,10 @@ final class InvalidationListener: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let clientIdentifier = Atomic<Int64>(-1)
     private let confirmed = Atomic<UInt64>(0)
+    /// Wakes the thread when readers want a confirmation; `nil` if no pipe could be opened (the thread then sees
+    /// requests within its 20 ms poll).
+    private let wakeup = WakeupPipe()
+    private let confirmationRequested = Atomic<Bool>(false)
 
     /// Makes the listener; ``start()`` starts its thread, which reports to `onEvent`.
     init(
@@ -71,6 +80,15 @@ final class InvalidationListener: Sendable {
     /// The clock time (``CacheClock``, in nanoseconds) up to which every invalidation is known to have arrived:
     /// when the last answered heartbeat was sent, or when tracking was armed.
     var lastConfirmed: UInt64 { self.confirmed.load(ordering: .acquiring) }
+
+    /// Asks the thread to send a `PING` now (unless one is unanswered), so that ``Event/confirmed(at:)`` follows
+    /// within a round trip. Never waits.
+    func requestConfirmation() {
+        guard !self.confirmationRequested.load(ordering: .relaxed),
+            self.confirmationRequested.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
+        else { return }
+        self.wakeup?.signal()
+    }
 
     func start() {
         IOThread.start(name: "cl-invalidate") { self.run() }
@@ -143,11 +161,15 @@ final class InvalidationListener: Sendable {
     /// Reads messages until the connection fails, a heartbeat goes unanswered, or the listener stops.
     private func listen(on connection: HiredisConnection) {
         let context = connection.context
-        let descriptor = context.pointee.fd
         let heartbeat = self.heartbeatInterval.nanoseconds
         let deadline = self.settings.commandTimeout.nanoseconds
         var lastAnswered = monotonicNanoseconds()
         var pingSent: (monotonic: UInt64, clock: UInt64)?
+        // The socket, and the pipe that readers wake the thread through (poll skips a negative descriptor).
+        var descriptors = [
+            pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: self.wakeup?.descriptor ?? -1, events: Int16(POLLIN), revents: 0),
+        ]
         while !self.isStopping {
             // Everything already read and parsed first.
             while true {
@@ -164,6 +186,7 @@ final class InvalidationListener: Sendable {
                 case .pong:
                     if let sent = pingSent {
                         self.confirmed.store(sent.clock, ordering: .releasing)
+                        self.onEvent(self, .confirmed(at: sent.clock))
                         lastAnswered = monotonicNanoseconds()
                         pingSent = nil
                     }
@@ -171,23 +194,31 @@ final class InvalidationListener: Sendable {
                     break
                 }
             }
-            var descriptorState = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptorState, 1, 20)
+            // Then a PING, when none is unanswered and the heartbeat is due or readers asked for one; checked on
+            // every pass, so that a busy connection confirms as often as an idle one.
+            let now = monotonicNanoseconds()
+            if let sent = pingSent {
+                if now &- sent.monotonic > deadline { return }
+            } else if self.confirmationRequested.load(ordering: .relaxed) || now &- lastAnswered >= heartbeat {
+                // Cleared before the PING goes out: a request made after this is answered by a later one.
+                self.confirmationRequested.store(false, ordering: .relaxed)
+                let sentAt = (now, self.clock.now().nanoseconds)
+                guard RedisCommand("PING").append(to: context) == REDIS_OK, connection.flush() == nil else { return }
+                pingSent = sentAt
+            }
+            descriptors[0].revents = 0
+            descriptors[1].revents = 0
+            let ready = poll(&descriptors, 2, 20)
             if ready < 0 {
                 if errno == EINTR { continue }
                 return
             }
-            if ready > 0 {
-                guard redisBufferRead(context) == REDIS_OK else { return }
-                continue
+            if descriptors[1].revents != 0 {
+                self.wakeup?.drain()
             }
-            let now = monotonicNanoseconds()
-            if let sent = pingSent {
-                if now &- sent.monotonic > deadline { return }
-            } else if now &- lastAnswered >= heartbeat {
-                let sentAt = (now, self.clock.now().nanoseconds)
-                guard RedisCommand("PING").append(to: context) == REDIS_OK, connection.flush() == nil else { return }
-                pingSent = sentAt
+            if descriptors[0].revents != 0 {
+                guard redisBufferRead(context) == REDIS_OK else { return }
+                _ = self.hook(.received)
             }
         }
     }

@@ -11,6 +11,9 @@ import Synchronization
 ///
 /// Keys share a stripe by hash: a change to one key also refuses the fills in flight of the others in its
 /// stripe, which costs a miss later and never a stale read.
+///
+/// It also keeps the oldest of the connections' confirmations (the clock time before which every invalidation is
+/// known to be applied), which ``isConfirmed(within:now:)`` compares with a staleness bound.
 final class CoherenceGate: Sendable {
     /// What a read took before asking Redis.
     struct Ticket: Sendable {
@@ -24,14 +27,21 @@ final class CoherenceGate: Sendable {
     }
 
     private struct Listeners {
-        /// Each listener's state: armed, and up to when invalidations are confirmed (clock nanoseconds).
+        /// Each listener's state: armed or not.
         var armed: [ObjectIdentifier: Bool] = [:]
+        /// Each listener's confirmation (clock nanoseconds), 0 until it is armed.
+        var confirmed: [ObjectIdentifier: UInt64] = [:]
+        /// How to ask each listener for a confirmation now.
+        var wakers: [ObjectIdentifier: @Sendable () -> Void] = [:]
         var stopped = false
         /// Bumped by every change that stops the memory tier answering, so that an arming that flushed meanwhile
         /// does not start it again.
         var stops: UInt64 = 0
 
         var allArmed: Bool { !self.stopped && !self.armed.isEmpty && self.armed.values.allSatisfy { $0 } }
+
+        /// The oldest listener's confirmation: every invalidation sent before it has been applied.
+        var oldestConfirmation: UInt64 { self.armed.keys.map { self.confirmed[$0] ?? 0 }.min() ?? 0 }
     }
 
     static let stripeCount = 1024
@@ -39,6 +49,11 @@ final class CoherenceGate: Sendable {
     private let epoch = Atomic<UInt64>(0)
     private let serving = Atomic<Bool>(false)
     private let listeners = Mutex(Listeners())
+    /// ``Listeners/oldestConfirmation``, readable without the lock.
+    private let confirmedThrough = Atomic<UInt64>(0)
+    /// Set when a reader asked the listeners for a confirmation, cleared when the oldest one advances: readers ask
+    /// once per round, not once each.
+    private let confirmationRequested = Atomic<Bool>(false)
     let clearMemory: @Sendable () -> Void
 
     /// `clearMemory` empties the memory tier; the gate calls it when it flushes.
@@ -93,17 +108,65 @@ final class CoherenceGate: Sendable {
 
     // MARK: Invalidation connections
 
-    /// A new invalidation connection, not armed yet: the memory tier stops answering until it is.
-    func add(_ listener: AnyObject) {
+    /// A new invalidation connection, not armed yet: the memory tier stops answering until it is. `wake` asks it
+    /// for a confirmation now (``isConfirmed(within:now:)``).
+    func add(_ listener: AnyObject, wake: @escaping @Sendable () -> Void = {}) {
         self.listeners.withLock { state in
             state.armed[ObjectIdentifier(listener)] = false
+            state.confirmed[ObjectIdentifier(listener)] = 0
+            state.wakers[ObjectIdentifier(listener)] = wake
             self.stopServing(&state)
+            self.updateConfirmation(state)
         }
     }
 
     /// An invalidation connection that is no longer needed (its node left the cluster).
     func remove(_ listener: AnyObject) {
-        self.listeners.withLock { $0.armed[ObjectIdentifier(listener)] = nil }
+        self.listeners.withLock { state in
+            state.armed[ObjectIdentifier(listener)] = nil
+            state.confirmed[ObjectIdentifier(listener)] = nil
+            state.wakers[ObjectIdentifier(listener)] = nil
+            self.updateConfirmation(state)
+        }
+    }
+
+    /// `listener` has applied every invalidation sent before `time` (clock nanoseconds).
+    func confirmed(_ listener: AnyObject, at time: UInt64) {
+        self.listeners.withLock { state in
+            guard let previous = state.confirmed[ObjectIdentifier(listener)], time > previous else { return }
+            state.confirmed[ObjectIdentifier(listener)] = time
+            self.updateConfirmation(state)
+        }
+    }
+
+    /// Whether every invalidation sent more than `bound` nanoseconds before `now` (clock nanoseconds) is known to
+    /// have been applied. Past half the bound, the listeners are asked to confirm again, so that readers who keep
+    /// reading keep finding a fresh confirmation.
+    func isConfirmed(within bound: UInt64, now: UInt64) -> Bool {
+        // Negative when a confirmation later than `now` was stored since the clock was read.
+        let age = Int64(bitPattern: now &- self.confirmedThrough.load(ordering: .acquiring))
+        if age > Int64(bound / 2) {
+            self.requestConfirmation()
+        }
+        return age <= Int64(bound)
+    }
+
+    private func requestConfirmation() {
+        guard !self.confirmationRequested.load(ordering: .relaxed),
+            self.confirmationRequested.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
+        else { return }
+        for wake in self.listeners.withLock({ Array($0.wakers.values) }) {
+            wake()
+        }
+    }
+
+    /// Called under the listeners' lock: publishes the oldest confirmation, and lets readers ask again once it
+    /// advanced.
+    private func updateConfirmation(_ state: Listeners) {
+        let oldest = state.oldestConfirmation
+        if self.confirmedThrough.exchange(oldest, ordering: .acquiringAndReleasing) < oldest {
+            self.confirmationRequested.store(false, ordering: .relaxed)
+        }
     }
 
     /// `listener` lost its connection: stop answering from memory and refuse the fills in flight. The entries
@@ -117,12 +180,15 @@ final class CoherenceGate: Sendable {
         }
     }
 
-    /// `listener` is armed: once all are, the memory tier is cleared (what it holds may have missed changes) and
-    /// answers again, unless a connection was lost, added or the gate stopped while it was being cleared.
-    func armed(_ listener: AnyObject) {
+    /// `listener` is armed, every change since `time` (clock nanoseconds) reported: once all are, the memory tier is
+    /// cleared (what it holds may have missed changes) and answers again, unless a connection was lost, added or
+    /// the gate stopped while it was being cleared.
+    func armed(_ listener: AnyObject, at time: UInt64) {
         let stops: UInt64? = self.listeners.withLock { state in
             if state.armed[ObjectIdentifier(listener)] != nil {
                 state.armed[ObjectIdentifier(listener)] = true
+                state.confirmed[ObjectIdentifier(listener)] = time
+                self.updateConfirmation(state)
             }
             return state.allArmed ? state.stops : nil
         }

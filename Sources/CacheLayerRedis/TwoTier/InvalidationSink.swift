@@ -31,7 +31,7 @@ final class InvalidationSink: Sendable {
     func handle(_ event: InvalidationListener.Event, from listener: InvalidationListener) {
         switch event {
         case .armed:
-            self.gate.armed(listener)
+            self.gate.armed(listener, at: listener.lastConfirmed)
             self.armings.wrappingAdd(1, ordering: .releasing)
         case .disarmed:
             self.gate.disarmed(listener)
@@ -39,6 +39,8 @@ final class InvalidationSink: Sendable {
         case .flushedByServer:
             self.gate.flush(self.clearMemory)
             self.metrics?.flushed(.serverFlush)
+        case .confirmed(let time):
+            self.gate.confirmed(listener, at: time)
         case .invalidated(let keys):
             for redisKey in keys {
                 if let key = self.namespaces.cacheKey(forRedisKey: redisKey) {

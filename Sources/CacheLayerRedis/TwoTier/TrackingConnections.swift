@@ -66,7 +66,7 @@ final class TrackingConnections: Sendable {
             return (added, removed, hadNodes && (!added.isEmpty || !removed.isEmpty))
         }
         for listener in added {
-            sink.gate.add(listener)
+            sink.gate.add(listener, wake: { [weak listener] in listener?.requestConfirmation() })
             listener.start()
         }
         for listener in removed {

@@ -14,6 +14,18 @@ extension TwoTierBackend {
         /// but only while the last moment every invalidation was confirmed to have arrived is younger than this;
         /// then reads miss. Zero: memory never answers while tracking is down.
         public var outageServeLimit: Duration
+        /// A bound on staleness that holds whatever the scheduler does; `nil` (the default): none beyond how fast the
+        /// invalidation threads run.
+        ///
+        /// When set, memory answers a read only if every invalidation connection has confirmed, within this long
+        /// before the read, that every invalidation Redis sent it before then has been applied (an answered `PING`;
+        /// Redis sends a write's invalidation before the writer's reply). Otherwise the read goes to Redis. So no
+        /// read that starts longer than this after a write returned is answered with the value it replaced, even
+        /// when an invalidation thread is starved of CPU, paused, or its network silent. Past half the bound, a
+        /// read asks the connections to confirm again at once (one `PING` each, at most one unanswered), so a
+        /// steadily read cache sends about two `PING`s per bound to each server; an idle one sends none beyond the
+        /// heartbeat. It costs a clock read per memory hit.
+        public var maximumStaleness: Duration?
         /// How often each invalidation connection proves it is alive (a `PING`, answered in order after every
         /// invalidation sent before it). A connection that does not answer within the command timeout is
         /// dropped, and the memory tier stops answering.
@@ -34,6 +46,7 @@ extension TwoTierBackend {
             localTTL: Duration = .seconds(60),
             maximumMemoryValueSize: Int = 1 << 20,
             outageServeLimit: Duration = .seconds(1),
+            maximumStaleness: Duration? = nil,
             heartbeatInterval: Duration = .milliseconds(100),
             topologyCheckInterval: Duration = .milliseconds(100),
             clock: any CacheClock = SystemCacheClock(),
@@ -43,6 +56,7 @@ extension TwoTierBackend {
             self.localTTL = localTTL
             self.maximumMemoryValueSize = maximumMemoryValueSize
             self.outageServeLimit = outageServeLimit
+            self.maximumStaleness = maximumStaleness
             self.heartbeatInterval = heartbeatInterval
             self.topologyCheckInterval = topologyCheckInterval
             self.clock = clock
@@ -55,6 +69,9 @@ extension TwoTierBackend {
             guard self.localTTL > .zero else { throw refuse("localTTL must be positive, got \(self.localTTL)") }
             guard self.maximumMemoryValueSize >= 0 else { throw refuse("maximumMemoryValueSize must not be negative") }
             guard self.outageServeLimit >= .zero else { throw refuse("outageServeLimit must not be negative") }
+            if let bound = self.maximumStaleness, bound < .microseconds(100) {
+                throw refuse("maximumStaleness must be at least 100 µs, got \(bound)")
+            }
             guard self.heartbeatInterval >= .milliseconds(1) else {
                 throw refuse("heartbeatInterval must be at least 1 ms, got \(self.heartbeatInterval)")
             }

@@ -34,6 +34,8 @@ public final class TwoTierBackend: CacheBackend {
     let sink: InvalidationSink
     let tracking: TrackingConnections
     private let metrics: TwoTierMetrics?
+    /// ``Configuration/maximumStaleness`` in nanoseconds.
+    private let stalenessBound: UInt64?
 
     /// Puts `memory` in front of a Redis server's `redis` backend and starts its invalidation connection. Until
     /// tracking is armed, reads go to Redis.
@@ -61,6 +63,7 @@ public final class TwoTierBackend: CacheBackend {
         let metrics = TwoTierMetrics(
             factory: configuration.metricsFactory ?? MetricsSystem.factory, label: configuration.metricsLabel)
         self.metrics = metrics
+        self.stalenessBound = configuration.maximumStaleness?.nanoseconds
         self.sink = InvalidationSink(
             memory: memory, namespaces: MemoryNamespaces(keyPrefix: tier.keyLayout.keyPrefix), metrics: metrics)
         self.tracking = TrackingConnections(tier: tier, sink: self.sink, configuration: configuration)
@@ -103,9 +106,18 @@ public final class TwoTierBackend: CacheBackend {
 
     // MARK: Reads
 
-    /// A memory hit, without suspending; `nil` (ask ``get(_:)-(CacheKey)``) on a miss or while tracking is down.
+    /// Whether memory may answer a read now: every invalidation connection is armed and, under
+    /// ``Configuration/maximumStaleness``, has confirmed recently enough.
+    private var memoryMayAnswer: Bool {
+        guard self.sink.gate.isServing else { return false }
+        guard let bound = self.stalenessBound else { return true }
+        return self.sink.gate.isConfirmed(within: bound, now: self.configuration.clock.now().nanoseconds)
+    }
+
+    /// A memory hit, without suspending; `nil` (ask ``get(_:)-(CacheKey)``) on a miss, while tracking is down, or
+    /// while invalidations are not confirmed within ``Configuration/maximumStaleness``.
     public func getWithoutSuspending(_ key: CacheKey) -> [UInt8]?? {
-        guard self.sink.gate.isServing, case .some(.some(let value)) = self.memory.getWithoutSuspending(key) else {
+        guard self.memoryMayAnswer, case .some(.some(let value)) = self.memory.getWithoutSuspending(key) else {
             return nil
         }
         self.metrics?.memoryHits.increment()
@@ -178,7 +190,7 @@ public final class TwoTierBackend: CacheBackend {
     public nonisolated(nonsending) func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
         var values = [[UInt8]?](repeating: nil, count: keys.count)
         var missing: [Int] = []
-        let serving = self.sink.gate.isServing
+        let serving = self.memoryMayAnswer
         for (index, key) in keys.enumerated() {
             if serving, case .some(.some(let value)) = self.memory.getWithoutSuspending(key) {
                 values[index] = value

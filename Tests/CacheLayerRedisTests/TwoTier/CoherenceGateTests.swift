@@ -28,7 +28,7 @@ struct CoherenceGateTests {
         func arm(_ listener: Listener) {
             let (gate, done) = (self.gate, self.done)
             Thread {
-                gate.armed(listener); done.signal()
+                gate.armed(listener, at: 0); done.signal()
             }.start()
             self.entered.wait()
         }
@@ -44,7 +44,7 @@ struct CoherenceGateTests {
         let (a, b) = (Listener(), Listener())
         held.gate.add(a)
         held.gate.add(b)
-        held.gate.armed(b)
+        held.gate.armed(b, at: 0)
         held.arm(a)
         held.gate.disarmed(b)
         held.finish()

@@ -19,7 +19,7 @@ struct TwoTierStalenessTests {
 
     /// Runs four contenders for `milliseconds`, calls `fault` halfway, and merges their logs.
     static func run(
-        _ mode: String, urls: String, milliseconds: Int = 3000, tasks: Int = 16,
+        _ mode: String, urls: String, milliseconds: Int = 3000, tasks: Int = 16, maximumStaleness: Duration? = nil,
         fault: (() async throws -> Void)? = nil
     ) async throws -> StalenessReport {
         let prefix = "stale-\(UUID().uuidString.prefix(8)):"
@@ -31,7 +31,7 @@ struct TwoTierStalenessTests {
                 [
                     mode, urls, prefix, "\(index)", "4", "16", "\(milliseconds)", "\(start)", "\(tasks)", "2",
                     files[index],
-                ])
+                ] + (maximumStaleness.map { ["\($0.nanoseconds / 1000)"] } ?? []))
         }
         for process in processes {
             try await process.waitForOutput(containing: "armed", timeout: .seconds(20))
@@ -61,6 +61,18 @@ struct TwoTierStalenessTests {
         print("two-tier staleness, one server: \(report)")
         #expect(report.writes > 100 && report.reads > 1000, "\(report)")
         #expect(report.staleBeyond(Self.bound) == 0, "\(report)")
+    }
+
+    /// With ``TwoTierBackend/Configuration/maximumStaleness``, the bound holds exactly, however the processes are
+    /// scheduled: reads that find invalidations unconfirmed go to Redis.
+    @Test func oneServerUnderLoadWithAStalenessBound() async throws {
+        let bound = Duration.milliseconds(2)
+        let report = try await Self.run(
+            "single", urls: try #require(RedisTestServer.url), milliseconds: Self.longRunMilliseconds,
+            maximumStaleness: bound)
+        print("two-tier staleness, one server, bound \(bound): \(report)")
+        #expect(report.writes > 100 && report.reads > 1000, "\(report)")
+        #expect(report.staleBeyond(bound) == 0, "\(report)")
     }
 
     @Test func invalidationConnectionsKilledUnderLoad() async throws {
