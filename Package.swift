@@ -229,6 +229,9 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                // The key-capture check of the response cache's own log lines.
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Empty without the VaporSupport trait. scripts/test.sh builds them with the trait in a scratch path of their

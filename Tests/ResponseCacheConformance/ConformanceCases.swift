@@ -194,6 +194,19 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
             #expect(seven.body == "store 7, run 4")
             #expect(try await send(.init("/stores/8")).cacheStatus == "HIT")
         },
+        ConformanceCase("a successful write invalidates its rule's tags whatever its query holds") { fixture, send in
+            // Queries that no cache key is made from (a `+`, a bare flag, a bad escape, an escaped name): ordinary
+            // on a write, whose invalidation must not depend on reading them.
+            for query in ["?note=a+b", "?force", "?next=%zz", "?na%6De=x"] {
+                let before = try await send(.init("/stores/7"))
+                #expect(try await send(.init("/stores/7")).cacheStatus == "HIT")
+                let write = try await send(.init("POST", "/stores/7\(query)"))
+                #expect(write.status == 200, "POST /stores/7\(query)")
+                let after = try await send(.init("/stores/7"))
+                #expect(after.cacheStatus == "MISS", "after POST /stores/7\(query)")
+                #expect(after.body != before.body, "after POST /stores/7\(query)")
+            }
+        },
         ConformanceCase("a write answered 4xx or 5xx invalidates nothing") { fixture, send in
             _ = try await send(.init("/stores/7"))
             let refused = try await send(.init("POST", "/refused/7"))

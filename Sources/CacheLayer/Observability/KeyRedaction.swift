@@ -71,3 +71,13 @@ extension KeyCapture {
 struct ScrubbedError: Error, CustomStringConvertible {
     let description: String
 }
+
+extension Cache {
+    /// `error`'s description as this cache's telemetry may record it: each occurrence of `key` (in this cache's
+    /// namespace, flat or bare) replaced as ``Configuration/keyCapture`` says. For log lines that an integration
+    /// writes itself about an error of an operation on `key` (the cache scrubs what it records).
+    package func describeForTelemetry(_ error: any Error, key: String) -> String {
+        self.configuration.keyCapture.scrub(
+            "\(error)", keys: .one(CacheKey(namespace: self.namespace, key: key)))
+    }
+}

@@ -70,7 +70,10 @@ package struct StreamedResponseStore<Response: Sendable>: Sendable {
             self.notStored(.storeFailed)
             self.notStored.logger.warning(
                 "response cache unavailable; the streamed response was not stored",
-                metadata: ["cache.boundary": "\(self.endpoint.name)", "error.message": "\(error)"]
+                metadata: [
+                    "cache.boundary": "\(self.endpoint.name)",
+                    "error.message": "\(self.cache.describeForTelemetry(error, key: self.key))",
+                ]
             )
         }
     }

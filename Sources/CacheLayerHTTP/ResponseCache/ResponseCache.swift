@@ -113,12 +113,15 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
     ///     bypasses without looking at `request`.
     ///   - request: what the boundaries need to know about the request, as the handler sees it; `nil` when the
     ///     adapter cannot tell (a query it cannot decode as the handler would), which bypasses the cache.
+    ///   - writeReadings: for a request that is not a candidate, the request under each way its handler may have
+    ///     read its query (``WriteQueryReadings``), for the invalidation of a write.
     ///   - isHEAD: whether the request is a HEAD request (whose responses have no body to store).
     ///   - logger: the request's logger.
     ///   - next: the handler.
     package func respond(
         isCandidate: Bool,
         request: () -> CacheRequest?,
+        writeReadings: () -> [CacheRequest],
         isHEAD head: Bool,
         logger: Logger,
         next: () async throws -> Response
@@ -130,20 +133,21 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             return try await self.respond(decided, isHEAD: head, logger: logger, next: next)
         case .undecided:
             return try await self.respondUncached(
-                isCandidate: isCandidate, request: request, logger: logger, next: next)
+                isCandidate: isCandidate, writeReadings: writeReadings, logger: logger, next: next)
         }
     }
 
     /// Answers a request the cache does not serve (``ImmediateAnswer/undecided``) through `next`, marked `BYPASS`:
-    /// a write matching an invalidation rule invalidates the rule's tags when it succeeds.
+    /// a write matching an invalidation rule invalidates the rule's tags, under every reading of its query
+    /// (`writeReadings`), when it succeeds.
     package func respondUncached(
         isCandidate: Bool,
-        request: () -> CacheRequest?,
+        writeReadings: () -> [CacheRequest],
         logger: Logger,
         next: () async throws -> Response
     ) async throws -> Response {
-        if !isCandidate, !self.boundaries.invalidationRules.isEmpty, let request = request(),
-            let invalidation = self.boundaries.invalidation(for: request)
+        if !isCandidate, !self.boundaries.invalidationRules.isEmpty,
+            let invalidation = self.invalidation(forAnyOf: writeReadings())
         {
             return try await self.respondInvalidating(invalidation, logger: logger, next: next)
         }
@@ -164,12 +168,12 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         case served(Response)
         /// A cacheable request the cache cannot answer at once: go on with ``respond(_:isHEAD:logger:next:)``.
         case decided(DecidedRequest)
-        /// A request the cache does not serve: go on with ``respondUncached(isCandidate:request:logger:next:)``.
+        /// A request the cache does not serve: go on with ``respondUncached(isCandidate:writeReadings:logger:next:)``.
         case undecided
     }
 
     /// Serves a request at once, without suspending, when it is a fresh hit in a backend that answers without
-    /// suspending, exactly as ``respond(isCandidate:request:isHEAD:logger:next:)`` would serve it (the same key,
+    /// suspending, exactly as ``respond(isCandidate:request:writeReadings:isHEAD:logger:next:)`` would serve it (the same key,
     /// headers, span and metrics); otherwise says how to go on, having recorded nothing but the boundary decision.
     /// For a framework that runs async code on a task of its own (Vapor): a hit then costs no hop to that task.
     package func respondWithoutSuspending(
@@ -268,7 +272,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             if let loaded, let cacheError = error as? CacheError {
                 // The handler answered; storing its response failed. The response is sent all the same.
                 return try self.storeFailed(
-                    loaded, cacheError, endpoint: endpoint, head: head, span: span, logger: logger)
+                    loaded, cacheError, key: key, endpoint: endpoint, head: head, span: span, logger: logger)
             }
             // The handler's own errors pass through; the cache's, before the handler ran, do not fail the request.
             guard let cacheError = error as? CacheError, !handlerRan else {
@@ -279,7 +283,10 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             }
             logger.warning(
                 "response cache unavailable; serving without it",
-                metadata: ["cache.boundary": "\(endpoint.name)", "error.message": "\(cacheError)"]
+                metadata: [
+                    "cache.boundary": "\(endpoint.name)",
+                    "error.message": "\(self.cache.describeForTelemetry(cacheError, key: key))",
+                ]
             )
             return try await self.passThrough(next)
         }
@@ -321,6 +328,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
     private func storeFailed(
         _ loaded: ResponseLoad<Response>,
         _ error: CacheError,
+        key: String,
         endpoint: CacheEndpoint,
         head: Bool,
         span: (any Span)?,
@@ -330,7 +338,10 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             .storeFailed)
         logger.warning(
             "response cache unavailable; the response was sent without being stored",
-            metadata: ["cache.boundary": "\(endpoint.name)", "error.message": "\(error)"]
+            metadata: [
+                "cache.boundary": "\(endpoint.name)",
+                "error.message": "\(self.cache.describeForTelemetry(error, key: key))",
+            ]
         )
         return try self.missAnswer(loaded, head: head)
     }

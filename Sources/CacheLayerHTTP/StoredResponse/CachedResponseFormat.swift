@@ -66,7 +66,8 @@ package enum CachedResponseFormat {
             throw Malformed(description: "format version \(version), expected \(Self.version)")
         }
         let code = Int(try reader.integer(UInt16.self))
-        guard (100...999).contains(code) else { throw Malformed(description: "status code \(code)") }
+        // A 1xx is never a final response: replayed, it would leave the client waiting for one.
+        guard (200...999).contains(code) else { throw Malformed(description: "status code \(code)") }
         let reason = try reader.text("reason phrase")
         let status = HTTPResponse.Status(code: code, reasonPhrase: reason)
         guard status.reasonPhrase.utf8.elementsEqual(reason.utf8) else {
@@ -87,6 +88,10 @@ package enum CachedResponseFormat {
         let body = try reader.slice(Int(try reader.integer(UInt32.self)))
         guard reader.isAtEnd else {
             throw Malformed(description: "\(bytes.count - reader.offset) bytes after the body")
+        }
+        // A 204 or 304 has no body: the bytes would reach the connection after the head, as the next response.
+        if code == 204 || code == 304, !body.isEmpty {
+            throw Malformed(description: "a \(code) response with a \(body.count)-byte body")
         }
         let lengths = headers[values: .contentLength]
         guard lengths.isEmpty || lengths == [String(body.count)] else {

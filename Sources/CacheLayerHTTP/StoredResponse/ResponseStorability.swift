@@ -14,8 +14,10 @@ package struct ResponseStorability: Sendable {
 
     /// Why `response` must not be stored, or `nil` when it may be.
     package func refusal(for response: HTTPResponse) -> NotStoredReason? {
-        // A server error is never stored, whatever the configuration says: it would outlive the outage.
-        guard self.cacheableStatuses.contains(response.status.code), response.status.kind != .serverError else {
+        // Never stored, whatever the configuration says: a server error (it would outlive the outage), an
+        // informational response (not an answer), and 206 and 304, which answer one request's Range or conditional
+        // headers, which no key holds.
+        guard self.cacheableStatuses.contains(response.status.code), !Self.neverStored(response.status) else {
             return .status
         }
         for directive in Self.directives(response.headerFields[values: .cacheControl]) {
@@ -31,6 +33,11 @@ package struct ResponseStorability: Sendable {
             return .vary
         }
         return nil
+    }
+
+    /// Statuses no configuration stores: see ``refusal(for:)``.
+    private static func neverStored(_ status: HTTPResponse.Status) -> Bool {
+        status.kind == .serverError || status.kind == .informational || status.code == 206 || status.code == 304
     }
 
     /// The headers replayed with a stored response: all but hop-by-hop ones and those that describe one delivery.

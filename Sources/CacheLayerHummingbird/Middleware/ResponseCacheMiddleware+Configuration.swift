@@ -5,7 +5,8 @@ import Hummingbird
 extension ResponseCacheMiddleware {
     /// What the middleware stores and how it tells users apart.
     public struct Configuration: Sendable {
-        /// The response statuses that are stored (by default only 200). Others pass through uncached.
+        /// The response statuses that are stored (by default only 200). Others pass through uncached, and so do,
+        /// whatever this holds, 1xx, 206, 304 and 5xx responses.
         public var cacheableStatuses: Set<Int>
         /// The largest body stored, in bytes (by default 1 MiB). A larger response is sent as it is and not stored
         /// (`cache.decision = too_large` on the request span). A body of unknown length (a stream) is sent to the

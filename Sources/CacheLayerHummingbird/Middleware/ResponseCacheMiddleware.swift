@@ -88,7 +88,12 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
         try await self.core.respond(
             isCandidate: ResponseCache<HummingbirdResponseAdapter>.isCandidate(
                 method: request.method, isOriginForm: request.uri.scheme == nil && request.uri.host == nil),
-            request: { self.cacheRequest(request, context: context) },
+            request: { Self.queryParameters(request.uri.query).map { self.cacheRequest(request, context, query: $0) } },
+            writeReadings: {
+                WriteQueryReadings.readings(of: request.uri.query, strict: Self.queryParameters).map {
+                    self.cacheRequest(request, context, query: $0)
+                }
+            },
             isHEAD: request.method == .head,
             logger: context.logger,
             next: { try await next(request, context) }
@@ -96,12 +101,12 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     }
 
     /// What the boundaries need to know about `request`, as the handler sees it: method, scheme, authority, path,
-    /// query (see ``queryParameters(_:)``), every value of the headers they look at, the user, and whether the
-    /// application says it is personal; `nil` (the request bypasses the cache) for a query that a handler's two ways
-    /// of reading it could read differently.
-    private func cacheRequest(_ request: Request, context: Context) -> CacheRequest? {
-        guard let query = Self.queryParameters(request.uri.query) else { return nil }
-        return CacheRequest(
+    /// `query` (read by ``queryParameters(_:)``, or for a write, ``WriteQueryReadings``), every value of the headers
+    /// they look at, the user, and whether the application says it is personal.
+    private func cacheRequest(
+        _ request: Request, _ context: Context, query: [(name: String, value: String)]
+    ) -> CacheRequest {
+        CacheRequest(
             method: request.method.rawValue,
             scheme: request.head.scheme,
             authority: request.head.authority,
@@ -120,14 +125,20 @@ public struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware
     /// is not valid percent-encoding, and reads `flag` as `flag=`; `request.uri.decodeQuery(as:context:)` decodes
     /// names too, reads `+` as a space, refuses bad percent-encoding, and skips `flag`. They agree on a part with an
     /// `=`, no `+`, a name with no `%`, and a value that is valid percent-encoding: anything else bypasses the cache.
+    /// Both look for `&`, `=`, `+` and `%` byte by byte, and so does this: searched as characters, one of them
+    /// followed by a combining mark is another character, and would be missed where the readers see it.
     static func queryParameters(_ query: String?) -> [(name: String, value: String)]? {
         guard let query, !query.isEmpty else { return [] }
         var parameters: [(name: String, value: String)] = []
-        for part in query.split(separator: "&", omittingEmptySubsequences: false) {
-            guard let equals = part.firstIndex(of: "="), !part.contains("+") else { return nil }
+        for bytes in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false) {
+            // Split at ASCII bytes, so every piece is whole UTF-8.
+            let part = query[bytes.startIndex..<bytes.endIndex]
+            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")), !bytes.contains(UInt8(ascii: "+")) else {
+                return nil
+            }
             let name = part[..<equals]
-            let rawValue = part[part.index(after: equals)...]
-            guard !name.contains("%") else { return nil }
+            let rawValue = part[part.utf8.index(after: equals)...]
+            guard !name.utf8.contains(UInt8(ascii: "%")) else { return nil }
             guard let value = PercentDecoding.decode(rawValue) else { return nil }
             parameters.append((name: String(name), value: value))
         }

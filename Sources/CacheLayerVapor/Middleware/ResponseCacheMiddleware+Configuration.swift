@@ -5,7 +5,8 @@ import Vapor
 extension ResponseCacheMiddleware {
     /// What the middleware stores and how it tells users apart (the same settings as the Hummingbird middleware's).
     public struct Configuration: Sendable {
-        /// The response statuses that are stored (by default only 200). Others pass through uncached.
+        /// The response statuses that are stored (by default only 200). Others pass through uncached, and so do,
+        /// whatever this holds, 1xx, 206, 304 and 5xx responses.
         public var cacheableStatuses: Set<Int>
         /// The largest body stored, in bytes (by default 1 MiB). A larger response is sent as it is and not stored.
         /// A streamed body is never stored (``CacheLayerHTTP/NotStoredReason/streamed``).

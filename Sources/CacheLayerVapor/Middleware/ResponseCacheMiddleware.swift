@@ -59,6 +59,7 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
             try await self.core.respond(
                 isCandidate: Self.isCandidate(request, url),
                 request: { self.cacheRequest(request, url) },
+                writeReadings: { self.writeReadings(request, url) },
                 isHEAD: request.method == .HEAD,
                 logger: request.logger,
                 next: { try await next.respond(to: request) }
@@ -101,7 +102,7 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
                 try await ServiceContext.withValue(request.serviceContext) {
                     try await self.core.respondUncached(
                         isCandidate: isCandidate,
-                        request: { self.cacheRequest(request, url) },
+                        writeReadings: { self.writeReadings(request, url) },
                         logger: request.logger,
                         next: { try await next.respond(to: request).get() }
                     )
@@ -123,7 +124,18 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
     /// `req.query` decodes it, in request order), every value of the headers they look at, the user, and whether
     /// the application says it is personal; `nil` for a query that does not decode.
     private func cacheRequest(_ request: Request, _ url: URI) -> CacheRequest? {
-        guard let query = Self.queryParameters(url.query) else { return nil }
+        Self.queryParameters(url.query).map { self.cacheRequest(request, url, query: $0) }
+    }
+
+    /// The request under each way its handler may have read its query, for a write's invalidation
+    /// (``WriteQueryReadings``).
+    private func writeReadings(_ request: Request, _ url: URI) -> [CacheRequest] {
+        WriteQueryReadings.readings(of: url.query, strict: Self.queryParameters).map {
+            self.cacheRequest(request, url, query: $0)
+        }
+    }
+
+    private func cacheRequest(_ request: Request, _ url: URI, query: [(name: String, value: String)]) -> CacheRequest {
         var headers: [(name: String, value: String)] = []
         for (name, value) in request.headers {
             let canonical = name.lowercased()
