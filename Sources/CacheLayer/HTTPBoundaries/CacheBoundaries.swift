@@ -245,7 +245,7 @@ public struct CacheBoundaries: Sendable {
                     skipped += 1
                     continue
                 }
-                for tag in built where !tags.contains(tag) { tags.append(tag) }
+                for tag in built { tags.appendUnlessHeld(tag) }
             }
         }
         guard !names.isEmpty else { return nil }

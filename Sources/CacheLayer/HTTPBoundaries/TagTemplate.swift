@@ -128,7 +128,7 @@ public struct TagTemplate: Sendable, Hashable, CustomStringConvertible {
         }
         guard tags.allSatisfy({ $0.utf8.count <= CacheTag.maximumLength }) else { return nil }
         var unique: [String] = []
-        for tag in tags where !unique.contains(tag) { unique.append(tag) }
+        for tag in tags { unique.appendUnlessHeld(tag) }
         return unique
     }
 
@@ -144,7 +144,7 @@ extension [TagTemplate] {
         var tags: [String] = []
         for template in self {
             guard let built = template.expand(path: path, query: query) else { return nil }
-            for tag in built where !tags.contains(tag) { tags.append(tag) }
+            for tag in built { tags.appendUnlessHeld(tag) }
         }
         return tags
     }

@@ -52,8 +52,8 @@ extension ResponseCache {
         var tags: [String] = []
         var skipped = 0
         for invalidation in requests.compactMap(self.boundaries.invalidation(for:)) {
-            for rule in invalidation.rules where !rules.contains(rule) { rules.append(rule) }
-            for tag in invalidation.tags where !tags.contains(tag) { tags.append(tag) }
+            for rule in invalidation.rules { rules.appendUnlessHeld(rule) }
+            for tag in invalidation.tags { tags.appendUnlessHeld(tag) }
             skipped = max(skipped, invalidation.skippedTemplates)
         }
         return rules.isEmpty ? nil : TagInvalidation(rules: rules, tags: tags, skippedTemplates: skipped)

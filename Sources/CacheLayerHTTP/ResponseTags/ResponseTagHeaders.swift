@@ -29,7 +29,8 @@ package enum ResponseTagHeaders {
     /// The tags of `fields`, at most `limit` of them (after removing repeats).
     package static func read(_ fields: HTTPFields, limit: Int) -> Outcome {
         var tags: [String] = []
-        var seen: Set<String> = []
+        // By bytes: a `Set<String>` would take a canonically equivalent spelling of a tag for the tag itself.
+        var seen: Set<[UInt8]> = []
         for field in fields {
             let separator: Character
             switch field.name {
@@ -41,7 +42,7 @@ package enum ResponseTagHeaders {
                 let tag = Self.trimmed(part)
                 guard !tag.isEmpty else { continue }
                 guard tag.utf8.count <= CacheTag.maximumLength else { return .overBound }
-                guard seen.insert(tag).inserted else { continue }
+                guard seen.insert(Array(tag.utf8)).inserted else { continue }
                 guard tags.count < limit else { return .overBound }
                 tags.append(tag)
             }

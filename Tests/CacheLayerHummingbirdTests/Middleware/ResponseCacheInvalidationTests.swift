@@ -154,3 +154,15 @@ struct ResponseCacheInvalidationTests {
         #expect(try app.invalidations("not_successful") == 1)
     }
 }
+
+extension ResponseCacheInvalidationTests {
+    /// Tags are compared by bytes: a response naming `café` precomposed and decomposed carries both.
+    @Test func twoSpellingsOfOneTagInTheHeadersAreBothKept() {
+        let fields: HTTPFields = [.init("Cache-Tag")!: "caf\u{E9}, cafe\u{301}"]
+        guard case .tags(let tags) = ResponseTagHeaders.read(fields, limit: 64) else {
+            Issue.record("the tags were refused")
+            return
+        }
+        #expect(tags.map { Array($0.utf8) } == [Array("caf\u{E9}".utf8), Array("cafe\u{301}".utf8)])
+    }
+}

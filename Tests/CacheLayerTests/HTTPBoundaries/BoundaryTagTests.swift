@@ -28,6 +28,16 @@ import Testing
         #expect(decoded.tags == ["orders", "store:a b", "status:x"])
     }
 
+    /// `café` precomposed and decomposed are one string to `==`, and two tags (tags are compared by bytes): an entry
+    /// keeps both, or an invalidation of the dropped spelling would miss it.
+    @Test func twoSpellingsOfOneWordAreTwoTags() {
+        let decision = Self.boundaries.decide(
+            CacheRequest(path: "/stores/7/orders", query: [("status", "caf\u{E9}"), ("status", "cafe\u{301}")]))
+        #expect(
+            decision.tags.map { Array($0.utf8) }
+                == ["orders", "store:7", "status:caf\u{E9}", "status:cafe\u{301}"].map { Array($0.utf8) })
+    }
+
     @Test func requestsThatShareAnEntryGiveItTheSameTags() throws {
         let boundaries = try CacheBoundaries([
             CacheEndpoint(
