@@ -21,8 +21,9 @@ extension MemoryBackend {
         return self.withShard(for: hash) { store in store.delete(key, hash: hash, now: { clock.nanosecondsNow() }) }
     }
 
-    /// ``deleteAll(in:)`` as a plain call (see ``setImmediately(_:to:ttl:)``).
-    package func deleteAllImmediately(in namespace: CacheNamespace) {
+    /// ``deleteAll(in:)`` as a plain call (see ``setImmediately(_:to:ttl:)``); with no namespace, every entry of
+    /// every namespace.
+    package func deleteAllImmediately(in namespace: CacheNamespace?) {
         for index in 0..<self.shardCount {
             let (before, after) = self.withExclusiveAccess(toShard: index) { store in
                 let before = store.counters

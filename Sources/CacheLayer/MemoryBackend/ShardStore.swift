@@ -298,9 +298,11 @@ struct ShardStore: ~Copyable {
         return true
     }
 
-    /// Removes every entry of `namespace`.
-    mutating func removeAll(in namespace: CacheNamespace) {
-        let doomed = self.nodes.indices.filter { self.nodes[$0].key?.namespace == namespace }
+    /// Removes every entry of `namespace`, or every entry when it is `nil`.
+    mutating func removeAll(in namespace: CacheNamespace?) {
+        let doomed = self.nodes.indices.filter { slot in
+            self.nodes[slot].key.map { key in namespace.map { key.namespace == $0 } ?? true } ?? false
+        }
         for slot in doomed {
             self.remove(Int32(slot))
         }

@@ -26,8 +26,10 @@ import Darwin
 final class InvalidationListener: Sendable {
     /// What the listener reports, on its own thread, in order.
     enum Event: Sendable {
-        /// Tracking and the subscription are in place: from now on every change is reported.
-        case armed
+        /// Tracking and the subscription are in place since this clock time (``CacheClock`` nanoseconds): from
+        /// then on every change is reported. The memory tier must be emptied before the event returns: it may hold
+        /// what changed while no connection was armed.
+        case armed(at: UInt64)
         /// These Redis keys changed.
         case invalidated([[UInt8]])
         /// The server flushed its data (a null invalidation).
@@ -118,9 +120,12 @@ final class InvalidationListener: Sendable {
             failures = 0
             _ = self.hook(.connected)
             if self.isStopping { return }
-            self.confirmed.store(self.clock.now().nanoseconds, ordering: .releasing)
+            let armedAt = self.clock.now().nanoseconds
             self.clientIdentifier.store(identifier, ordering: .releasing)
-            self.onEvent(self, .armed)
+            self.onEvent(self, .armed(at: armedAt))
+            // Confirmed only now that memory no longer holds what changed while the connection was down: the
+            // outage answer (TwoTierBackend) serves memory within its limit of this time.
+            self.confirmed.store(armedAt, ordering: .releasing)
             self.listen(on: connection)
             self.clientIdentifier.store(-1, ordering: .releasing)
             if self.isStopping { return }

@@ -17,21 +17,19 @@ final class InvalidationSink: Sendable {
         self.memory = memory
         self.namespaces = namespaces
         self.metrics = metrics
-        self.gate = CoherenceGate { [memory, namespaces] in
-            for namespace in namespaces.all {
-                memory.deleteAllImmediately(in: namespace)
-            }
-        }
+        // Every entry, not only those of the namespaces noted here: the memory tier may hold what an earlier
+        // backend over it stored, which this one's invalidations would never name.
+        self.gate = CoherenceGate { [memory] in memory.deleteAllImmediately(in: nil) }
     }
 
-    /// Empties the memory tier (every namespace that has entries).
+    /// Empties the memory tier.
     var clearMemory: @Sendable () -> Void { self.gate.clearMemory }
 
     /// Handles one listener's event, on its thread.
     func handle(_ event: InvalidationListener.Event, from listener: InvalidationListener) {
         switch event {
-        case .armed:
-            self.gate.armed(listener, at: listener.lastConfirmed)
+        case .armed(let time):
+            self.gate.armed(listener, at: time)
             self.armings.wrappingAdd(1, ordering: .releasing)
         case .disarmed:
             self.gate.disarmed(listener)

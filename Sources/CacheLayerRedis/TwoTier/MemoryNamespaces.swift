@@ -2,7 +2,7 @@ import CacheLayer
 import Synchronization
 
 /// The namespaces that have entries in the memory tier, by name: how a Redis key named by an invalidation
-/// (`keyPrefix + namespace + ":" + key`) becomes the memory tier's key, and what a flush clears.
+/// (`keyPrefix + namespace + ":" + key`) becomes the memory tier's key.
 ///
 /// A namespace never contains `:`, so the first `:` after the prefix ends it. A key whose namespace never had an
 /// entry here has nothing to evict.
@@ -27,9 +27,6 @@ final class MemoryNamespaces: Sendable {
             }
         }
     }
-
-    /// Every namespace that may have entries in memory.
-    var all: [CacheNamespace] { self.known.withLock { Array($0.values) } }
 
     /// The memory tier's key for a Redis key, or `nil` when it is not one of ours or its namespace has no entries.
     func cacheKey(forRedisKey redisKey: [UInt8]) -> CacheKey? {

@@ -210,3 +210,34 @@ struct TwoTierCoherenceTests {
         #expect(try await fixture.writer.get(key) == nil)
     }
 }
+
+extension TwoTierCoherenceTests {
+    /// A memory tier that already holds entries when a two-tier backend is made over it (here: one that an earlier
+    /// backend filled, then shut down) is emptied when tracking is armed, whatever namespaces they are in: the new
+    /// backend's invalidations would never name those it has not noted.
+    @Test func aMemoryTierThatAlreadyHoldsEntriesIsEmptiedWhenTrackingIsArmed() async throws {
+        let memory = try MemoryBackend(byteBudget: 1 << 20)
+        let first = try await TwoTierFixture(memory: memory)
+        try await first.waitUntilTracking()
+        let key = first.key("reused")
+        try await first.writeElsewhere(key, Array("v1".utf8))
+        #expect(try await first.backend.get(key) == Array("v1".utf8))
+        #expect(first.inMemory(key) == Array("v1".utf8))
+        first.backend.shutdown()
+
+        // A new backend over the same memory and the same keys; meanwhile the value changed.
+        let prefix = first.writer.configuration.keyPrefix
+        try await first.writer.set(key, to: Array("v2".utf8), ttl: .seconds(60))
+        let second = try TwoTierBackend(memory: memory, redis: try RedisBackendFixture.backend(prefix: prefix))
+        defer { second.shutdown() }
+        try #require(await waitUntil(within: .seconds(10)) { second.isTracking })
+        #expect(try await second.get(key) == Array("v2".utf8), "arming served what memory held from before")
+
+        // Even an invalidation that arrives now does not evict it: its namespace was never noted.
+        let before = second.sink.keysReceived.load(ordering: .acquiring)
+        try await first.writer.set(key, to: Array("v3".utf8), ttl: .seconds(60))
+        try #require(
+            await waitUntil(within: .seconds(10)) { second.sink.keysReceived.load(ordering: .acquiring) > before })
+        #expect(try await second.get(key) == Array("v3".utf8), "an invalidation of the key left it in memory")
+    }
+}

@@ -1,5 +1,7 @@
 import CacheLayer
 import CacheLayerTesting
+import Dispatch
+import Foundation
 import Testing
 
 @testable import CacheLayerRedis
@@ -82,5 +84,56 @@ struct TwoTierFaultTests {
             }
         }
         #expect(value == .some(nil), "read \(String(describing: value)) after the restart")
+    }
+}
+
+extension TwoTierFaultTests {
+    /// The invalidation connection comes back after a long disconnection: "every invalidation confirmed up to now"
+    /// must wait until the arming flush has emptied memory of what it missed. A read whose Redis call fails during
+    /// that flush (held here on one stripe lock; in production, a flush of a large memory tier) must not be answered
+    /// from memory as within the outage limit with a value overwritten 10 s (ten limits) earlier, while deaf.
+    @Test func anOutageAnswerDuringTheArmingFlushNeverServesWhatChangedWhileDeaf() async throws {
+        let server = try RedisServerProcess()
+        let clock = ManualCacheClock(start: .seconds(100))
+        let fixture = try await TwoTierFixture(
+            url: server.url, configuration: .init(outageServeLimit: .seconds(1), clock: clock))
+        defer { fixture.backend.shutdown() }
+        try await fixture.waitUntilTracking()
+        let key = fixture.key("missed")
+        try await fixture.writeElsewhere(key, Array("v1".utf8))
+        #expect(try await fixture.backend.get(key) == Array("v1".utf8))
+        #expect(fixture.inMemory(key) == Array("v1".utf8))
+
+        // Deaf: the invalidation connection is killed and held before it reconnects; v2 is written meanwhile.
+        let reconnect = HookGate()
+        fixture.hooks.holdReconnect(at: reconnect)
+        _ = try await fixture.writer.command("CLIENT", "KILL", "ID", String(try fixture.listenerID()))
+        #expect(await reconnect.waitForArrival())
+        try await fixture.writer.set(key, to: Array("v2".utf8), ttl: .seconds(60))
+        clock.advance(by: .seconds(10))
+
+        // The arming flush is held on one stripe while the connection comes back.
+        let (entered, release) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        let gate = fixture.backend.sink.gate
+        let blocker = fixture.key("blocker")
+        Thread {
+            gate.invalidate(blocker) {
+                entered.signal()
+                release.wait()
+            }
+        }.start()
+        entered.wait()
+        defer { release.signal() }
+        reconnect.open()
+        try #require(
+            await waitUntil(within: .seconds(10)) { fixture.backend.tracking.listeners.first?.clientID != nil })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!fixture.backend.isTracking)
+
+        // Redis stops answering now.
+        server.pause()
+        defer { server.resume() }
+        let answer = try? await fixture.backend.get(key)
+        #expect(answer != Array("v1".utf8), "served v1, overwritten 10 s (10 outage limits) before, while deaf")
     }
 }
