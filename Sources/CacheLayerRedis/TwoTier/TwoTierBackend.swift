@@ -262,11 +262,14 @@ public final class TwoTierBackend: CacheBackend {
         }
     }
 
-    /// Redis first, then the namespace's entries in memory (and every fill in flight is refused).
+    /// Redis first, then the namespace's entries in memory (and every fill in flight is refused), also when Redis
+    /// failed part of the way: what it did remove must not stay readable here.
     public nonisolated(nonsending) func deleteAll(in namespace: CacheNamespace) async throws(CacheError) {
-        defer { AnsweringTier.record(.none) }
+        defer {
+            self.sink.gate.flush { self.memory.deleteAllImmediately(in: namespace) }
+            self.metrics?.flushed(.namespaceFlush)
+            AnsweringTier.record(.none)
+        }
         try await self.redis.backend.deleteAll(in: namespace)
-        self.sink.gate.flush { self.memory.deleteAllImmediately(in: namespace) }
-        self.metrics?.flushed(.namespaceFlush)
     }
 }
