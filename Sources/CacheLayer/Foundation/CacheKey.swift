@@ -53,6 +53,14 @@ enum UTF8Bytes {
     /// Whether `lhs` and `rhs` have the same UTF-8 bytes: one length check and a `memcmp` for native strings.
     @inlinable
     static func equal(_ lhs: String, _ rhs: String) -> Bool {
+        // Bit-identical values are one string (one small string, or one storage object of one length), so equal
+        // without a look at the bytes: the common case of a memory-tier lookup, where the stored key and the caller's
+        // share their namespace's storage, and a short key is a small string.
+        if MemoryLayout<String>.size == 16,
+            unsafeBitCast(lhs, to: (UInt64, UInt64).self) == unsafeBitCast(rhs, to: (UInt64, UInt64).self)
+        {
+            return true
+        }
         let fast = lhs.utf8.withContiguousStorageIfAvailable { left in
             rhs.utf8.withContiguousStorageIfAvailable { right in
                 left.count == right.count

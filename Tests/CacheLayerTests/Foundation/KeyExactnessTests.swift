@@ -30,6 +30,25 @@ struct KeyExactnessTests {
         #expect(composed.hashValue == CacheKey(namespace: namespace, key: "caf" + "\u{E9}").hashValue)
     }
 
+    /// Keys equal by bytes but stored differently (a small string and a heap one, two heap copies), and keys that
+    /// differ in one byte past the small-string length: the bit-identity shortcut must not change any answer.
+    @Test func equalityIsByBytesWhateverTheStorage() throws {
+        let namespace = try CacheNamespace("keys")
+        let long = String(repeating: "k", count: 40)
+        let copy = String(decoding: Array(long.utf8), as: UTF8.self)
+        #expect(CacheKey(namespace: namespace, key: long) == CacheKey(namespace: namespace, key: copy))
+        #expect(CacheKey(namespace: namespace, key: long) != CacheKey(namespace: namespace, key: long + "!"))
+        #expect(
+            CacheKey(namespace: namespace, key: String(long.dropLast()) + "j")
+                != CacheKey(namespace: namespace, key: long))
+        let small = "user:1"
+        let bridgedThroughBytes = String(decoding: Array(small.utf8), as: UTF8.self)
+        #expect(CacheKey(namespace: namespace, key: small) == CacheKey(namespace: namespace, key: bridgedThroughBytes))
+        #expect(CacheKey(namespace: namespace, key: "user:1") != CacheKey(namespace: namespace, key: "user:2"))
+        let otherNamespace = try CacheNamespace(String(decoding: Array("keys".utf8), as: UTF8.self))
+        #expect(CacheKey(namespace: namespace, key: small) == CacheKey(namespace: otherNamespace, key: small))
+    }
+
     @Test func nfcAndNfdNamespacesAreTwoNamespaces() async throws {
         let backend = try MemoryBackend(byteBudget: 1 << 20)
         let composed = try Cache(namespace: Self.composed, backend: backend)
