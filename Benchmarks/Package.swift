@@ -82,6 +82,7 @@ let package = Package(
             dependencies: [
                 .product(name: "CacheLayer", package: cacheLayerPackage),
                 .product(name: "CacheLayerRedis", package: cacheLayerPackage),
+                "HitRateLab",
             ],
             path: "Sources/TwoTierRatios"
         ),
