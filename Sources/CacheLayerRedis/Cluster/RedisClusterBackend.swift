@@ -69,6 +69,15 @@ public final class RedisClusterBackend: CacheBackend {
     /// Sends `command` to the master of `slot`, following redirections, and returns its reply, with error
     /// replies turned into typed errors.
     func execute(_ command: RedisCommand, slot: Int) async throws(CacheError) -> RedisReply {
+        try await self.executeNamingNode(command, slot: slot).reply
+    }
+
+    /// Like ``execute(_:slot:)``, and names the node that sent the reply: the slot's master as the backend knows
+    /// it, or, after `ASK`, the migration's target (which may serve no slot yet). The two-tier backend stores only
+    /// what a node with an invalidation connection answered.
+    func executeNamingNode(
+        _ command: RedisCommand, slot: Int
+    ) async throws(CacheError) -> (reply: RedisReply, node: ClusterNodeAddress) {
         var node = try await self.topology.route(slot: slot)
         var asking = false
         var redirections = 0
@@ -103,7 +112,7 @@ public final class RedisClusterBackend: CacheBackend {
             }
             guard case .error(let message) = reply else {
                 node.record(.ok)
-                return reply
+                return (reply, node.address)
             }
             let redirection = ClusterRedirection(message, fallbackHost: node.address.host)
             let tryAgain = message.hasPrefix("TRYAGAIN")
@@ -112,7 +121,7 @@ public final class RedisClusterBackend: CacheBackend {
                 if message.hasPrefix("CLUSTERDOWN") {
                     self.topology.requestRefresh()
                 }
-                return try reply.checked(command.name)
+                return (try reply.checked(command.name), node.address)
             }
             node.record(.redirected)
             guard redirections < self.configuration.maximumRedirections else {

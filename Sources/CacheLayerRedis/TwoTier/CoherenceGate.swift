@@ -130,6 +130,11 @@ final class CoherenceGate: Sendable {
         }
     }
 
+    /// Whether `listener` is one of this gate's invalidation connections and armed.
+    func isArmed(_ listener: AnyObject) -> Bool {
+        self.listeners.withLock { $0.armed[ObjectIdentifier(listener)] == true }
+    }
+
     /// `listener` has applied every invalidation sent before `time` (clock nanoseconds).
     func confirmed(_ listener: AnyObject, at time: UInt64) {
         self.listeners.withLock { state in

@@ -39,6 +39,17 @@ final class TrackingConnections: Sendable {
     /// The connections now (tests kill them).
     var listeners: [InvalidationListener] { self.state.withLock { Array($0.listeners.values) } }
 
+    /// Whether memory may keep what `node` answered (named as ``RedisTier/valuesWithExpiry(sharingSlot:)`` names
+    /// it): the server of a single-server tier, or a cluster node whose invalidation connection is armed. Any other
+    /// node (a master that serves no slot yet, reached through `ASK` while a slot migrates to it, or one that took
+    /// slots since the last check) would report no later change to its keys. A connection added or lost after the
+    /// read's ticket refuses its fill anyway (``CoherenceGate``).
+    func covers(_ node: ClusterNodeAddress?) -> Bool {
+        guard let node else { return true }
+        guard let listener = self.state.withLock({ $0.listeners[node.description] }) else { return false }
+        return self.sink.gate.isArmed(listener)
+    }
+
     private var isStopped: Bool { self.state.withLock { $0.stopped } }
 
     /// Opens a connection for each node that has none, and closes those of nodes that left.

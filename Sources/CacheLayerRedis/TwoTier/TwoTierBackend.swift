@@ -21,7 +21,9 @@ import Tracing
 /// `SUBSCRIBE __redis__:invalidate`, and each key it names is evicted. A key changed while a read of it is in
 /// flight is not stored by that read; a connection that drops stops the memory tier until tracking is armed
 /// again, which flushes it; while Redis is unreachable, memory answers only within
-/// ``Configuration/outageServeLimit``. The DocC article *Redis* explains the staleness window and each fault.
+/// ``Configuration/outageServeLimit``. On a cluster, only what a master with an armed invalidation connection
+/// answered is stored: a read that follows `ASK` to a master that serves no slot yet (a slot migrating to a new
+/// master) is answered from Redis each time. The DocC article *Redis* explains the staleness window and each fault.
 ///
 /// Spans are those of the Redis backend; `cache.get` spans also carry `cache.tier` (`memory` or `redis`).
 public final class TwoTierBackend: CacheBackend {
@@ -129,11 +131,9 @@ public final class TwoTierBackend: CacheBackend {
         if let hit = self.getWithoutSuspending(key) { return hit }
         let ticket = self.fillTicket(for: key)
         let redisKey = self.redis.keyLayout.redisKey(key)
-        let found: (value: [UInt8], timeLeft: Duration?)?
+        let answer: (found: [ValuesWithExpiry.Found?], node: ClusterNodeAddress?)
         do {
-            found = try await ValuesWithExpiry.run(keys: [redisKey]) { (command) throws(CacheError) in
-                try await self.redis.execute(command, key: redisKey)
-            }[0]
+            answer = try await self.redis.valuesWithExpiry(sharingSlot: [redisKey])
         } catch {
             if let value = self.outageAnswer(key, error) { return value }
             AnsweringTier.record(.redis)
@@ -141,9 +141,9 @@ public final class TwoTierBackend: CacheBackend {
         }
         AnsweringTier.record(.redis)
         // A pending load's marker is a miss, and never goes into memory.
-        guard let found, !PendingLoadMarker.isMarker(found.value) else { return nil }
+        guard let found = answer.found[0], !PendingLoadMarker.isMarker(found.value) else { return nil }
         self.metrics?.redisHits.increment()
-        self.fill(key, with: found, ticket: ticket)
+        self.fill(key, with: found, from: answer.node, ticket: ticket)
         return found.value
     }
 
@@ -156,11 +156,15 @@ public final class TwoTierBackend: CacheBackend {
         return ticket
     }
 
-    /// Stores what Redis answered for `key` in memory, for at most the local TTL and never past its expiry in
-    /// Redis, unless nothing may be stored (no ticket), it is too large, or the key changed since `ticket`.
-    private func fill(_ key: CacheKey, with found: (value: [UInt8], timeLeft: Duration?), ticket: CoherenceGate.Ticket?)
-    {
-        guard let ticket, found.value.count <= self.configuration.maximumMemoryValueSize,
+    /// Stores what `node` answered for `key` in memory, for at most the local TTL and never past its expiry in
+    /// Redis, unless nothing may be stored (no ticket), no armed invalidation connection covers `node` (a master
+    /// reached through `ASK` that serves no slot yet: a later change there would never evict the entry), it is too
+    /// large, or the key changed since `ticket`.
+    private func fill(
+        _ key: CacheKey, with found: ValuesWithExpiry.Found, from node: ClusterNodeAddress?,
+        ticket: CoherenceGate.Ticket?
+    ) {
+        guard let ticket, self.tracking.covers(node), found.value.count <= self.configuration.maximumMemoryValueSize,
             MemoryBackend.cost(of: key, valueCount: found.value.count) <= self.memory.maximumEntryCost
         else { return }
         let ttl = found.timeLeft.map { min($0, self.configuration.localTTL) } ?? self.configuration.localTTL
@@ -186,7 +190,7 @@ public final class TwoTierBackend: CacheBackend {
     }
 
     /// Memory for each key, then one read from Redis for the rest (one per hash slot in a cluster), which fills
-    /// memory as a single read does.
+    /// memory as a single read does (each slot's answer only if its node is covered).
     public nonisolated(nonsending) func get(_ keys: [CacheKey]) async throws(CacheError) -> [[UInt8]?] {
         var values = [[UInt8]?](repeating: nil, count: keys.count)
         var missing: [Int] = []
@@ -204,13 +208,13 @@ public final class TwoTierBackend: CacheBackend {
             return values
         }
         let tickets = missing.map { self.fillTicket(for: keys[$0]) }
-        let found = try await self.redis.valuesWithExpiry(missing.map { self.redis.keyLayout.redisKey(keys[$0]) })
-        for ((index, ticket), entry) in zip(zip(missing, tickets), found) {
+        let read = try await self.redis.valuesWithExpiry(missing.map { self.redis.keyLayout.redisKey(keys[$0]) })
+        for (position, (index, ticket)) in zip(missing, tickets).enumerated() {
             // A pending load's marker is a miss, and never goes into memory.
-            guard let entry, !PendingLoadMarker.isMarker(entry.value) else { continue }
+            guard let entry = read.found[position], !PendingLoadMarker.isMarker(entry.value) else { continue }
             values[index] = entry.value
             self.metrics?.redisHits.increment()
-            self.fill(keys[index], with: entry, ticket: ticket)
+            self.fill(keys[index], with: entry, from: read.nodes[position], ticket: ticket)
         }
         AnsweringTier.record(.redis)
         return values

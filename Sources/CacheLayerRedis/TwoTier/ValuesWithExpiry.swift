@@ -3,6 +3,9 @@ import CacheLayer
 /// `GET` and `PTTL` of keys of one server (and, in a cluster, of one hash slot) in one step (a script, so both see
 /// the same version): what a memory fill needs to never outlive the entry in Redis, for a single read and a batch.
 enum ValuesWithExpiry {
+    /// A key's value and how long it has left in Redis (`nil`: no expiry).
+    typealias Found = (value: [UInt8], timeLeft: Duration?)
+
     /// Two reply elements per key: the value (a null when missing) and its `PTTL`.
     static let script = RedisScript(
         source: "local r = {} for _, k in ipairs(KEYS) do local v = redis.call('GET', k) if v then r[#r + 1] = v "
@@ -13,12 +16,12 @@ enum ValuesWithExpiry {
     static func run(
         keys: [[UInt8]],
         execute: (RedisCommand) async throws(CacheError) -> RedisReply
-    ) async throws(CacheError) -> [(value: [UInt8], timeLeft: Duration?)?] {
+    ) async throws(CacheError) -> [Found?] {
         let reply = try await Self.script.run(keys: keys, idempotent: true, execute: execute)
         guard case .array(let parts) = reply, parts.count == 2 * keys.count else {
             throw reply.unexpected("EVALSHA")
         }
-        var found: [(value: [UInt8], timeLeft: Duration?)?] = []
+        var found: [Found?] = []
         found.reserveCapacity(keys.count)
         for index in keys.indices {
             switch (parts[2 * index], parts[2 * index + 1]) {
