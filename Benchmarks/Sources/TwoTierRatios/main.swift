@@ -180,6 +180,12 @@ func measureMix() async throws {
     print(
         "  ratio (per round, median and range): \(String(format: "%.2f", median(ratios))) [\(String(format: "%.2f", ratios.min()!))...\(String(format: "%.2f", ratios.max()!))]"
     )
+    // What bounds the ratio: every read that memory did not answer, and every write, is a Redis round trip.
+    let statistics = backend.memory.statistics
+    let reads = statistics.hits + statistics.misses
+    print(
+        "  two tiers: memory answered \(String(format: "%.1f", 100 * Double(statistics.hits) / Double(max(reads, 1))))% of \(reads) reads; with 5% writes, \(String(format: "%.1f", 100 * (0.05 + 0.95 * Double(statistics.misses) / Double(max(reads, 1)))))% of operations went to Redis"
+    )
     backend.shutdown()
 }
 
