@@ -77,16 +77,10 @@ struct TwoTierCoherenceTests {
         let fixture = try await TwoTierFixture()
         try await fixture.waitUntilTracking()
         let key = fixture.key("while-deaf")
-        try await fixture.writeElsewhere(key, Array("v1".utf8))
-        #expect(try await fixture.backend.get(key) == Array("v1".utf8))
-        #expect(fixture.inMemory(key) == Array("v1".utf8))
+        try await fixture.fillFromElsewhere(key, Array("v1".utf8))
 
         // Kill the invalidation connection and hold its reconnection: no invalidation can arrive now.
-        let gate = HookGate()
-        fixture.hooks.holdReconnect(at: gate)
-        let identifier = try fixture.listenerID()
-        _ = try await fixture.writer.command("CLIENT", "KILL", "ID", String(identifier))
-        #expect(await gate.waitForArrival())
+        let gate = try await fixture.deafen()
         #expect(!fixture.backend.isTracking)
 
         // Another client writes v2; its invalidation is lost with the connection.

@@ -78,6 +78,23 @@ struct TwoTierFixture {
         return try await self.backend.get(key)
     }
 
+    /// Writes `value` through the other client, then reads it through the backend, which keeps it in memory.
+    func fillFromElsewhere(_ key: CacheKey, _ value: [UInt8]) async throws {
+        try await self.writeElsewhere(key, value)
+        #expect(try await self.backend.get(key) == value)
+        #expect(self.inMemory(key) == value)
+    }
+
+    /// Kills the invalidation connection and holds its reconnection at the returned gate: no invalidation can
+    /// arrive until the gate opens.
+    func deafen() async throws -> HookGate {
+        let gate = HookGate()
+        self.hooks.holdReconnect(at: gate)
+        _ = try await self.writer.command("CLIENT", "KILL", "ID", String(try self.listenerID()))
+        #expect(await gate.waitForArrival())
+        return gate
+    }
+
     /// The server's id of the (single) invalidation connection.
     func listenerID() throws -> Int64 {
         try #require(self.backend.tracking.listeners.first?.clientID, "no armed invalidation connection")

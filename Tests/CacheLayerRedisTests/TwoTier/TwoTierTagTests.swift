@@ -67,10 +67,7 @@ struct TwoTierTagTests {
         }
         try #require(filled, "a read did not fill memory within 10 s")
 
-        let gate = HookGate()
-        fixture.hooks.holdReconnect(at: gate)
-        _ = try await fixture.writer.command("CLIENT", "KILL", "ID", String(try fixture.listenerID()))
-        #expect(await gate.waitForArrival())
+        let gate = try await fixture.deafen()
 
         try await cache.invalidate(tags: ["orders"])
         #expect(fixture.inMemory(key) == nil)
