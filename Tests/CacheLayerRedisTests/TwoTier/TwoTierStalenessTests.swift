@@ -85,6 +85,32 @@ struct TwoTierStalenessTests {
         #expect(report.staleBeyond(Self.bound) == 0, "\(report)")
     }
 
+    /// The faults of one server hold the bound too: a killed invalidation connection confirms nothing, so memory
+    /// stops answering within the bound whether or not the loss has been noticed yet.
+    @Test func invalidationConnectionsKilledUnderLoadWithAStalenessBound() async throws {
+        let bound = Duration.milliseconds(2)
+        let report = try await Self.run(
+            "single", urls: try #require(RedisTestServer.url), maximumStaleness: bound
+        ) {
+            _ = try RedisTestServer.rawCommand("CLIENT KILL TYPE pubsub")
+        }
+        print("two-tier staleness, invalidation connections killed, bound \(bound): \(report)")
+        #expect(report.writes > 100, "\(report)")
+        #expect(report.staleBeyond(bound) == 0, "\(report)")
+    }
+
+    @Test func serverRestartedUnderLoadWithAStalenessBound() async throws {
+        let bound = Duration.milliseconds(2)
+        let server = try RedisServerProcess()
+        let report = try await Self.run("single", urls: server.url, maximumStaleness: bound) {
+            server.kill()
+            try server.start()
+        }
+        print("two-tier staleness, server restarted, bound \(bound): \(report)")
+        #expect(report.writes > 100, "\(report)")
+        #expect(report.staleBeyond(bound) == 0, "\(report)")
+    }
+
     @Test func serverRestartedUnderLoad() async throws {
         let server = try RedisServerProcess()
         let report = try await Self.run("single", urls: server.url) {
