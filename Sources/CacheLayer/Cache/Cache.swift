@@ -97,19 +97,33 @@ public struct Cache: Sendable {
     /// Returns the bytes stored under `key`, exactly as they were put, or `nil` on a miss. The bytes are the backend's
     /// own (no copy is made for the in-memory backend), except for the few values the cache had to frame (see
     /// ``putBytes(_:_:ttl:tags:)``). A value that a read-through keeps past its TTL is a miss, as for ``get(_:as:)``.
+    @inlinable
     public nonisolated(nonsending) func getBytes(_ key: String) async throws(CacheError) -> [UInt8]? {
+        // Inlined into the caller: a read answered at once makes no async frame.
+        let (cacheKey, answered) = try self.getBytesWithoutSuspending(key)
+        if let answered { return answered }
+        return try await self.readBytes(cacheKey)
+    }
+
+    /// The key of ``getBytes(_:)-(String)``, and its answer when nothing records the call and the tier answers
+    /// without suspending: ``read(_:observed:_:)`` less its span, metrics and the closure that decides between fresh
+    /// and stale (a plain read returns only fresh values), so that an unobserved read costs what the backend's does
+    /// (Benchmarks/README.md, the facade). An answer of `nil`: take ``readBytes(_:)``.
+    @usableFromInline
+    func getBytesWithoutSuspending(_ key: String) throws(CacheError) -> (CacheKey, [UInt8]??) {
         let cacheKey = try self.makeKey(key)
-        // The usual call with nothing to record it, on a tier that answers without suspending: ``read(_:observed:_:)``
-        // less its span, metrics and the closure that decides between fresh and stale (a plain read returns only
-        // fresh values), so that an unobserved read costs what the backend's does (Benchmarks/README.md, the facade).
-        if self.core.observer.isUnobserved, !self.core.failedInvalidations.isPending,
+        guard self.core.observer.isUnobserved, !self.core.failedInvalidations.isPending,
             let found = self.core.backend.getWithoutSuspending(cacheKey)
-        {
-            guard let bytes = found else { return nil }
-            guard bytes.first == StoredFrame.marker else { return bytes }  // unframed: the value as it was put
-            return StoredFrame.freshValue(bytes, now: self.configuration.freshnessClock.now())?.value
-        }
-        return try await self.read(cacheKey) { bytes in
+        else { return (cacheKey, nil) }
+        guard let bytes = found else { return (cacheKey, .some(nil)) }
+        guard bytes.first == StoredFrame.marker else { return (cacheKey, bytes) }  // unframed: the value as put
+        return (cacheKey, .some(StoredFrame.freshValue(bytes, now: self.configuration.freshnessClock.now())?.value))
+    }
+
+    /// ``getBytes(_:)-(String)`` through the general read: observed, and over any tier.
+    @usableFromInline
+    nonisolated(nonsending) func readBytes(_ cacheKey: CacheKey) async throws(CacheError) -> [UInt8]? {
+        try await self.read(cacheKey) { bytes in
             StoredFrame.freshValue(bytes, now: self.configuration.freshnessClock.now()).map {
                 ($0.value, false, $0.writtenAt)
             }
