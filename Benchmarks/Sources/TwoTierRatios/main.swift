@@ -2,9 +2,10 @@
 //
 //   swift run -c release TwoTierRatios hit <redis-url> [rounds]
 //       a memory hit through TwoTierBackend against a plain MemoryBackend hit, both through Cache.getBytes
-//   swift run -c release TwoTierRatios mix <redis-url> [rounds] [seconds]
+//   swift run -c release TwoTierRatios mix <redis-url> [rounds] [seconds] [zipf|uniform]
 //       95% reads / 5% writes, Zipf(0.99) over 10,000 keys, 100-byte values, 64 tasks: TwoTierBackend against
-//       RedisBackend alone, operations per second
+//       RedisBackend alone, operations per second. The writes' keys follow the same Zipf law as the reads' (the
+//       default), or `uniform`: spread over all keys, so that no key changes hundreds of times a second.
 import CacheLayer
 import CacheLayerRedis
 import HitRateLab
@@ -15,12 +16,13 @@ import Glibc
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    print("usage: TwoTierRatios hit|mix <redis-url> [rounds] [seconds]")
+    print("usage: TwoTierRatios hit|mix <redis-url> [rounds] [seconds] [zipf|uniform]")
     exit(2)
 }
 let url = arguments[2]
 let rounds = arguments.count > 3 ? Int(arguments[3]) ?? 7 : 7
 let seconds = arguments.count > 4 ? Int(arguments[4]) ?? 3 : 3
+let uniformWrites = arguments.count > 5 && arguments[5] == "uniform"
 
 func now() -> UInt64 {
     var time = timespec()
@@ -133,11 +135,16 @@ func runMix(_ cache: Cache, zipf: Zipf) async -> Double {
                 var random = SplitMix64(seed: UInt64.random(in: .min ... .max))
                 var done = 0
                 while done % 64 != 0 || now() < stopAt {
-                    let key = "k\(zipf.sample(&random))"
                     if Int.random(in: 0..<100, using: &random) < 5 {
-                        try? await cache.putBytes(key, value, ttl: .seconds(600))
-                    } else if (try? await cache.getBytes(key)) ?? nil == nil {
-                        try? await cache.putBytes(key, value, ttl: .seconds(600))
+                        let written =
+                            uniformWrites
+                            ? Int.random(in: 0..<zipf.cumulative.count, using: &random) : zipf.sample(&random)
+                        try? await cache.putBytes("k\(written)", value, ttl: .seconds(600))
+                    } else {
+                        let key = "k\(zipf.sample(&random))"
+                        if (try? await cache.getBytes(key)) ?? nil == nil {
+                            try? await cache.putBytes(key, value, ttl: .seconds(600))
+                        }
                     }
                     done += 1
                 }
@@ -173,7 +180,7 @@ func measureMix() async throws {
         ratios.append(tierRate / redisRate)
     }
     print(
-        "95% reads / 5% writes, Zipf(0.99) over 10,000 keys, 100-byte values, 64 tasks, \(rounds) rounds of \(seconds) s"
+        "95% reads / 5% writes (\(uniformWrites ? "spread evenly over the keys" : "Zipf, as the reads")), Zipf(0.99) over 10,000 keys, 100-byte values, 64 tasks, \(rounds) rounds of \(seconds) s"
     )
     print("  RedisBackend:   \(Int(median(redis))) ops/s")
     print("  TwoTierBackend: \(Int(median(twoTiers))) ops/s")
