@@ -27,6 +27,8 @@ mkdir -p "$out"
 
 start_throwaway_servers
 redis_url="redis://127.0.0.1:$REDIS_PORT"
+source scripts/lib/build-plan.sh
+forget_stale_build_plan Benchmarks release
 swift build -c release --package-path Benchmarks --product cachelayer-bench
 bench() { swift run -c release --skip-build --package-path Benchmarks cachelayer-bench "$@"; }
 

@@ -16,7 +16,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/system-packages.sh
+source scripts/lib/build-plan.sh
 require_packages libhiredis-dev:/usr/include/hiredis/hiredis.h libsqlite3-dev:/usr/include/sqlite3.h
 echo "Building Examples/OrderItems (the first build takes about 10 minutes on 2 cores)..." >&2
+forget_stale_build_plan Examples/OrderItems debug
 swift build --quiet --package-path Examples/OrderItems --product order-items
 exec "$(swift build --package-path Examples/OrderItems --show-bin-path)/order-items" "$@"
