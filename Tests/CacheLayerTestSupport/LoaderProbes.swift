@@ -23,6 +23,9 @@ public final class Gate: Sendable {
         }
     }
 
+    /// Whether ``open()`` was called.
+    public var isOpen: Bool { self.state.withLock { $0.open } }
+
     public func open() {
         let waiters = self.state.withLock { state in
             state.open = true

@@ -17,7 +17,8 @@ extension Cache {
     public nonisolated(nonsending) func invalidate(tags: [String]) async throws(CacheError) {
         let cacheTags = try self.makeTags(tags)
         guard !cacheTags.isEmpty else { return }
-        self.core.removals.add(1, ordering: .sequentiallyConsistent)
+        // A caller that misses after this returns loads afresh rather than join a load that began before it.
+        defer { self.core.flights.detachAll() }
         let operation = self.core.observer.begin(.invalidate, keys: .none, tags: cacheTags.map(\.name))
         do {
             if self.core.failedInvalidations.isPending {

@@ -32,10 +32,6 @@ public struct Cache: Sendable {
         let refreshes = Mutex<Set<CacheKey>>([])
         /// Removals and invalidations that failed while the cache fails open, kept for replay.
         let failedInvalidations: FailedInvalidations
-        /// Counts the removals, flushes and tag invalidations this cache started, so that a load whose store was
-        /// refused can tell a removal here (callers may have joined it after that removal returned: its value is
-        /// not shared) from another process's load of the key taking over (its value is shared as usual).
-        let removals = Atomic<UInt64>(0)
 
         init(
             namespace: CacheNamespace, configuration: Configuration, backend: any CacheBackend,
@@ -180,7 +176,8 @@ public struct Cache: Sendable {
     @discardableResult
     public nonisolated(nonsending) func remove(_ key: String) async throws(CacheError) -> Bool {
         let cacheKey = try self.makeKey(key)
-        self.core.removals.add(1, ordering: .sequentiallyConsistent)
+        // A caller that misses after this returns loads afresh rather than join a load that began before it.
+        defer { self.core.flights.detach(cacheKey) }
         let operation = self.core.observer.begin(.remove, keys: .one(cacheKey))
         do {
             let removed = try await self.core.backend.delete(cacheKey)
@@ -196,7 +193,7 @@ public struct Cache: Sendable {
     /// Removes every key of this cache's namespace, and nothing else on the backend. Loads in flight do not store
     /// their values; a failure is kept for replay, as for ``remove(_:)``.
     public nonisolated(nonsending) func removeAll() async throws(CacheError) {
-        self.core.removals.add(1, ordering: .sequentiallyConsistent)
+        defer { self.core.flights.detachAll() }
         let operation = self.core.observer.begin(.flush, keys: .none)
         do {
             try await self.core.backend.deleteAll(in: self.core.namespace)
@@ -311,6 +308,8 @@ public struct Cache: Sendable {
         _ key: CacheKey, _ bytes: [UInt8], ttl: Duration?, tags: [CacheTag] = [], onlyIfAbsent: Bool = false
     ) async throws(CacheError) -> Bool {
         assert(!onlyIfAbsent || tags.isEmpty, "backends have no tagged set-if-absent")
+        // A caller that misses after this returns loads afresh rather than join a load that began before it.
+        defer { self.core.flights.detach(key) }
         let operation = self.core.observer.begin(.put, keys: .one(key), tags: tags.map(\.name))
         if self.core.failedInvalidations.isPending, await !self.replayFailedInvalidations() {
             if let operation { self.core.observer.end(operation, .written(false, size: bytes.count, ttl: ttl)) }

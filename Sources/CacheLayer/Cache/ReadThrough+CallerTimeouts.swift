@@ -43,7 +43,7 @@ extension ReadThrough {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let loaded = first else {
-                throw CacheError(.loaderTimeout, "the load ran past its timeout of \(timeout)")
+                throw Self.timedOut(after: timeout)
             }
             return loaded
         }

@@ -52,16 +52,25 @@ extension ReadThrough {
             return try await self.load(.coordinated, loader, waitingAtMost: timeout).result
         }
         let flights = self.cache.core.flights
+        // One deadline for the whole call: a caller that waits for a flight, then loads or waits again (the leader's
+        // value was not shared, or the leader was cancelled), gets what is left of its wait limit, not a new one.
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        func left() throws(CacheError) -> Duration? {
+            guard let deadline, let timeout else { return nil }
+            let left = deadline - .now
+            guard left > .zero else { throw Self.timedOut(after: timeout) }
+            return left
+        }
         while true {
             let (flight, leads) = flights.join(self.key)
             if leads {
                 metrics?.recordLoad(coalesced: false)
                 if let ownTaskLoader {
-                    return try await self.leadInOwnTask(flight, ownTaskLoader, waitingAtMost: timeout)
+                    return try await self.leadInOwnTask(flight, ownTaskLoader, waitingAtMost: try left())
                 }
-                return try await self.leadInCallerTask(flight, loader, waitingAtMost: timeout)
+                return try await self.leadInCallerTask(flight, loader, waitingAtMost: try left())
             }
-            switch await Self.outcome(of: flight, waitingAtMost: timeout) {
+            switch await Self.outcome(of: flight, waitingAtMost: try left()) {
             case .success(let value as Value):
                 metrics?.recordLoad(coalesced: true)
                 return ReadThroughResult(value: value, source: .shared)
@@ -73,7 +82,7 @@ extension ReadThrough {
                 }
             case .success, .failure(SingleFlight.Handoff.notShared):
                 metrics?.recordLoad(coalesced: false)
-                return try await self.load(.unlocked, loader, waitingAtMost: timeout).result
+                return try await self.load(.unlocked, loader, waitingAtMost: try left()).result
             case .failure(let error):
                 // This caller's own cancellation is no outcome of the load: it is not counted.
                 if !(error is CancellationError && Task.isCancelled) { metrics?.recordLoad(coalesced: true) }

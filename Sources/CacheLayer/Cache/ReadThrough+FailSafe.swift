@@ -105,7 +105,8 @@ extension ReadThrough {
         return first ?? .failure(Self.timedOut(after: timeout))
     }
 
-    private static func timedOut(after timeout: Duration) -> CacheError {
+    /// What a caller whose wait limit `timeout` ran out throws.
+    static func timedOut(after timeout: Duration) -> CacheError {
         CacheError(.loaderTimeout, "the load ran past its timeout of \(timeout)")
     }
 }

@@ -226,7 +226,6 @@ struct ReadThrough<Value: Sendable>: Sendable {
         guardedBy guarded: GuardedLoad? = nil,
         _ loader: () async throws -> LoadResult<Value>
     ) async throws -> Loaded {
-        let removalsAtStart = self.cache.core.removals.load(ordering: .sequentiallyConsistent)
         let token: CacheLoadToken?
         // The tags the guard was started with: the key is in their tag sets.
         let registered: [CacheTag]
@@ -283,20 +282,17 @@ struct ReadThrough<Value: Sendable>: Sendable {
             }
             tags += named
         }
-        let stored: Bool
         do {
-            stored = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: tags, token: token)
+            // Stored or refused (a write, removal or invalidation won over the load, or another process's load took
+            // its guard), the value goes to the callers waiting: they joined before this cache's removal returned,
+            // since a removal here detaches the flight (SingleFlight.detach), and another process's load taking
+            // over is no reason for each of them to load again.
+            _ = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: tags, token: token)
         } catch {
             // A value too large to cache is already recorded on the put span and metrics; the callers still get it.
             guard error.code == .valueTooLarge else { throw error }
-            return Loaded(value: value, source: .loaded)
         }
-        // A removal or invalidation in this cache won over the load: callers may have joined it after that removal
-        // returned, and its value may predate the write the removal followed. Not shared: each waiting caller loads
-        // for itself. A store refused for another reason (another process's load of the key took over its guard)
-        // is shared as usual, so that waiters do not all load.
-        let removedHere = !stored && self.cache.core.removals.load(ordering: .sequentiallyConsistent) != removalsAtStart
-        return Loaded(value: value, source: .loaded, declined: removedHere)
+        return Loaded(value: value, source: .loaded)
     }
 
     /// The TTL a loaded result is stored for: the loader's own, else the policy's negative TTL for a `nil` value,

@@ -96,8 +96,21 @@ final class SingleFlight: Sendable {
         }
     }
 
-    /// Ends a flight: leaves the map first, so that a miss after this point starts afresh (the cache holds the
-    /// value by now), then hands `outcome` to every waiter.
+    /// Takes the flight of `key`, if any, out of the map: a miss from now on starts a new load, while the callers
+    /// already waiting keep the flight's outcome. For a write, removal or invalidation of the key that is returning:
+    /// the load in flight may have read what it replaced, and a caller that starts after it returned must not get
+    /// that.
+    func detach(_ key: CacheKey) {
+        _ = self.flights.withLock { $0.removeValue(forKey: key) }
+    }
+
+    /// ``detach(_:)`` for every flight (a flush, or a tag invalidation, whose keys are not known here).
+    func detachAll() {
+        self.flights.withLock { $0.removeAll() }
+    }
+
+    /// Ends a flight: leaves the map first (unless it was detached), so that a miss after this point starts afresh
+    /// (the cache holds the value by now), then hands `outcome` to every waiter.
     func land(_ key: CacheKey, _ flight: SharedFlight, _ outcome: Outcome) {
         self.flights.withLock { flights in
             if flights[key] === flight { flights.removeValue(forKey: key) }

@@ -174,14 +174,15 @@ public final class TwoTierBackend: CacheBackend {
     }
 
     /// While tracking is down and Redis fails: the memory entry, if every invalidation was confirmed within
-    /// ``Configuration/outageServeLimit``.
+    /// ``Configuration/outageServeLimit`` (and within ``Configuration/maximumStaleness``, when it is shorter).
     private func outageAnswer(_ key: CacheKey, _ error: CacheError) -> [UInt8]? {
         guard error.code == .backendUnavailable || error.code == .timeout, !self.sink.gate.isServing,
             self.configuration.outageServeLimit > .zero
         else { return nil }
+        let limit = min(self.configuration.outageServeLimit.nanoseconds, self.stalenessBound ?? .max)
         let confirmed = self.tracking.listeners.map(\.lastConfirmed).min() ?? 0
         let now = self.configuration.clock.now().nanoseconds
-        guard now &- confirmed < self.configuration.outageServeLimit.nanoseconds,
+        guard now &- confirmed < limit,
             case .some(.some(let value)) = self.memory.getWithoutSuspending(key)
         else { return nil }
         self.metrics?.memoryHits.increment()

@@ -137,3 +137,44 @@ struct LoaderTimeoutTests {
         #expect(try await cache.getOrLoad(key: "report", ttl: .seconds(10)) { 2 } == 2)
     }
 }
+
+extension LoaderTimeoutTests {
+    /// A coalesced caller's timeout bounds the whole call: when the leader's value is not shared
+    /// (``SingleFlight/Handoff/notShared``), the caller's own load gets what is left of its limit, not a new one.
+    /// The sleep only lengthens the leader's load, so the overshoot the test would measure is a lower bound.
+    @Test func aCoalescedCallerWhoseLeadersValueIsNotSharedStillTimesOutOnTime() async throws {
+        let cache = try Cache(namespace: "review", backend: try MemoryBackend(byteBudget: 1 << 20))
+        // The coding declines the leader's value (as the HTTP coding declines an uncacheable response).
+        let coding = CacheValueCoding<[UInt8]>(encode: { $0 == [1] ? nil : $0 }, decode: { $0 })
+        let started = Gate()
+        let release = Gate()
+        let leader = Task {
+            try await cache.readThrough(key: "page", ttl: .seconds(60), coding: coding) { () async throws -> [UInt8] in
+                started.open()
+                await release.wait()
+                return [1]
+            }
+        }
+        await started.wait()
+        let limit = Duration.seconds(1)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let follower = Task {
+            try await cache.readThrough(
+                key: "page", ttl: .seconds(60), policy: LoadPolicy(hardTimeout: limit), coding: coding
+            ) { () async throws -> [UInt8] in
+                try await Task.sleep(for: .seconds(30))  // a slow source; stops when cancelled
+                return [2]
+            }
+        }
+        let key = CacheKey(namespace: cache.namespace, key: "page")
+        #expect(await waitUntil { (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1 })
+        try await Task.sleep(for: .milliseconds(700))  // the leader's load takes most of the follower's limit
+        release.open()
+        #expect(try await leader.value.value == [1])
+        let error = await #expect(throws: CacheError.self) { try await follower.value }
+        #expect(error?.code == .loaderTimeout)
+        let waited = clock.now - start
+        #expect(waited < limit + .milliseconds(300), "the follower waited \(waited) with a hard timeout of \(limit)")
+    }
+}

@@ -1,50 +1,155 @@
 import CacheLayerTestSupport
+import CacheLayerTesting
 import Testing
 
 @testable import CacheLayer
 
-/// A caller that joins a load after an invalidation of the load's key or tags must not get the load's value: it
-/// may have been read before the write the invalidation followed (the order-items example's stale-read check found
-/// such a response: a `MISS` older than the write its client had completed). A load whose store lost to a removal
-/// is not shared: each waiting caller loads for itself. The order is forced by waiting until the caller has joined.
-@Suite("A load that lost to an invalidation is not shared")
+/// A caller that starts after a removal or invalidation of a key returned must not get the value of a load that
+/// began before it: that value may have been read before the write the removal followed (the order-items example's
+/// stale-read check found such a response: a `MISS` older than the write its client had completed). A removal,
+/// flush, invalidation or write detaches the flights in progress, so a later miss loads afresh; and a load whose
+/// store was refused (it lost to a removal here or in another process) is not shared with the callers waiting on it.
+///
+/// Each test holds the leader's loader at a gate, completes the removal, and then requires a new caller to finish
+/// with the new value while the leader is still held: a caller that joined the old flight would wait for it. If one
+/// does, the test opens the gate after 30 s (so it fails rather than hangs).
+@Suite("A caller that starts after a removal does not get a load that began before it")
 struct JoinAfterInvalidationTests {
-    func waiters(_ count: Int, on key: String, in cache: Cache) async -> Bool {
-        let cacheKey = CacheKey(namespace: cache.namespace, key: key)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let flight = cache.core.flights.flight(for: cacheKey), flight.waitersJoined >= count { return true }
-            await Task.yield()
-        }
-        return false
-    }
-
-    @Test(arguments: [false, true])
-    func aCallerThatJoinedAfterTheInvalidationLoadsItself(inline: Bool) async throws {
-        let cache = try Cache(namespace: "joins", backend: try MemoryBackend(byteBudget: 1 << 20))
-        let bytes = CacheValueCoding<[UInt8]>(encode: { $0 }, decode: { $0 })
+    /// Starts a leader of `key` on `cache` whose loader returns `[1]` (read before the write) once `release` opens,
+    /// and returns once the loader runs.
+    static func holdLeader(
+        _ cache: Cache, release: Gate, cachesValue: Bool = true
+    ) async -> Task<[UInt8], any Error> {
         let started = Gate()
-        let release = Gate()
         let leader = Task {
-            try await cache.getOrLoad(key: "page", ttl: .seconds(60), tags: ["orders"]) { () async throws -> [UInt8] in
+            try await cache.getOrLoad(key: "page", ttl: .seconds(60), tags: ["orders"]) {
+                () async throws -> LoadResult<[UInt8]> in
                 started.open()
                 await release.wait()
-                return [1]  // read before the write
+                return LoadResult([1], cachesValue: cachesValue)
             }
         }
         await started.wait()
-        try await cache.invalidate(tags: ["orders"])  // the write's invalidation, completed
+        return leader
+    }
+
+    /// Runs a new caller of the key; it must finish while the leader is held. Returns its value.
+    static func newCaller(
+        _ cache: Cache, release: Gate, inline: Bool = false
+    ) async throws -> [UInt8] {
+        let done = Gate()
         let follower = Task {
+            defer { done.open() }
             if inline {
+                let bytes = CacheValueCoding<[UInt8]>(encode: { $0 }, decode: { $0 })
                 return try await cache.readThrough(key: "page", ttl: .seconds(60), tags: ["orders"], coding: bytes) {
                     [2]
                 }.value
             }
             return try await cache.getOrLoad(key: "page", ttl: .seconds(60), tags: ["orders"]) { [2] as [UInt8] }
         }
-        #expect(await self.waiters(1, on: "page", in: cache))
+        let finished = await waitUntil { done.isOpen }
+        #expect(finished, "the new caller waited for the load that began before the removal")
+        release.open()
+        return try await follower.value
+    }
+
+    @Test(arguments: [false, true])
+    func aCallerThatStartsAfterTheInvalidationLoadsItself(inline: Bool) async throws {
+        let cache = try Cache(namespace: "joins", backend: try MemoryBackend(byteBudget: 1 << 20))
+        let release = Gate()
+        let leader = await Self.holdLeader(cache, release: release)
+        try await cache.invalidate(tags: ["orders"])  // the write's invalidation, completed
+        #expect(try await Self.newCaller(cache, release: release, inline: inline) == [2])
+        #expect(try await leader.value == [1])
+    }
+
+    @Test(arguments: ["remove", "removeAll", "put"])
+    func aCallerThatStartsAfterARemovalOrWriteLoadsItself(change: String) async throws {
+        let cache = try Cache(namespace: "joins", backend: try MemoryBackend(byteBudget: 1 << 20))
+        let release = Gate()
+        let leader = await Self.holdLeader(cache, release: release)
+        switch change {
+        case "remove": try await cache.remove("page")
+        case "removeAll": try await cache.removeAll()
+        default: try await cache.put("page", value: [3] as [UInt8], ttl: .seconds(60))
+        }
+        let expected: [UInt8] = change == "put" ? [3] : [2]
+        #expect(try await Self.newCaller(cache, release: release) == expected)
+        #expect(try await leader.value == [1])
+    }
+
+    /// A loader that asks not to cache its value never reaches the guarded store, so nothing refuses it: the
+    /// detached flight is what keeps it from a caller that starts after the invalidation.
+    @Test func anUncachedValueLoadedBeforeTheInvalidationIsNotSharedWithANewCaller() async throws {
+        let cache = try Cache(namespace: "joins", backend: try MemoryBackend(byteBudget: 1 << 20))
+        let release = Gate()
+        let leader = await Self.holdLeader(cache, release: release, cachesValue: false)
+        try await cache.invalidate(tags: ["orders"])
+        #expect(try await Self.newCaller(cache, release: release) == [2])
+        #expect(try await leader.value == [1])
+    }
+
+    /// Two `Cache` instances over one backend stand in for two processes (as in `DistributedLockTests`). The other
+    /// instance's removal cannot detach this one's flight, so a caller that starts after it joins the load.
+    ///
+    /// Known issue: the load's store is refused, but a refused store is shared with the callers waiting, because the
+    /// backend does not say whether a removal refused it or another process's load of the key took its guard over
+    /// (not sharing then makes every waiter load: the Redis lock tests' control saw 151 loads instead of 4). Telling
+    /// the two apart needs `finishLoad` to say why it refused.
+    @Test(arguments: [false, true])
+    func aRemovalInAnotherProcessKeepsAJoinedCallerFromTheLoadsValue(byKey: Bool) async throws {
+        let backend = try MemoryBackend(byteBudget: 1 << 20)
+        let cache = try Cache(namespace: "joins", backend: backend)
+        let other = try Cache(namespace: "joins", backend: backend)
+        let release = Gate()
+        let leader = await Self.holdLeader(cache, release: release)
+        if byKey {
+            try await other.remove("page")
+        } else {
+            try await other.invalidate(tags: ["orders"])
+        }
+        let follower = Task {
+            try await cache.getOrLoad(key: "page", ttl: .seconds(60), tags: ["orders"]) { [2] as [UInt8] }
+        }
+        let key = CacheKey(namespace: cache.namespace, key: "page")
+        #expect(await waitUntil { (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1 })
         release.open()
         #expect(try await leader.value == [1])
-        #expect(try await follower.value == [2])
+        let value = try await follower.value
+        withKnownIssue("a refused store is shared: the backend does not say whether a removal refused it") {
+            #expect(value == [2], "the follower started after the removal returned")
+        }
+    }
+
+    /// With a lock policy the flight lands only after the lock is released. An invalidation between the store and
+    /// the release deletes the stored value; a caller that starts after it must not get that value.
+    @Test func aValueRemovedWhileItsLockIsReleasedIsNotSharedWithANewCaller() async throws {
+        let backend = try ControllableBackend()
+        let lock = LoadPolicy.Lock(lease: .seconds(60), maximumWait: .seconds(60), onTimeout: .fail)
+        let cache = try Cache(
+            namespace: "joins", backend: backend, configuration: .init(loadPolicy: LoadPolicy(lock: lock)))
+        let release = Gate()
+        let leader = await Self.holdLeader(cache, release: release)
+        backend.stall([.delete])  // the lock's owner-checked release
+        release.open()
+        #expect(await waitUntil { backend.stalledCallCount == 1 })
+        #expect(try await cache.get("page", as: [UInt8].self) == [1], "stored before the lock release")
+        let key = CacheKey(namespace: cache.namespace, key: "page")
+        let held = try #require(cache.core.flights.flight(for: key))
+        try await cache.invalidate(tags: ["orders"])
+        #expect(try await cache.get("page", as: [UInt8].self) == nil)
+        let follower = Task {
+            try await cache.getOrLoad(key: "page", ttl: .seconds(60), tags: ["orders"]) { [2] as [UInt8] }
+        }
+        // The new caller either joins the held flight, or leads one of its own (and waits for the lock): the
+        // leader's release goes on only once it has done one or the other.
+        #expect(
+            await waitUntil {
+                held.waitersJoined >= 1 || cache.core.flights.flight(for: key).map { $0 !== held } ?? false
+            })
+        backend.resume()
+        #expect(try await leader.value == [1])
+        #expect(try await follower.value == [2], "the follower started after the invalidation returned")
     }
 }
