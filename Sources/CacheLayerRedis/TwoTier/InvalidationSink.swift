@@ -12,6 +12,8 @@ final class InvalidationSink: Sendable {
     let keysReceived = Atomic<Int>(0)
     /// How many times tracking was armed so far (tests wait on it).
     let armings = Atomic<Int>(0)
+    /// How many answered `PING`s confirmed the invalidations before them so far (tests wait on it).
+    let confirmations = Atomic<Int>(0)
 
     init(memory: MemoryBackend, namespaces: MemoryNamespaces, metrics: TwoTierMetrics?) {
         self.memory = memory
@@ -39,6 +41,7 @@ final class InvalidationSink: Sendable {
             self.metrics?.flushed(.serverFlush)
         case .confirmed(let time):
             self.gate.confirmed(listener, at: time)
+            self.confirmations.wrappingAdd(1, ordering: .releasing)
         case .invalidated(let keys):
             for redisKey in keys {
                 if let key = self.namespaces.cacheKey(forRedisKey: redisKey) {

@@ -57,16 +57,19 @@ struct TwoTierFixture {
         try await self.settled { try await self.backend.set(key, to: value, ttl: .seconds(60)) }
     }
 
-    /// Runs a write and waits until the backend has received its invalidation: a read that begins before it
-    /// arrives is answered but not stored (the invalidation could be of a later write), so tests that expect a
-    /// fill wait for it.
+    /// Runs a write and waits until the backend has applied its invalidation, and every one sent before it: a read
+    /// that begins before one arrives is answered but not stored (the invalidation could be of a later write), so
+    /// tests that expect a fill wait for them. Counting invalidations is not enough: one of an earlier write may
+    /// still be on its way. The barrier is two answered `PING`s: at most one is unanswered at a time, so the second
+    /// was sent after the write returned, and Redis sent the write's invalidation before its reply.
     func settled(_ write: () async throws -> Void) async throws {
-        let before = self.backend.sink.keysReceived.load(ordering: .acquiring)
         try await write()
-        let arrived = await waitUntil(within: .seconds(10)) {
-            self.backend.sink.keysReceived.load(ordering: .acquiring) > before
+        let before = self.backend.sink.confirmations.load(ordering: .acquiring)
+        let applied = await waitUntil(within: .seconds(10)) {
+            self.backend.tracking.listeners.forEach { $0.requestConfirmation() }
+            return self.backend.sink.confirmations.load(ordering: .acquiring) >= before + 2
         }
-        try #require(arrived, "no invalidation arrived within 10 s")
+        try #require(applied, "the invalidation connection confirmed nothing within 10 s")
     }
 
     /// Reads `key` through the backend, trying again while its data connections reconnect.
