@@ -84,6 +84,9 @@ final class SingleFlight: Sendable {
     }
 
     private let flights = Mutex<[CacheKey: SharedFlight]>([:])
+    /// How many flights the map holds, changed under its lock: a write with no load in flight (the usual case)
+    /// detaches without taking the lock.
+    private let count = Atomic<Int>(0)
 
     /// Joins the load of `key` in progress, or starts a new one that this caller leads (`leads`); a leader must
     /// end it with ``land(_:_:_:)``.
@@ -92,6 +95,7 @@ final class SingleFlight: Sendable {
             if let existing = flights[key] { return (existing, false) }
             let flight = SharedFlight()
             flights[key] = flight
+            self.count.store(flights.count, ordering: .sequentiallyConsistent)
             return (flight, true)
         }
     }
@@ -100,20 +104,34 @@ final class SingleFlight: Sendable {
     /// already waiting keep the flight's outcome. For a write, removal or invalidation of the key that is returning:
     /// the load in flight may have read what it replaced, and a caller that starts after it returned must not get
     /// that.
+    ///
+    /// With no flight in the map it takes no lock: a load that began before the change returned put its flight in
+    /// the map before it began (and the count with it), and one that begins later reads what the change left.
     func detach(_ key: CacheKey) {
-        _ = self.flights.withLock { $0.removeValue(forKey: key) }
+        guard self.count.load(ordering: .sequentiallyConsistent) > 0 else { return }
+        self.flights.withLock { flights in
+            flights.removeValue(forKey: key)
+            self.count.store(flights.count, ordering: .sequentiallyConsistent)
+        }
     }
 
     /// ``detach(_:)`` for every flight (a flush, or a tag invalidation, whose keys are not known here).
     func detachAll() {
-        self.flights.withLock { $0.removeAll() }
+        guard self.count.load(ordering: .sequentiallyConsistent) > 0 else { return }
+        self.flights.withLock { flights in
+            flights.removeAll()
+            self.count.store(0, ordering: .sequentiallyConsistent)
+        }
     }
 
     /// Ends a flight: leaves the map first (unless it was detached), so that a miss after this point starts afresh
     /// (the cache holds the value by now), then hands `outcome` to every waiter.
     func land(_ key: CacheKey, _ flight: SharedFlight, _ outcome: Outcome) {
         self.flights.withLock { flights in
-            if flights[key] === flight { flights.removeValue(forKey: key) }
+            if flights[key] === flight {
+                flights.removeValue(forKey: key)
+                self.count.store(flights.count, ordering: .sequentiallyConsistent)
+            }
         }
         flight.finish(outcome)
     }
