@@ -83,24 +83,36 @@ extension Cache {
         return tags
     }
 
+    /// What became of a guarded store (``storeGuarded(_:_:ttl:tags:token:)``).
+    enum GuardedStore: Equatable {
+        /// The backend stored the value.
+        case stored
+        /// The backend refused it: the key was written, removed or invalidated since the load began, in this process
+        /// or another, or the guard lapsed.
+        case refused
+        /// It never reached the backend's check: invalidations that failed are still waiting for replay, or the
+        /// backend failed and the cache fails open.
+        case skipped
+    }
+
     /// Stores a loaded value unless a removal or invalidation came after `token` was taken, recording a
-    /// `cache.put` whose `cache.write` says whether it stored. Returns whether it did.
+    /// `cache.put` whose `cache.write` says whether it stored.
     nonisolated(nonsending) func storeGuarded(
         _ key: CacheKey, _ bytes: [UInt8], ttl: Duration?, tags: [CacheTag], token: CacheLoadToken
-    ) async throws(CacheError) -> Bool {
+    ) async throws(CacheError) -> GuardedStore {
         let operation = self.core.observer.begin(.put, keys: .one(key), tags: tags.map(\.name))
         if self.core.failedInvalidations.isPending, await !self.replayFailedInvalidations() {
             if let operation { self.core.observer.end(operation, .written(false, size: bytes.count, ttl: ttl)) }
-            return false
+            return .skipped
         }
         do {
             let stored = try await self.core.backend.finishLoad(of: key, storing: bytes, ttl: ttl, token: token)
             if !stored { self.core.observer.metrics?.recordDiscardedLoad() }
             if let operation { self.core.observer.end(operation, .written(stored, size: bytes.count, ttl: ttl)) }
-            return stored
+            return stored ? .stored : .refused
         } catch {
             try self.recover(from: error, operation, .put, keys: .one(key))
-            return false
+            return .skipped
         }
     }
 

@@ -9,8 +9,9 @@ extension ReadThrough {
     /// other callers of the key, whichever entry point they came through, wait for the flight's outcome:
     /// - the value: they return it (``ReadThroughSource/shared``);
     /// - the load's error: they throw it;
-    /// - ``SingleFlight/Handoff/leaderCancelled``: they read the key again (a caller that took over may have stored
-    ///   it by now), then join the next flight or lead it;
+    /// - ``SingleFlight/Handoff/leaderCancelled``, or ``SingleFlight/Handoff/storeRefused``: they read the key again
+    ///   (a caller that took over, or the write that won over the load, may have stored it by now), then join the
+    ///   next flight or lead it;
     /// - ``SingleFlight/Handoff/notShared``, or a value of another type (the key read as another type): each runs
     ///   its own load.
     ///
@@ -74,7 +75,7 @@ extension ReadThrough {
             case .success(let value as Value):
                 metrics?.recordLoad(coalesced: true)
                 return ReadThroughResult(value: value, source: .shared)
-            case .failure(SingleFlight.Handoff.leaderCancelled):
+            case .failure(SingleFlight.Handoff.leaderCancelled), .failure(SingleFlight.Handoff.storeRefused):
                 try Task.checkCancellation()
                 if let found = try await self.read(recordingSpan: false), found.refresh == .none {
                     metrics?.recordLoad(coalesced: true)
@@ -135,14 +136,21 @@ extension ReadThrough {
         return try await Self.outcome(of: own, waitingAtMost: timeout).get().result
     }
 
-    /// Ends the flight with what its waiters are to get: the value, unless it is not to be shared (``Loaded/declined``); the
-    /// error, unless the leader was cancelled (then a waiter takes over).
+    /// Ends the flight with what its waiters are to get: the value, unless it is not to be shared (``Loaded/declined``)
+    /// or the backend refused to store it (``Loaded/refused``); the error, unless the leader was cancelled (then a
+    /// waiter takes over).
     private func land(_ flight: SingleFlight.SharedFlight, _ outcome: Result<Loaded, any Error>, leaderCancelled: Bool)
     {
         let handed: SingleFlight.Outcome
         switch outcome {
         case .success(let loaded):
-            handed = loaded.declined ? .failure(SingleFlight.Handoff.notShared) : .success(loaded.value)
+            if loaded.declined {
+                handed = .failure(SingleFlight.Handoff.notShared)
+            } else if loaded.refused {
+                handed = .failure(SingleFlight.Handoff.storeRefused)
+            } else {
+                handed = .success(loaded.value)
+            }
         case .failure(let error):
             handed = .failure(leaderCancelled ? SingleFlight.Handoff.leaderCancelled : error)
         }

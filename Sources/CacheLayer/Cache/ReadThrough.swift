@@ -27,12 +27,16 @@ struct ReadThrough<Value: Sendable>: Sendable {
     }
 
     /// A loaded value, where it came from (``ReadThroughSource/loaded`` or, after a lock wait,
-    /// ``ReadThroughSource/shared``), and whether it is kept from the other callers: the coding declined to store
-    /// it, or a removal or invalidation won over its store (such a value is not shared with other callers either).
+    /// ``ReadThroughSource/shared``), and whether it is kept from the other callers.
     struct Loaded: Sendable {
         var value: Value
         var source: ReadThroughSource
+        /// The coding declined to store the value: the other callers load their own.
         var declined = false
+        /// The backend refused the guarded store (a write, removal or invalidation, here or in another process, won
+        /// over the load): the value may predate a change that a caller who joined later must see, so the other
+        /// callers read the key again.
+        var refused = false
 
         /// The value and its source, as a read-through returns them.
         var result: ReadThroughResult<Value> { ReadThroughResult(value: self.value, source: self.source) }
@@ -283,11 +287,12 @@ struct ReadThrough<Value: Sendable>: Sendable {
             tags += named
         }
         do {
-            // Stored or refused (a write, removal or invalidation won over the load, or another process's load took
-            // its guard), the value goes to the callers waiting: they joined before this cache's removal returned,
-            // since a removal here detaches the flight (SingleFlight.detach), and another process's load taking
-            // over is no reason for each of them to load again.
-            _ = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: tags, token: token)
+            // A removal in this process detaches the flight (SingleFlight.detach), so its waiters joined before any
+            // removal here returned. A refusal may come from another process's write, removal or invalidation,
+            // which this process's waiters may have joined after: they read the key again rather than take the
+            // value. (When another process's load of the key stored first, that read finds its value.)
+            let stored = try await self.cache.storeGuarded(self.key, bytes, ttl: storedTTL, tags: tags, token: token)
+            return Loaded(value: value, source: .loaded, refused: stored == .refused)
         } catch {
             // A value too large to cache is already recorded on the put span and metrics; the callers still get it.
             guard error.code == .valueTooLarge else { throw error }

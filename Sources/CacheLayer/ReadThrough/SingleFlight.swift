@@ -81,6 +81,10 @@ final class SingleFlight: Sendable {
         case leaderCancelled
         /// The leader's value was not to be stored, so it is not shared either: each waiter loads its own.
         case notShared
+        /// The backend refused the leader's store: the key was written, removed or invalidated since the load began
+        /// (in this process or another), or another process's load stored first. The value may predate a change a
+        /// waiter must see, so each waiter reads the key again, then joins the next flight or leads it.
+        case storeRefused
     }
 
     private let flights = Mutex<[CacheKey: SharedFlight]>([:])

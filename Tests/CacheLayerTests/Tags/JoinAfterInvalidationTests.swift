@@ -91,12 +91,8 @@ struct JoinAfterInvalidationTests {
     }
 
     /// Two `Cache` instances over one backend stand in for two processes (as in `DistributedLockTests`). The other
-    /// instance's removal cannot detach this one's flight, so a caller that starts after it joins the load.
-    ///
-    /// Known issue: the load's store is refused, but a refused store is shared with the callers waiting, because the
-    /// backend does not say whether a removal refused it or another process's load of the key took its guard over
-    /// (not sharing then makes every waiter load: the Redis lock tests' control saw 151 loads instead of 4). Telling
-    /// the two apart needs `finishLoad` to say why it refused.
+    /// instance's removal cannot detach this one's flight, so a caller that starts after it joins the load; the
+    /// backend refuses the load's store, and the caller reads the key again instead of taking the load's value.
     @Test(arguments: [false, true])
     func aRemovalInAnotherProcessKeepsAJoinedCallerFromTheLoadsValue(byKey: Bool) async throws {
         let backend = try MemoryBackend(byteBudget: 1 << 20)
@@ -116,10 +112,7 @@ struct JoinAfterInvalidationTests {
         #expect(await waitUntil { (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1 })
         release.open()
         #expect(try await leader.value == [1])
-        let value = try await follower.value
-        withKnownIssue("a refused store is shared: the backend does not say whether a removal refused it") {
-            #expect(value == [2], "the follower started after the removal returned")
-        }
+        #expect(try await follower.value == [2], "the follower started after the removal returned")
     }
 
     /// With a lock policy the flight lands only after the lock is released. An invalidation between the store and
