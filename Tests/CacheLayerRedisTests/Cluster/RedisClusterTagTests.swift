@@ -1,4 +1,5 @@
 import CacheLayer
+import Foundation
 import Testing
 
 @testable import CacheLayerRedis
@@ -32,6 +33,15 @@ struct RedisClusterTagTests {
 
     @Test func aRefreshIsGuardedByTheValueItReplaces() async throws {
         try await RedisTagBehaviour.refreshIsGuardedByTheLiveValue(RedisClusterTestServer.backend())
+    }
+
+    @Test(arguments: ["remove", "invalidate", "load"])
+    func aCallerOfALoadRefusedAfterAnotherClientsChangeReadsAgain(change: String) async throws {
+        var configuration = try RedisClusterTestServer.configuration()
+        configuration.keyPrefix = "join-\(UUID().uuidString.prefix(6)):"
+        try await RedisTagBehaviour.aCallerOfARefusedLoadReadsAgain(
+            RedisClusterBackend(configuration: configuration), other: RedisClusterBackend(configuration: configuration),
+            change: change)
     }
 
     @Test func tagsAreSpreadOverTheMastersByName() async throws {

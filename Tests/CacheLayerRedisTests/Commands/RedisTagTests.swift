@@ -57,6 +57,69 @@ enum RedisTagBehaviour {
         #expect(try await reader.get("k", as: String.self) == "fresh")
     }
 
+    /// Two clients of one server (same key prefix) stand in for two processes. A load of `k` is held in flight on
+    /// `backend`; `change` runs on `other` (`remove`, `invalidate`, or `load`: the other process loads the key too
+    /// and stores first); a caller joins the held load, after the change returned for a removal and before it for
+    /// a load. Redis refuses the held load's store, so the joined caller reads the key again: it loads afresh after
+    /// a removal, and finds the other process's value after its load, without loading.
+    static func aCallerOfARefusedLoadReadsAgain(
+        _ backend: any CacheBackend, other: any CacheBackend, change: String
+    ) async throws {
+        let namespace = "join-\(UUID().uuidString.prefix(6))"
+        let cache = try Cache(namespace: namespace, backend: backend)
+        let elsewhere = try Cache(namespace: namespace, backend: other)
+        let key = CacheKey(namespace: cache.namespace, key: "k")
+        let started = Gate()
+        let release = Gate()
+        let leader = Task {
+            try await cache.getOrLoad(key: "k", ttl: .seconds(60), tags: ["orders"]) { () async throws -> String in
+                started.open()
+                await release.wait()
+                return "read before the change"
+            }
+        }
+        await started.wait()
+        let followerLoads = LoadCounter()
+        func follow() async throws -> Task<String, any Error> {
+            let follower = Task {
+                try await cache.getOrLoad(key: "k", ttl: .seconds(60), tags: ["orders"]) { () async throws -> String in
+                    followerLoads.increment()
+                    return "loaded after the change"
+                }
+            }
+            var joined = false
+            for _ in 0..<3_000 where !joined {
+                joined = (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1
+                if !joined { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(joined, "the follower joined the load in flight")
+            return follower
+        }
+        let follower: Task<String, any Error>
+        do {
+            // Whatever throws, the loader is let go, so that a failure ends the test instead of hanging it.
+            defer { release.open() }
+            switch change {
+            case "remove":
+                try await elsewhere.remove("k")
+                follower = try await follow()
+            case "invalidate":
+                try await elsewhere.invalidate(tags: ["orders"])
+                follower = try await follow()
+            default:
+                follower = try await follow()
+                // It shares the held load's pending marker, and stores first.
+                _ = try await elsewhere.getOrLoad(key: "k", ttl: .seconds(60), tags: ["orders"]) { "stored elsewhere" }
+            }
+        }
+        #expect(try await leader.value == "read before the change")
+        let expected = change == "load" ? "stored elsewhere" : "loaded after the change"
+        let got = try await follower.value
+        #expect(got == expected)
+        #expect(followerLoads.count == (change == "load" ? 0 : 1))
+        #expect(try await elsewhere.get("k", as: String.self) == expected)
+    }
+
     /// A refresh (the key holds a live value) stores when nothing happened, and not after a removal.
     static func refreshIsGuardedByTheLiveValue(_ backend: any CacheBackend) async throws {
         let cache = try Cache(namespace: "refresh-\(UUID().uuidString.prefix(6))", backend: backend)
@@ -117,6 +180,14 @@ struct RedisTagTests {
 
     @Test func aRefreshIsGuardedByTheValueItReplaces() async throws {
         try await RedisTagBehaviour.refreshIsGuardedByTheLiveValue(RedisBackendFixture.backend())
+    }
+
+    @Test(arguments: ["remove", "invalidate", "load"])
+    func aCallerOfALoadRefusedAfterAnotherClientsChangeReadsAgain(change: String) async throws {
+        let prefix = "join-\(UUID().uuidString.prefix(6)):"
+        try await RedisTagBehaviour.aCallerOfARefusedLoadReadsAgain(
+            RedisBackendFixture.backend(prefix: prefix), other: RedisBackendFixture.backend(prefix: prefix),
+            change: change)
     }
 
     @Test func aTagSetLivesAsLongAsItsLongestMember() async throws {
