@@ -36,6 +36,12 @@ public struct BoundaryDecision: Sendable {
     /// The `decision` metric dimension and span attribute: `cache`, or the bypass reason.
     public var name: String { self.bypassReason?.name ?? "cache" }
 
+    /// Every ``name``, in the order of ``ordinal``: `cache`, then ``BypassReason/all``'s.
+    static let names = ["cache"] + BypassReason.all.map(\.name)
+
+    /// The position of ``name`` in ``names``.
+    var ordinal: Int { self.bypassReason.map { $0.ordinal + 1 } ?? 0 }
+
     /// The `boundary` metric dimension and span attribute: the endpoint's name, or `none`.
     public var boundaryName: String { self.endpoint?.name ?? "none" }
 

@@ -5,7 +5,8 @@ import Synchronization
 /// making the key.
 final class BoundaryTally: Sendable {
     private struct Counts {
-        var decisions: [String: Int] = [:]
+        /// By ``BoundaryDecision/ordinal``.
+        var decisions = [Int](repeating: 0, count: BoundaryDecision.names.count)
         var hits = 0
         var misses = 0
         var keys = DistinctCountSketch()
@@ -18,7 +19,7 @@ final class BoundaryTally: Sendable {
     func count(_ decision: BoundaryDecision) {
         let key = decision.key
         self.counts.withLock { counts in
-            counts.decisions[decision.name, default: 0] += 1
+            counts.decisions[decision.ordinal] += 1
             if let key { counts.keys.insert(key) }
         }
     }
@@ -39,7 +40,8 @@ final class BoundaryTally: Sendable {
     var snapshot: BoundaryStatistics {
         self.counts.withLock { counts in
             BoundaryStatistics(
-                decisions: counts.decisions,
+                decisions: Dictionary(
+                    uniqueKeysWithValues: zip(BoundaryDecision.names, counts.decisions).filter { $0.1 > 0 }),
                 hits: counts.hits,
                 misses: counts.misses,
                 distinctKeys: counts.keys.estimate,

@@ -44,8 +44,8 @@ public struct CacheBoundaries: Sendable {
     /// The rules' path patterns and tags, parsed once.
     private let rules: [(pattern: PathPattern, tags: [TagTemplate])]
     private let decisions: DecisionCounters?
-    /// Each endpoint's readable counters, and `none`'s, by boundary name.
-    private let tallies: [String: BoundaryTally]
+    /// Each endpoint's readable counters by endpoint index, then `none`'s.
+    private let tallies: [BoundaryTally]
 
     /// The identity headers of a request unless configured otherwise: credentials (`Authorization`,
     /// `Proxy-Authorization`), sessions (`Cookie`), the usual API key and token headers (`X-Api-Key`, `Api-Key`,
@@ -125,15 +125,24 @@ public struct CacheBoundaries: Sendable {
         self.invalidationRules = invalidationRules
         self.rules = rules
         self.decisions = DecisionCounters(factory: metricsFactory ?? MetricsSystem.factory, endpoints: endpoints)
-        self.tallies = Dictionary(
-            uniqueKeysWithValues: (endpoints.map(\.name) + ["none"]).map { ($0, BoundaryTally()) })
+        self.tallies = (0...endpoints.count).map { _ in BoundaryTally() }
     }
 
     /// Decides for `request`, and counts the decision (in `cache.boundary_decisions` and in ``statistics()``).
     public func decide(_ request: CacheRequest) -> BoundaryDecision {
-        var decision = self.decision(for: request)
-        self.decisions?.count(decision)
-        decision.tally = self.tallies[decision.boundaryName]
+        // A path is keyed after the authority; one that does not start with `/` could be read as part of it.
+        var path: [Substring] = []
+        var index: Int?
+        if request.path.utf8.first == UInt8(ascii: "/") {
+            path = PathPattern.segments(of: request.path)
+            index = self.patterns.firstIndex { $0.matches(path) }
+        }
+        var decision =
+            index.map { self.decision(for: request, endpointAt: $0, path: path) }
+            ?? BoundaryDecision(endpoint: nil, outcome: .bypass(.noBoundary))
+        let boundary = index ?? self.endpoints.count
+        self.decisions?.count(decision, boundary: boundary)
+        decision.tally = self.tallies[boundary]
         decision.tally?.count(decision)
         return decision
     }
@@ -142,18 +151,15 @@ public struct CacheBoundaries: Sendable {
     /// counts since these boundaries were made, whatever metrics factory or tracer is bootstrapped. Read-only; two
     /// snapshots subtract to the activity in between.
     public func statistics() -> [String: BoundaryStatistics] {
-        self.tallies.mapValues(\.snapshot)
+        var statistics: [String: BoundaryStatistics] = [:]
+        for (index, tally) in self.tallies.enumerated() {
+            statistics[index < self.endpoints.count ? self.endpoints[index].name : "none"] = tally.snapshot
+        }
+        return statistics
     }
 
-    private func decision(for request: CacheRequest) -> BoundaryDecision {
-        // A path is keyed after the authority; one that does not start with `/` could be read as part of it.
-        guard request.path.utf8.first == UInt8(ascii: "/") else {
-            return BoundaryDecision(endpoint: nil, outcome: .bypass(.noBoundary))
-        }
-        let path = request.path.split(separator: "/")
-        guard let index = self.patterns.firstIndex(where: { $0.matches(path) }) else {
-            return BoundaryDecision(endpoint: nil, outcome: .bypass(.noBoundary))
-        }
+    /// The decision of the endpoint at `index`, whose pattern matched the request's `path` segments.
+    private func decision(for request: CacheRequest, endpointAt index: Int, path: [Substring]) -> BoundaryDecision {
         let endpoint = self.endpoints[index]
         guard endpoint.methods.contains(request.method.uppercased()) else {
             return BoundaryDecision(endpoint: endpoint, outcome: .bypass(.method))
@@ -185,21 +191,26 @@ public struct CacheBoundaries: Sendable {
         // never produces, so a key can only be equal to another made from the same parts. A missing scheme or
         // authority is `!`, an ignored authority `*`; a key with neither scheme nor authority has no prefix (and no
         // `:` anywhere).
-        var key = ""
+        var key = KeyText(capacity: 64 + pageKey.utf8.count)
         let authority = endpoint.ignoresHost ? nil : request.authority
         if request.scheme != nil || authority != nil || endpoint.ignoresHost {
-            key += request.scheme.map { PaginationBoundary.percentEncoded($0, keeping: "") } ?? "!"
-            key += "://"
-            key +=
-                endpoint.ignoresHost
-                ? "*" : authority.map { PaginationBoundary.percentEncoded($0, keeping: ":") } ?? "!"
+            if let scheme = request.scheme { key.appendEncoded(scheme) } else { key.append("!") }
+            key.append("://")
+            if endpoint.ignoresHost {
+                key.append("*")
+            } else if let authority {
+                key.appendEncoded(authority, keeping: UInt8(ascii: ":"))
+            } else {
+                key.append("!")
+            }
         }
-        key += pageKey
+        key.append(encoded: pageKey)
         if !endpoint.ignoresHost {
             // `Host` header fields the authority did not absorb (HTTP/1 servers move the first into the authority).
             let hosts = request.headerValues("host")
             if !hosts.isEmpty {
-                key += " host" + Self.encodedValues(hosts)
+                key.append(" host")
+                Self.appendValues(hosts, to: &key)
             }
         }
         // Each vary header: its name, then `=value` per field in request order; no `=` at all when it is missing.
@@ -209,12 +220,15 @@ public struct CacheBoundaries: Sendable {
                 if values.isEmpty, let absent = ParameterFolding.absentValue(folding) { values = [absent] }
                 values = values.map { ParameterFolding.fold($0, folding) }
             }
-            key += " " + PaginationBoundary.percentEncoded(header, keeping: "") + Self.encodedValues(values)
+            key.append(" ")
+            key.appendEncoded(header)
+            Self.appendValues(values, to: &key)
         }
         if let user {
-            key += " @" + PaginationBoundary.percentEncoded(user, keeping: "")
+            key.append(" @")
+            key.appendEncoded(user)
         }
-        var decision = BoundaryDecision(endpoint: endpoint, outcome: .cache(key: key))
+        var decision = BoundaryDecision(endpoint: endpoint, outcome: .cache(key: key.string))
         if !self.endpointTags[index].isEmpty {
             // From the query as the key holds it (folded, volatile parameters dropped): requests that share the
             // entry give it the same tags, whichever of them stores it.
@@ -233,7 +247,7 @@ public struct CacheBoundaries: Sendable {
     public func invalidation(for request: CacheRequest) -> TagInvalidation? {
         guard !self.rules.isEmpty, request.path.utf8.first == UInt8(ascii: "/") else { return nil }
         let method = request.method.uppercased()
-        let path = request.path.split(separator: "/")
+        let path = PathPattern.segments(of: request.path)
         var names: [String] = []
         var tags: [String] = []
         var skipped = 0
@@ -252,9 +266,12 @@ public struct CacheBoundaries: Sendable {
         return TagInvalidation(rules: names, tags: tags, skippedTemplates: skipped)
     }
 
-    /// `=value` per value, percent-encoded.
-    private static func encodedValues(_ values: [String]) -> String {
-        values.reduce(into: "") { $0 += "=" + PaginationBoundary.percentEncoded($1, keeping: "") }
+    /// Appends `=value` per value, percent-encoded.
+    private static func appendValues(_ values: [String], to key: inout KeyText) {
+        for value in values {
+            key.append("=")
+            key.appendEncoded(value)
+        }
     }
 
     /// Whether the request carries one of the identity headers, even empty.

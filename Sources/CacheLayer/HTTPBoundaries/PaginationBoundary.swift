@@ -200,41 +200,11 @@ public struct PaginationBoundary: Sendable {
     /// `path?name=value&...` over `parameters` kept as they are: distinct names sorted by their bytes, each name's
     /// values in request order, everything percent-encoded, so no two different parameter lists produce the same text.
     static func canonicalKey(path: String, parameters: [(name: String, value: String)]) -> String {
+        // No query (most requests): the path alone, as it is when it needs no escape.
+        guard !parameters.isEmpty else { return KeyText.encoded(path, keeping: UInt8(ascii: "/")) }
         var grouped = QueryParameters()
         for (name, value) in parameters { grouped.append(name: name, value: value) }
         return grouped.key(path: path)
-    }
-
-    /// `text` with every byte written as `%XX` (upper-case hex) but RFC 3986's unreserved characters and `extra`.
-    static func percentEncoded(_ text: String, keeping extra: String) -> String {
-        // Most names and values need no escape: then the text is the encoding, and nothing is built.
-        if text.utf8.allSatisfy({ Self.isKept($0, extra) }) { return text }
-        let digits: StaticString = "0123456789ABCDEF"
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(text.utf8.count * 3)
-        for byte in text.utf8 {
-            if Self.isKept(byte, extra) {
-                encoded.append(byte)
-            } else {
-                encoded.append(UInt8(ascii: "%"))
-                encoded.append(digits.utf8Start[Int(byte >> 4)])
-                encoded.append(digits.utf8Start[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: encoded, as: UTF8.self)
-    }
-
-    /// Whether `byte` stands for itself in a key: an unreserved character of RFC 3986, or one of `extra` (ASCII).
-    @inline(__always)
-    private static func isKept(_ byte: UInt8, _ extra: String) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "~"):
-            return true
-        default:
-            return extra.utf8.contains(byte)
-        }
     }
 }
 
@@ -255,16 +225,19 @@ struct QueryParameters {
 
     /// `path?name=value&...`, distinct names in byte order, values in request order, all percent-encoded.
     func key(path: String) -> String {
-        var key = PaginationBoundary.percentEncoded(path, keeping: "/")
-        var separator = "?"
+        var key = KeyText(capacity: 64 + path.utf8.count)
+        key.appendEncoded(path, keeping: UInt8(ascii: "/"))
+        var separator: StaticString = "?"
         for index in self.names.indices.sorted(by: { self.names[$0].lexicographicallyPrecedes(self.names[$1]) }) {
-            let name = PaginationBoundary.percentEncoded(
-                String(decoding: self.names[index], as: UTF8.self), keeping: "")
+            let name = String(decoding: self.names[index], as: UTF8.self)
             for value in self.values[index] {
-                key += separator + name + "=" + PaginationBoundary.percentEncoded(value, keeping: "")
+                key.append(separator)
+                key.appendEncoded(name)
+                key.append("=")
+                key.appendEncoded(value)
                 separator = "&"
             }
         }
-        return key
+        return key.string
     }
 }
