@@ -155,6 +155,17 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
                 #expect(again.cacheStatus == "HIT")
                 #expect(again.body == "greeting in en, run 1")
             },
+            ConformanceCase("every Host field is part of the key") { fixture, send in
+                // A handler can read every `Host` field; the first is the authority.
+                let ab = try await send(.init("/items", headers: [("Host", "a.example"), ("Host", "b.example")]))
+                let ac = try await send(.init("/items", headers: [("Host", "a.example"), ("Host", "c.example")]))
+                let a = try await send(.init("/items", headers: [("Host", "a.example")]))
+                #expect([ab.cacheStatus, ac.cacheStatus, a.cacheStatus] == ["MISS", "MISS", "MISS"])
+                let abAgain = try await send(.init("/items", headers: [("Host", "a.example"), ("Host", "b.example")]))
+                #expect(abAgain.cacheStatus == "HIT")
+                #expect(abAgain.body == ab.body)
+                #expect(fixture.runs.count == 3)
+            },
             ConformanceCase("a per-user endpoint keys on the user and bypasses without one") { fixture, send in
                 let alice = try await send(.init("/me", headers: [(ConformanceFixture.userHeader, "alice")]))
                 let bob = try await send(.init("/me", headers: [(ConformanceFixture.userHeader, "bob")]))

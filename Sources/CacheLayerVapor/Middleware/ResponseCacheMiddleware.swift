@@ -136,15 +136,22 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
     }
 
     private func cacheRequest(_ request: Request, _ url: URI, query: [(name: String, value: String)]) -> CacheRequest {
+        // The first `Host` field is the authority, as HTTP/1 servers built on swift-http-types (Hummingbird) make it;
+        // any other `Host` field stays a header, and is keyed as one.
+        var authority: String?
         var headers: [(name: String, value: String)] = []
         for (name, value) in request.headers {
             let canonical = name.lowercased()
-            if self.core.keyedHeaders.contains(canonical) { headers.append((name: canonical, value: value)) }
+            if authority == nil && canonical == "host" {
+                authority = value
+            } else if self.core.keyedHeaders.contains(canonical) {
+                headers.append((name: canonical, value: value))
+            }
         }
         return CacheRequest(
             method: request.method.rawValue,
             scheme: url.scheme,
-            authority: request.headers.first(name: .host),
+            authority: authority,
             path: url.path,
             query: query,
             headers: headers,
