@@ -26,6 +26,8 @@ declare -A pid_of
 declare -A servers=([hummingbird]=HummingbirdHitServer [vapor]=VaporHitServer)
 # HTTP_HIT_BUILD=0 runs the servers built before, without building (another build may hold the package's lock).
 if [ "${HTTP_HIT_BUILD:-1}" != 0 ]; then
+    source scripts/lib/build-plan.sh
+    forget_stale_build_plan Benchmarks/HTTPHit release
     for framework in "${frameworks[@]}"; do
         swift build -c release --package-path Benchmarks/HTTPHit --product "${servers[$framework]}"
     done

@@ -66,11 +66,13 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
                 #expect(again.body == "items, run 2")
             },
             ConformanceCase("a HEAD request is served from the GET's entry, without a body") { fixture, send in
-                _ = try await send(.init("/items"))
+                let get = try await send(.init("/items"))
                 let head = try await send(.init("HEAD", "/items"))
                 #expect(head.status == 200)
                 #expect(head.cacheStatus == "HIT")
                 #expect(head.body.isEmpty)
+                // The GET's length, not the empty body's.
+                #expect(head.header("content-length") == String(get.body.utf8.count))
                 #expect(fixture.runs.count == 1)
             },
             ConformanceCase("a path without a boundary bypasses") { fixture, send in

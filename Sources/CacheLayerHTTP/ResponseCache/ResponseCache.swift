@@ -308,7 +308,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             case .hit, .stale:
                 return self.served(cached, status: result.source == .hit ? .hit : .stale, head: head)
             case .loaded, .shared:
-                return Adapter.response(cached.head(status: .miss, age: nil), body: cached.body, forHEAD: head)
+                return Adapter.response(replaying: cached, status: .miss, age: nil, forHEAD: head)
             }
         case .notStored(let response):
             return Adapter.marked(self.delivered(response), .miss)
@@ -320,7 +320,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
     /// A stored response as the cache serves it: marked `status`, with its `Age`.
     private func served(_ cached: CachedResponse, status: CacheStatus, head: Bool) -> Response {
         let age = self.cache.configuration.freshnessClock.now() - cached.storedAt
-        return Adapter.response(cached.head(status: status, age: age), body: cached.body, forHEAD: head)
+        return Adapter.response(replaying: cached, status: status, age: age, forHEAD: head)
     }
 
     /// The handler's response, sent although storing it failed (a backend that is down, with `failOpen` off),
@@ -350,7 +350,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
     private func missAnswer(_ loaded: ResponseLoad<Response>, head: Bool) throws -> Response {
         switch loaded {
         case .stored(let cached):
-            return Adapter.response(cached.head(status: .miss, age: nil), body: cached.body, forHEAD: head)
+            return Adapter.response(replaying: cached, status: .miss, age: nil, forHEAD: head)
         case .notStored(let response):
             return Adapter.marked(self.delivered(response), .miss)
         case .clientError(let error):

@@ -35,6 +35,13 @@ package protocol ResponseCacheAdapter: Sendable {
     /// A response of `head` with `body`, or without a body for a HEAD request.
     static func response(_ head: HTTPResponse, body: ByteBuffer, forHEAD: Bool) -> Response
 
+    /// The response that replays `cached`: its status, headers and body (none for a HEAD request), `X-Cache` set to
+    /// `status` and, when `age` is given, `Age` to its whole seconds (``CachedResponse/head(status:age:)``). The
+    /// default builds it through ``response(_:body:forHEAD:)``; a framework whose headers are not `HTTPFields` can
+    /// build its own directly.
+    static func response(replaying cached: CachedResponse, status: CacheStatus, age: Duration?, forHEAD: Bool)
+        -> Response
+
     /// `error`, thrown by the handler, the router or the cache, as the framework should see it, its response
     /// marked with `X-Cache: status`.
     static func markedError(_ error: any Error, _ status: CacheStatus) -> any Error
@@ -49,4 +56,12 @@ package protocol ResponseCacheAdapter: Sendable {
     /// The error a request gets when the handler (its own, or the one whose response it waited for) outlasted the
     /// endpoint's hard timeout and no stored response could answer instead (a 504).
     static func loaderTimeoutError() -> any Error
+}
+
+extension ResponseCacheAdapter {
+    package static func response(
+        replaying cached: CachedResponse, status: CacheStatus, age: Duration?, forHEAD: Bool
+    ) -> Response {
+        Self.response(cached.head(status: status, age: age), body: cached.body, forHEAD: forHEAD)
+    }
 }

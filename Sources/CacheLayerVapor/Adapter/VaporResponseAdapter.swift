@@ -63,6 +63,31 @@ enum VaporResponseAdapter: ResponseCacheAdapter {
         return response
     }
 
+    /// Builds Vapor's headers from the stored fields at once, rather than through a marked `HTTPFields` copy.
+    static func response(
+        replaying cached: CachedResponse, status: CacheStatus, age: Duration?, forHEAD: Bool
+    ) -> Response {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(cached.headers.count + 2)
+        for field in cached.headers where field.name != .xCache && (age == nil || field.name != .age) {
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        headers.add(name: HTTPField.Name.xCache.rawName, value: status.rawValue)
+        if let age {
+            headers.add(name: HTTPField.Name.age.rawName, value: String(CachedResponse.wholeSeconds(age)))
+        }
+        let response = Response(
+            status: HTTPResponseStatus(statusCode: cached.status.code, reasonPhrase: cached.status.reasonPhrase),
+            headers: headers,
+            body: forHEAD ? .empty : Response.Body(buffer: cached.body)
+        )
+        if forHEAD {
+            // The GET's headers, its Content-Length included, without its body (set after the body, which sets it).
+            response.headers.replaceOrAdd(name: .contentLength, value: String(cached.body.readableBytes))
+        }
+        return response
+    }
+
     static func markedError(_ error: any Error, _ status: CacheStatus) -> any Error {
         CacheStatusMarkedError(originalError: error, cacheStatus: status)
     }

@@ -75,19 +75,23 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
     public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let url = request.url  // a read under the request's lock, and a copy: taken once
         let isCandidate = Self.isCandidate(request, url)
-        let answer = ServiceContext.withValue(request.serviceContext) {
+        func respondWithoutSuspending() -> ResponseCache<VaporResponseAdapter>.ImmediateAnswer {
             self.core.respondWithoutSuspending(
                 isCandidate: isCandidate,
                 request: { self.cacheRequest(request, url) },
                 isHEAD: request.method == .HEAD
             )
         }
-        let promise = request.eventLoop.makePromise(of: Response.self)
+        // The request's span matters only to a tracer that records the cache's spans; a hit logs nothing.
+        let answer =
+            self.core.cache.tracerInForce == nil
+            ? respondWithoutSuspending()
+            : ServiceContext.withValue(request.serviceContext) { respondWithoutSuspending() }
         switch answer {
         case .served(let response):
-            promise.succeed(response)
+            return request.eventLoop.makeSucceededFuture(response)
         case .decided(let decided):
-            promise.completeWithTask {
+            return request.eventLoop.makeFutureWithTask {
                 try await ServiceContext.withValue(request.serviceContext) {
                     try await self.core.respond(
                         decided,
@@ -98,7 +102,7 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
                 }
             }
         case .undecided:
-            promise.completeWithTask {
+            return request.eventLoop.makeFutureWithTask {
                 try await ServiceContext.withValue(request.serviceContext) {
                     try await self.core.respondUncached(
                         isCandidate: isCandidate,
@@ -109,7 +113,6 @@ public struct ResponseCacheMiddleware: AsyncMiddleware {
                 }
             }
         }
-        return promise.futureResult
     }
 
     /// Whether the cache may serve `request` (whose `url` is given) at all: a GET or HEAD whose target is in origin
