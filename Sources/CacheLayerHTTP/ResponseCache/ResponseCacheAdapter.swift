@@ -39,7 +39,9 @@ package protocol ResponseCacheAdapter: Sendable {
     /// `status` and, when `age` is given, `Age` to its whole seconds (``CachedResponse/head(status:age:)``). The
     /// default builds it through ``response(_:body:forHEAD:)``; a framework whose headers are not `HTTPFields` can
     /// build its own directly.
-    static func response(replaying cached: CachedResponse, status: CacheStatus, age: Duration?, forHEAD: Bool)
+    static func response(
+        replaying cached: CachedResponse, status: CacheStatus, age: Duration?, forHEAD: Bool
+    )
         -> Response
 
     /// `error`, thrown by the handler, the router or the cache, as the framework should see it, its response
