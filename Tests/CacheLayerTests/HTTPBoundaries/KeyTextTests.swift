@@ -1,3 +1,4 @@
+import CacheLayerTestSupport
 import Testing
 
 @testable import CacheLayer
@@ -32,7 +33,7 @@ struct KeyTextTests {
     }
 
     @Test func segmentsAreWhatStringSplitGives() {
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for _ in 0..<20_000 {
             let path = Self.randomText(&generator)
             #expect(PathPattern.segments(of: path) == path.split(separator: "/"), "\(path.debugDescription)")
@@ -42,7 +43,7 @@ struct KeyTextTests {
     }
 
     @Test func encodingIsTheNaiveOne() {
-        var generator = SplitMix(seed: 11)
+        var generator = SeededGenerator(seed: 11)
         for _ in 0..<20_000 {
             let text = Self.randomText(&generator)
             for extra: Character? in [nil, "/", ":"] {
@@ -64,19 +65,6 @@ struct KeyTextTests {
             #expect(BoundaryDecision.names[index + 1] == reason.name)
         }
         #expect(BoundaryDecision.names.first == "cache")
-    }
-}
-
-/// A small seeded generator, so that a failure repeats.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
