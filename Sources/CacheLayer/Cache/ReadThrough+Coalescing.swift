@@ -9,9 +9,10 @@ extension ReadThrough {
     /// other callers of the key, whichever entry point they came through, wait for the flight's outcome:
     /// - the value: they return it (``ReadThroughSource/shared``);
     /// - the load's error: they throw it;
-    /// - ``SingleFlight/Handoff/leaderCancelled``, or ``SingleFlight/Handoff/storeRefused``: they read the key again
-    ///   (a caller that took over, or the write that won over the load, may have stored it by now), then join the
-    ///   next flight or lead it;
+    /// - ``SingleFlight/Handoff/leaderCancelled``, or ``SingleFlight/Handoff/storeRefused`` of a load that began
+    ///   before their call did: they read the key again (a caller that took over, or the write that won over the
+    ///   load, may have stored it by now), then join the next flight or lead it; a refused load that began after
+    ///   their call did hands them its value, since it began after anything they must see;
     /// - ``SingleFlight/Handoff/notShared``, or a value of another type (the key read as another type): each runs
     ///   its own load.
     ///
@@ -55,7 +56,8 @@ extension ReadThrough {
         let flights = self.cache.core.flights
         // One deadline for the whole call: a caller that waits for a flight, then loads or waits again (the leader's
         // value was not shared, or the leader was cancelled), gets what is left of its wait limit, not a new one.
-        let deadline = timeout.map { ContinuousClock.now + $0 }
+        let entered = ContinuousClock.now
+        let deadline = timeout.map { entered + $0 }
         func left() throws(CacheError) -> Duration? {
             guard let deadline, let timeout else { return nil }
             let left = deadline - .now
@@ -63,16 +65,23 @@ extension ReadThrough {
             return left
         }
         while true {
+            // Before joining: a caller that would lead must not throw once it holds the flight (nobody would land it).
+            let limit = try left()
             let (flight, leads) = flights.join(self.key)
             if leads {
                 metrics?.recordLoad(coalesced: false)
                 if let ownTaskLoader {
-                    return try await self.leadInOwnTask(flight, ownTaskLoader, waitingAtMost: try left())
+                    return try await self.leadInOwnTask(flight, ownTaskLoader, waitingAtMost: limit)
                 }
-                return try await self.leadInCallerTask(flight, loader, waitingAtMost: try left())
+                return try await self.leadInCallerTask(flight, loader, waitingAtMost: limit)
             }
-            switch await Self.outcome(of: flight, waitingAtMost: try left()) {
+            switch await Self.outcome(of: flight, waitingAtMost: limit) {
             case .success(let value as Value):
+                metrics?.recordLoad(coalesced: true)
+                return ReadThroughResult(value: value, source: .shared)
+            case .failure(SingleFlight.Handoff.storeRefused(let value as Value, let loadBegan))
+            where loadBegan > entered:
+                // The load began after this call did, so after anything this caller must see: its value will do.
                 metrics?.recordLoad(coalesced: true)
                 return ReadThroughResult(value: value, source: .shared)
             case .failure(SingleFlight.Handoff.leaderCancelled), .failure(SingleFlight.Handoff.storeRefused):
@@ -100,12 +109,14 @@ extension ReadThrough {
         _ loader: () async throws -> LoadResult<Value>,
         waitingAtMost timeout: Duration?
     ) async throws -> ReadThroughResult<Value> {
+        let began = ContinuousClock.now
         do {
             let loaded = try await self.load(.coordinated, loader, waitingAtMost: timeout)
-            self.land(flight, .success(loaded), leaderCancelled: false)
+            self.land(flight, .success(loaded), leaderCancelled: false, began: began)
             return loaded.result
         } catch {
-            self.land(flight, .failure(error), leaderCancelled: error is CancellationError || Task.isCancelled)
+            self.land(
+                flight, .failure(error), leaderCancelled: error is CancellationError || Task.isCancelled, began: began)
             throw error
         }
     }
@@ -121,11 +132,12 @@ extension ReadThrough {
         // The leader's own outcome, apart from the flight's: a value the coding declines is not shared, yet the
         // leader gets it.
         let own = SingleFlight.Flight<Loaded>()
+        let began = ContinuousClock.now
         // Not a child task: the load must outlive the cancellation of the caller that happened to start it, and a
         // soft timeout.
         Task {
             await self.loadWithinHardTimeout(loader) { outcome in
-                if let flight { self.land(flight, outcome, leaderCancelled: false) }
+                if let flight { self.land(flight, outcome, leaderCancelled: false, began: began) }
                 // A load that ends after its callers had the stale value (a soft timeout) ends the throttle too.
                 if case .success = outcome, self.policy.maximumStaleAge != nil {
                     self.cache.core.failSafeThrottles.clear(self.key)
@@ -139,15 +151,17 @@ extension ReadThrough {
     /// Ends the flight with what its waiters are to get: the value, unless it is not to be shared (``Loaded/declined``)
     /// or the backend refused to store it (``Loaded/refused``); the error, unless the leader was cancelled (then a
     /// waiter takes over).
-    private func land(_ flight: SingleFlight.SharedFlight, _ outcome: Result<Loaded, any Error>, leaderCancelled: Bool)
-    {
+    private func land(
+        _ flight: SingleFlight.SharedFlight, _ outcome: Result<Loaded, any Error>, leaderCancelled: Bool,
+        began: ContinuousClock.Instant
+    ) {
         let handed: SingleFlight.Outcome
         switch outcome {
         case .success(let loaded):
             if loaded.declined {
                 handed = .failure(SingleFlight.Handoff.notShared)
             } else if loaded.refused {
-                handed = .failure(SingleFlight.Handoff.storeRefused)
+                handed = .failure(SingleFlight.Handoff.storeRefused(loaded.value, loadBegan: began))
             } else {
                 handed = .success(loaded.value)
             }

@@ -84,7 +84,8 @@ final class SingleFlight: Sendable {
         /// The backend refused the leader's store: the key was written, removed or invalidated since the load began
         /// (in this process or another), or another process's load stored first. The value may predate a change a
         /// waiter must see, so each waiter reads the key again, then joins the next flight or leads it.
-        case storeRefused
+        /// Carries the value and when its load began: a waiter whose call began before that may take it.
+        case storeRefused(any Sendable, loadBegan: ContinuousClock.Instant)
     }
 
     private let flights = Mutex<[CacheKey: SharedFlight]>([:])
