@@ -51,16 +51,8 @@ enum VaporResponseAdapter: ResponseCacheAdapter {
     }
 
     static func response(_ head: HTTPResponse, body: ByteBuffer, forHEAD: Bool) -> Response {
-        let response = Response(
-            status: HTTPResponseStatus(statusCode: head.status.code, reasonPhrase: head.status.reasonPhrase),
-            headers: HTTPHeaders(httpFields: head.headerFields),
-            body: forHEAD ? .empty : Response.Body(buffer: body)
-        )
-        if forHEAD {
-            // The GET's headers, its Content-Length included, without its body.
-            response.headers.replaceOrAdd(name: .contentLength, value: String(body.readableBytes))
-        }
-        return response
+        Self.response(
+            status: head.status, headers: HTTPHeaders(httpFields: head.headerFields), body: body, forHEAD: forHEAD)
     }
 
     /// Builds Vapor's headers from the stored fields at once, rather than through a marked `HTTPFields` copy.
@@ -76,15 +68,20 @@ enum VaporResponseAdapter: ResponseCacheAdapter {
         if let age {
             headers.add(name: HTTPField.Name.age.rawName, value: String(CachedResponse.wholeSeconds(age)))
         }
+        return Self.response(status: cached.status, headers: headers, body: cached.body, forHEAD: forHEAD)
+    }
+
+    /// A response of `status` and `headers` with `body`, or for a HEAD request the GET's headers, its Content-Length
+    /// included, without the body (set after the body, which sets it).
+    private static func response(
+        status: HTTPResponse.Status, headers: HTTPHeaders, body: ByteBuffer, forHEAD: Bool
+    ) -> Response {
         let response = Response(
-            status: HTTPResponseStatus(statusCode: cached.status.code, reasonPhrase: cached.status.reasonPhrase),
+            status: HTTPResponseStatus(statusCode: status.code, reasonPhrase: status.reasonPhrase),
             headers: headers,
-            body: forHEAD ? .empty : Response.Body(buffer: cached.body)
+            body: forHEAD ? .empty : Response.Body(buffer: body)
         )
-        if forHEAD {
-            // The GET's headers, its Content-Length included, without its body (set after the body, which sets it).
-            response.headers.replaceOrAdd(name: .contentLength, value: String(cached.body.readableBytes))
-        }
+        if forHEAD { response.headers.replaceOrAdd(name: .contentLength, value: String(body.readableBytes)) }
         return response
     }
 
