@@ -29,6 +29,8 @@ public final class ControllableBackend: CacheBackend {
         case deleteAll
         /// `beginLoad(of:tags:ttl:window:)`, the start of a guarded read-through load (its store is a ``set``).
         case beginLoad
+        /// `endLoad(of:token:)`, the end of a guarded load that stores nothing.
+        case endLoad
         /// `invalidate(tags:)`.
         case invalidate
     }
@@ -176,6 +178,13 @@ public final class ControllableBackend: CacheBackend {
     ) async throws(CacheError) -> Bool {
         try await self.enter(.set)
         return try await self.memory.finishLoad(of: key, storing: value, ttl: ttl, token: token)
+    }
+
+    public nonisolated(nonsending) func endLoad(
+        of key: CacheKey, token: CacheLoadToken
+    ) async throws(CacheError) -> Bool {
+        try await self.enter(.endLoad)
+        return try await self.memory.endLoad(of: key, token: token)
     }
 
     public nonisolated(nonsending) func invalidate(tags: [CacheTag]) async throws(CacheError) {

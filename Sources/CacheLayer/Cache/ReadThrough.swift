@@ -33,9 +33,9 @@ struct ReadThrough<Value: Sendable>: Sendable {
         var source: ReadThroughSource
         /// The coding declined to store the value: the other callers load their own.
         var declined = false
-        /// The backend refused the guarded store (a write, removal or invalidation, here or in another process, won
-        /// over the load): the value may predate a change that a caller who joined later must see, so the other
-        /// callers read the key again.
+        /// The backend refused the guarded store, or would have refused a value that is not stored (a write,
+        /// removal or invalidation, here or in another process, won over the load): the value may predate a change
+        /// that a caller who joined later must see, so those callers read the key again.
         var refused = false
 
         /// The value and its source, as a read-through returns them.
@@ -246,7 +246,7 @@ struct ReadThrough<Value: Sendable>: Sendable {
         }
         let value = result.value
         let loadDuration = ContinuousClock.now - started
-        guard result.cachesValue else { return Loaded(value: value, source: .loaded) }
+        guard result.cachesValue else { return await self.unstored(value, token: token) }
         let ttl = try self.ttl(for: result)
         let encoded: [UInt8]?
         do {
@@ -297,7 +297,23 @@ struct ReadThrough<Value: Sendable>: Sendable {
             // A value too large to cache is already recorded on the put span and metrics; the callers still get it.
             guard error.code == .valueTooLarge else { throw error }
         }
-        return Loaded(value: value, source: .loaded)
+        return await self.unstored(value, token: token)
+    }
+
+    /// A loaded value that is not stored, ending its guarded load: the callers that joined the load after it began
+    /// get it only when nothing removed, invalidated or wrote the key meanwhile, in any process (else they read the
+    /// key again, as after a refused store).
+    private nonisolated(nonsending) func unstored(_ value: Value, token: CacheLoadToken?) async -> Loaded {
+        // No guard could be set (the backend is down, and the cache fails open): nothing to check it against.
+        guard let token else { return Loaded(value: value, source: .loaded) }
+        let intact: Bool
+        do {
+            intact = try await self.cache.core.backend.endLoad(of: self.key, token: token)
+        } catch {
+            // Unknown: the late joiners read again, which costs at most one more load; this caller has its value.
+            intact = false
+        }
+        return Loaded(value: value, source: .loaded, refused: !intact)
     }
 
     /// The TTL a loaded result is stored for: the loader's own, else the policy's negative TTL for a `nil` value,

@@ -25,6 +25,13 @@ extension CacheBackend {
         return true
     }
 
+    /// Returns `true`: without a guard, nothing a removal does shows in the load.
+    public nonisolated(nonsending) func endLoad(
+        of key: CacheKey, token: CacheLoadToken
+    ) async throws(CacheError) -> Bool {
+        true
+    }
+
     /// Throws ``CacheError/Code/unsupportedOperation``.
     public nonisolated(nonsending) func invalidate(tags: [CacheTag]) async throws(CacheError) {
         throw Self.tagsUnsupported

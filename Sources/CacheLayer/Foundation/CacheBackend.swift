@@ -76,6 +76,14 @@ public protocol CacheBackend: Sendable {
         of key: CacheKey, storing value: [UInt8], ttl: Duration?, token: CacheLoadToken
     ) async throws(CacheError) -> Bool
 
+    /// Ends a load begun with ``beginLoad(of:tags:ttl:window:)`` that stores nothing (its loader asked not to cache
+    /// the value, or the value is too large): returns whether the key still stands as it did when the load began,
+    /// that is whether ``finishLoad(of:storing:ttl:token:)`` would have stored. `false` when the key was removed,
+    /// invalidated or written since (in any process), or the window has passed. The cache hands such a value to the
+    /// callers that joined the load after it began only when this returns `true`; the others read the key again.
+    /// The default returns `true`: without a guard, a removal does not win.
+    nonisolated(nonsending) func endLoad(of key: CacheKey, token: CacheLoadToken) async throws(CacheError) -> Bool
+
     /// Removes every entry stored with any of `tags` (``set(_:to:ttl:tags:)`` or a guarded load), in every process
     /// sharing the backend, and makes loads in flight with those tags refuse their values. When it returns, no
     /// read anywhere finds such an entry. The default throws ``CacheError/Code/unsupportedOperation``.

@@ -28,13 +28,33 @@ extension MemoryBackend {
     public nonisolated(nonsending) func finishLoad(
         of key: CacheKey, storing value: [UInt8], ttl: Duration?, token: CacheLoadToken
     ) async throws(CacheError) -> Bool {
-        guard token.bytes.count == 8 else { return false }
-        let number = token.bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard let number = Self.loadNumber(token) else { return false }
         return try self.tagIndex.withLock { (state) throws(CacheError) -> Bool in
-            guard state.finish(number, of: key, now: self.configuration.clock.nanosecondsNow()) else { return false }
+            guard state.isPending(number, of: key, now: self.configuration.clock.nanosecondsNow()) else {
+                state.end(number, of: key)
+                return false
+            }
+            // A value too large throws here and leaves the load pending, for ``endLoad(of:token:)``.
             try self.setImmediately(key, to: value, ttl: ttl)
+            state.end(number, of: key)
             return true
         }
+    }
+
+    public nonisolated(nonsending) func endLoad(
+        of key: CacheKey, token: CacheLoadToken
+    ) async throws(CacheError) -> Bool {
+        guard let number = Self.loadNumber(token) else { return false }
+        return self.tagIndex.withLock { state in
+            state.finish(number, of: key, now: self.configuration.clock.nanosecondsNow())
+        }
+    }
+
+    /// The number of a load in the index, from the token ``beginLoad(of:tags:ttl:window:)`` made of it; `nil` for
+    /// a token of another backend.
+    private static func loadNumber(_ token: CacheLoadToken) -> UInt64? {
+        guard token.bytes.count == 8 else { return nil }
+        return token.bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
     }
 
     public nonisolated(nonsending) func invalidate(tags: [CacheTag]) async throws(CacheError) {

@@ -66,12 +66,19 @@ final class MemoryTagIndex: Sendable {
 
         /// Ends load `number`: whether it was still pending and within its window.
         mutating func finish(_ number: UInt64, of key: CacheKey, now: UInt64) -> Bool {
-            guard let load = self.loads[number], load.key == key else { return false }
+            let pending = self.isPending(number, of: key, now: now)
             self.end(number, of: key)
+            return pending
+        }
+
+        /// Whether load `number` of `key` is still pending and within its window.
+        func isPending(_ number: UInt64, of key: CacheKey, now: UInt64) -> Bool {
+            guard let load = self.loads[number], load.key == key else { return false }
             return now < load.deadline
         }
 
-        private mutating func end(_ number: UInt64, of key: CacheKey) {
+        /// Forgets load `number`, pending or not.
+        mutating func end(_ number: UInt64, of key: CacheKey) {
             self.loads[number] = nil
             if var numbers = self.loadsByKey[key] {
                 numbers.remove(number)

@@ -8,7 +8,8 @@
 /// }
 /// ```
 ///
-/// Every caller coalesced on the load gets the value, cached or not.
+/// Every caller coalesced on the load gets the value, cached or not, except one that joined the load after another
+/// process removed, invalidated or wrote the key: it reads the key again.
 public struct LoadResult<Value: Sendable>: Sendable {
     /// The loaded value.
     public var value: Value
@@ -16,7 +17,7 @@ public struct LoadResult<Value: Sendable>: Sendable {
     /// ``LoadPolicy/negativeTTL``). Positive. Jittered like the call's.
     public var ttl: Duration?
     /// Whether to store it at all (`true` by default). A value that is not stored is still returned, to this caller
-    /// and to the callers coalesced on its load.
+    /// and to the callers coalesced on its load (see above).
     public var cachesValue: Bool
     /// Tags the value is stored with besides the call's own `tags` (those the value itself names, such as an HTTP
     /// response's `Cache-Tag` header); none by default. The call's tags guard the whole load (an invalidation while

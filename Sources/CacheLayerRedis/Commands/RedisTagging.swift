@@ -75,6 +75,18 @@ enum RedisTagging {
         return stored == 1
     }
 
+    /// Whether a guarded load that stores nothing would have stored: its key still holds what the token names.
+    static func endLoad(
+        _ router: some RedisKeyRouting, _ key: [UInt8], token: CacheLoadToken
+    ) async throws(CacheError) -> Bool {
+        guard !token.bytes.isEmpty else { return false }
+        let reply = try await TaggingScripts.endLoad.run(keys: [key], arguments: [token.bytes]) {
+            (command) throws(CacheError) in try await router.execute(command, key: key)
+        }
+        guard case .integer(let intact) = reply else { throw reply.unexpected("EVALSHA (end load)") }
+        return intact == 1
+    }
+
     /// Removes every member of each tag, one tag after the other.
     static func invalidate(_ router: some RedisKeyRouting, tags: [CacheTag]) async throws(CacheError) {
         for tag in tags {

@@ -26,6 +26,16 @@ enum TaggingScripts {
         sha1: "2fedec6bdb6ee63e0242cd97278fb47461411e52"
     )
 
+    /// Whether KEYS[1] still holds what the load's token ARGV[1] names (its marker, or a value with that SHA-1):
+    /// 1 when nothing removed, invalidated or wrote it since the load began, 0 otherwise. Writes nothing: the
+    /// marker may be another process's load's too, and lapses with its window.
+    static let endLoad = RedisScript(
+        source:
+            "local v = redis.call('get', KEYS[1]) if v and (v == ARGV[1] or redis.sha1hex(v) == ARGV[1]) then "
+            + "return 1 end return 0",
+        sha1: "a73acafe28d5bfbbeb13d33bcf829b895921583a"
+    )
+
     /// Adds ARGV[2] to the tag set KEYS[1] and makes the set live at least ARGV[1] ms (for ever when empty): a new
     /// set gets that expiry, an expiring one is extended, a persistent one stays so.
     static let addMember = RedisScript(

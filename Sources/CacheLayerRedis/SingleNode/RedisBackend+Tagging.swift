@@ -33,6 +33,10 @@ extension RedisBackend: RedisKeyRouting {
             maximumValueSize: self.configuration.maximumValueSize)
     }
 
+    public func endLoad(of key: CacheKey, token: CacheLoadToken) async throws(CacheError) -> Bool {
+        try await RedisTagging.endLoad(self, self.redisKey(key), token: token)
+    }
+
     public func invalidate(tags: [CacheTag]) async throws(CacheError) {
         try await RedisTagging.invalidate(self, tags: tags)
     }

@@ -38,6 +38,13 @@ extension TwoTierBackend {
         }
     }
 
+    /// Redis's answer: memory holds nothing of a load that stored nothing.
+    public nonisolated(nonsending) func endLoad(
+        of key: CacheKey, token: CacheLoadToken
+    ) async throws(CacheError) -> Bool {
+        try await self.redis.backend.endLoad(of: key, token: token)
+    }
+
     /// Redis's invalidation, then the memory entries of the tags' namespaces (a tag's members are keys of its
     /// namespace, as ``CacheLayer/Cache`` writes them) leave memory, and every fill in flight is refused. The
     /// flush runs even when Redis fails, which may have removed some members already.

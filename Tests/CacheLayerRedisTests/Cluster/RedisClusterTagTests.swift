@@ -35,13 +35,22 @@ struct RedisClusterTagTests {
         try await RedisTagBehaviour.refreshIsGuardedByTheLiveValue(RedisClusterTestServer.backend())
     }
 
-    @Test(arguments: ["remove", "invalidate", "load"])
+    @Test(arguments: ["remove", "invalidate", "load", "none"])
     func aCallerOfALoadRefusedAfterAnotherClientsChangeReadsAgain(change: String) async throws {
         var configuration = try RedisClusterTestServer.configuration()
         configuration.keyPrefix = "join-\(UUID().uuidString.prefix(6)):"
         try await RedisTagBehaviour.aCallerOfARefusedLoadReadsAgain(
             RedisClusterBackend(configuration: configuration), other: RedisClusterBackend(configuration: configuration),
             change: change)
+    }
+
+    @Test(arguments: ["remove", "invalidate", "load", "none"])
+    func aCallerOfALoadNotStoredAfterAnotherClientsChangeReadsAgain(change: String) async throws {
+        var configuration = try RedisClusterTestServer.configuration()
+        configuration.keyPrefix = "join-\(UUID().uuidString.prefix(6)):"
+        try await RedisTagBehaviour.aCallerOfARefusedLoadReadsAgain(
+            RedisClusterBackend(configuration: configuration), other: RedisClusterBackend(configuration: configuration),
+            change: change, leaderStores: false)
     }
 
     @Test func tagsAreSpreadOverTheMastersByName() async throws {

@@ -63,7 +63,7 @@ enum RedisTagBehaviour {
     /// a load. Redis refuses the held load's store, so the joined caller reads the key again: it loads afresh after
     /// a removal, and finds the other process's value after its load, without loading.
     static func aCallerOfARefusedLoadReadsAgain(
-        _ backend: any CacheBackend, other: any CacheBackend, change: String
+        _ backend: any CacheBackend, other: any CacheBackend, change: String, leaderStores: Bool = true
     ) async throws {
         let namespace = "join-\(UUID().uuidString.prefix(6))"
         let cache = try Cache(namespace: namespace, backend: backend)
@@ -72,10 +72,11 @@ enum RedisTagBehaviour {
         let started = Gate()
         let release = Gate()
         let leader = Task {
-            try await cache.getOrLoad(key: "k", ttl: .seconds(60), tags: ["orders"]) { () async throws -> String in
+            try await cache.getOrLoad(key: "k", ttl: .seconds(60), tags: ["orders"]) {
+                () async throws -> LoadResult<String> in
                 started.open()
                 await release.wait()
-                return "read before the change"
+                return LoadResult("read before the change", cachesValue: leaderStores)
             }
         }
         await started.wait()
@@ -106,6 +107,8 @@ enum RedisTagBehaviour {
             case "invalidate":
                 try await elsewhere.invalidate(tags: ["orders"])
                 follower = try await follow()
+            case "none":
+                follower = try await follow()
             default:
                 follower = try await follow()
                 // It shares the held load's pending marker, and stores first.
@@ -113,11 +116,17 @@ enum RedisTagBehaviour {
             }
         }
         #expect(try await leader.value == "read before the change")
-        let expected = change == "load" ? "stored elsewhere" : "loaded after the change"
+        let expected =
+            switch change {
+            case "load": "stored elsewhere"
+            case "none": "read before the change"
+            default: "loaded after the change"
+            }
         let got = try await follower.value
         #expect(got == expected)
-        #expect(followerLoads.count == (change == "load" ? 0 : 1))
-        #expect(try await elsewhere.get("k", as: String.self) == expected)
+        #expect(followerLoads.count == (change == "load" || change == "none" ? 0 : 1))
+        let stored = change == "none" && !leaderStores ? nil : expected
+        #expect(try await elsewhere.get("k", as: String.self) == stored)
     }
 
     /// A refresh (the key holds a live value) stores when nothing happened, and not after a removal.
@@ -151,7 +160,7 @@ struct RedisTagTests {
     @Test func scriptHashesMatchTheServer() async throws {
         let backend = try RedisBackendFixture.backend()
         for script in [
-            TaggingScripts.beginLoad, TaggingScripts.finishLoad, TaggingScripts.addMember,
+            TaggingScripts.beginLoad, TaggingScripts.finishLoad, TaggingScripts.endLoad, TaggingScripts.addMember,
             TaggingScripts.takeMembers,
         ] {
             #expect(try await backend.command("SCRIPT", "LOAD", script.source) == .bulk(Array(script.sha1.utf8)))
@@ -182,12 +191,22 @@ struct RedisTagTests {
         try await RedisTagBehaviour.refreshIsGuardedByTheLiveValue(RedisBackendFixture.backend())
     }
 
-    @Test(arguments: ["remove", "invalidate", "load"])
+    @Test(arguments: ["remove", "invalidate", "load", "none"])
     func aCallerOfALoadRefusedAfterAnotherClientsChangeReadsAgain(change: String) async throws {
         let prefix = "join-\(UUID().uuidString.prefix(6)):"
         try await RedisTagBehaviour.aCallerOfARefusedLoadReadsAgain(
             RedisBackendFixture.backend(prefix: prefix), other: RedisBackendFixture.backend(prefix: prefix),
             change: change)
+    }
+
+    /// The same for a value that is not stored (no store to refuse): the backend's ``CacheBackend/endLoad(of:token:)``
+    /// says whether the key changed since the load began.
+    @Test(arguments: ["remove", "invalidate", "load", "none"])
+    func aCallerOfALoadNotStoredAfterAnotherClientsChangeReadsAgain(change: String) async throws {
+        let prefix = "join-\(UUID().uuidString.prefix(6)):"
+        try await RedisTagBehaviour.aCallerOfARefusedLoadReadsAgain(
+            RedisBackendFixture.backend(prefix: prefix), other: RedisBackendFixture.backend(prefix: prefix),
+            change: change, leaderStores: false)
     }
 
     @Test func aTagSetLivesAsLongAsItsLongestMember() async throws {

@@ -78,4 +78,54 @@ struct RefusedStoreTests {
         for waiter in waiters { #expect(try await waiter.value == [7]) }
         #expect(loads.count <= 2, "loads run: \(loads.count)")
     }
+
+    /// A value that is not stored (the loader asks not to cache it, or it is too large) has no store to be refused.
+    /// Before, it went to every waiter, also to one that joined after another process removed or invalidated the
+    /// key. Now such a waiter gets it only when the backend says that nothing changed the key since the load began.
+    @Test(arguments: [("none", false), ("remove", false), ("invalidate", false), ("none", true), ("remove", true)])
+    func aValueNotStoredGoesToALateJoinerOnlyWhenNothingChangedTheKey(change: String, tooLarge: Bool) async throws {
+        let backend = try MemoryBackend(byteBudget: 1 << 16)
+        let cache = try Cache(namespace: "unstored", backend: backend)
+        let other = try Cache(namespace: "unstored", backend: backend)  // another process
+        let key = CacheKey(namespace: cache.namespace, key: "k")
+        let before: [UInt8] = tooLarge ? Array(repeating: 1, count: 1 << 17) : [1]
+        let started = Gate()
+        let release = Gate()
+        let leader = Task {
+            try await cache.getOrLoad(key: "k", ttl: .seconds(60), tags: ["orders"]) {
+                () async throws -> LoadResult<[UInt8]> in
+                started.open()
+                await release.wait()
+                return LoadResult(before, cachesValue: tooLarge)
+            }
+        }
+        await started.wait()
+        let followerLoads = LoadCounter()
+        let follower: Task<[UInt8], any Error>
+        do {
+            defer { release.open() }
+            switch change {
+            case "remove": try await other.remove("k")
+            case "invalidate": try await other.invalidate(tags: ["orders"])
+            default: break
+            }
+            // Its call begins after the change returned: it must not get a value loaded before it.
+            follower = Task {
+                try await cache.getOrLoad(key: "k", ttl: .seconds(60), tags: ["orders"]) { () async throws -> [UInt8] in
+                    followerLoads.increment()
+                    return [2]
+                }
+            }
+            #expect(await waitUntil { (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1 })
+        }
+        #expect(try await leader.value.count == before.count)
+        let got = try await follower.value
+        if change == "none" {
+            #expect(got.count == before.count, "nothing changed the key: the waiter shares the load")
+            #expect(followerLoads.count == 0)
+        } else {
+            #expect(got == [2], "the waiter joined after the \(change): it loads afresh")
+            #expect(followerLoads.count == 1)
+        }
+    }
 }
