@@ -111,7 +111,7 @@ extension ReadThrough {
     ) async throws -> ReadThroughResult<Value> {
         let began = ContinuousClock.now
         do {
-            let loaded = try await self.load(.coordinated, loader, waitingAtMost: timeout)
+            let loaded = try await self.leading(flight, began: began).load(.coordinated, loader, waitingAtMost: timeout)
             self.land(flight, .success(loaded), leaderCancelled: false, began: began)
             return loaded.result
         } catch {
@@ -133,10 +133,11 @@ extension ReadThrough {
         // leader gets it.
         let own = SingleFlight.Flight<Loaded>()
         let began = ContinuousClock.now
+        let leader = flight.map { self.leading($0, began: began) } ?? self
         // Not a child task: the load must outlive the cancellation of the caller that happened to start it, and a
         // soft timeout.
         Task {
-            await self.loadWithinHardTimeout(loader) { outcome in
+            await leader.loadWithinHardTimeout(loader) { outcome in
                 if let flight { self.land(flight, outcome, leaderCancelled: false, began: began) }
                 // A load that ends after its callers had the stale value (a soft timeout) ends the throttle too.
                 if case .success = outcome, self.policy.maximumStaleAge != nil {
@@ -146,6 +147,13 @@ extension ReadThrough {
             }
         }
         return try await Self.outcome(of: own, waitingAtMost: timeout).get().result
+    }
+
+    /// Lands the flight this read-through leads, if any, with `loaded` before the load returns (the flight's first
+    /// outcome is the one handed on: landing it again when the load returns changes nothing).
+    func landLeadingFlight(_ loaded: Loaded) {
+        guard let leading = self.leading else { return }
+        self.land(leading.flight, .success(loaded), leaderCancelled: false, began: leading.began)
     }
 
     /// Ends the flight with what its waiters are to get: the value, unless it is not to be shared (``Loaded/declined``)

@@ -49,6 +49,16 @@ struct ReadThrough<Value: Sendable>: Sendable {
     let coding: CacheValueCoding<Value>
     /// The tags the loaded value is stored with.
     let tags: [CacheTag]
+    /// The flight this read-through leads, and when its load began: a load under the distributed lock lands it as
+    /// soon as its value is stored, before the lock's release (``loadCoordinated(_:)``).
+    private(set) var leading: (flight: SingleFlight.SharedFlight, began: ContinuousClock.Instant)?
+
+    /// This read-through, as the leader of `flight`, whose load began at `began`.
+    func leading(_ flight: SingleFlight.SharedFlight, began: ContinuousClock.Instant) -> Self {
+        var leader = self
+        leader.leading = (flight, began)
+        return leader
+    }
 
     /// The read-through of `key` on `cache`, after checking the key, the TTL, the policy (`nil`: the cache's) and
     /// the tags.
@@ -356,11 +366,17 @@ struct ReadThrough<Value: Sendable>: Sendable {
                 self.observer.endLock(span, acquired: true, waited: clock.now - start, timedOut: false)
                 if attempt > 0 { self.observer.metrics?.recordLockWait(timedOut: false) }
                 return try await self.holdingLock(lock, token) {
+                    let loaded: Loaded
                     // After a wait, the previous holder may have stored the value just before releasing.
                     if attempt > 0, let found = try await self.read(recordingSpan: false), found.isFresh {
-                        return Loaded(value: found.value, source: .shared)
+                        loaded = Loaded(value: found.value, source: .shared)
+                    } else {
+                        loaded = try await self.loadAndStore(loader)
                     }
-                    return try await self.loadAndStore(loader)
+                    // The release is a round trip. Another process may remove the key meanwhile, and a caller here
+                    // that starts after that removal must not join this flight and get the value.
+                    self.landLeadingFlight(loaded)
+                    return loaded
                 }
             }
             attempt += 1
