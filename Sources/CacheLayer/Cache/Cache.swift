@@ -52,6 +52,10 @@ public struct Cache: Sendable {
     /// The configuration the cache was made with.
     public var configuration: Configuration { self.core.configuration }
 
+    /// Now on the configuration's ``Configuration/freshnessClock``, without copying the configuration (as reading
+    /// ``configuration`` from another module does): for the integrations' hit paths.
+    package func freshnessNow() -> Duration { self.core.configuration.freshnessClock.now() }
+
     /// The tracer this cache's spans go to now (the one it was made with, or, with per-call resolution, the one in
     /// force); `nil` when spans are off. For an integration that annotates the caller's span, such as the request's.
     package var tracerInForce: (any Tracer)? { self.core.observer.currentTracer() }

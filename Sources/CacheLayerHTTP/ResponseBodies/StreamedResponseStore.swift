@@ -43,7 +43,7 @@ package struct StreamedResponseStore<Response: Sendable>: Sendable {
                     status: status,
                     headers: headers,
                     body: body,
-                    storedAt: store.cache.configuration.freshnessClock.now()
+                    storedAt: store.cache.freshnessNow()
                 )
                 await store.store(cached, serviceContext: serviceContext)
             },

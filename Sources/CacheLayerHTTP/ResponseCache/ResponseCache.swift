@@ -319,7 +319,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
 
     /// A stored response as the cache serves it: marked `status`, with its `Age`.
     private func served(_ cached: CachedResponse, status: CacheStatus, head: Bool) -> Response {
-        let age = self.cache.configuration.freshnessClock.now() - cached.storedAt
+        let age = self.cache.freshnessNow() - cached.storedAt
         return Adapter.response(replaying: cached, status: status, age: age, forHEAD: head)
     }
 
@@ -412,7 +412,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                         status: responseHead.status,
                         headers: ResponseStorability.storedHeaders(self.deliveredFields(responseHead.headerFields)),
                         body: collected.bytes,
-                        storedAt: self.cache.configuration.freshnessClock.now()
+                        storedAt: self.cache.freshnessNow()
                     )
                     return LoadResult(.stored(stored), tags: headerTags)
                 }

@@ -49,7 +49,7 @@ public struct CachePersistDriver: PersistDriver {
             guard try await self.cache.getBytes(key) == nil else { throw PersistError.duplicate }
             return
         }
-        let now = self.cache.configuration.freshnessClock.now()
+        let now = self.cache.freshnessNow()
         let stored = PersistedValue(
             expiresAt: expires.map { PersistedValue<Object>.expiry(after: $0, now: now) }, value: value)
         guard try await self.cache.putIfAbsent(key, value: stored, ttl: expires) else {
@@ -65,7 +65,7 @@ public struct CachePersistDriver: PersistDriver {
             try await self.cache.remove(key)
             return
         }
-        let now = self.cache.configuration.freshnessClock.now()
+        let now = self.cache.freshnessNow()
         let expiresAt: Int64?
         if let expires {
             expiresAt = PersistedValue<Object>.expiry(after: expires, now: now)
@@ -97,7 +97,7 @@ public struct CachePersistDriver: PersistDriver {
         key: String, as object: Object.Type
     ) async throws -> (object: Object, ttl: Duration?)? {
         guard let stored = try await self.cache.get(key, as: PersistedValue<Object>.self) else { return nil }
-        let ttl = stored.timeToLive(at: self.cache.configuration.freshnessClock.now())
+        let ttl = stored.timeToLive(at: self.cache.freshnessNow())
         if let ttl, ttl <= .zero { return nil }
         return (stored.value, ttl)
     }
