@@ -86,6 +86,18 @@ struct TwoTierTagTests {
         try await RedisTagBehaviour.removalWinsOverALoad(fixture.backend) { try await $0.invalidate(tags: ["orders"]) }
     }
 
+    /// Another process's removal refuses this process's store, or (for a value not stored) makes `endLoad` say so:
+    /// a caller that joined the load after the removal reads again rather than take the value.
+    @Test(arguments: [
+        ("remove", true), ("invalidate", true), ("remove", false), ("invalidate", false), ("none", false),
+    ])
+    func aCallerOfALoadAfterAnotherProcesssRemovalReadsAgain(change: String, leaderStores: Bool) async throws {
+        let fixture = try await TwoTierFixture()
+        try await fixture.waitUntilTracking()
+        try await RedisTagBehaviour.aCallerOfARefusedLoadReadsAgain(
+            fixture.backend, other: Self.otherProcess(of: fixture), change: change, leaderStores: leaderStores)
+    }
+
     @Test func aPendingLoadsMarkerIsNeverServedNorKeptInMemory() async throws {
         let fixture = try await TwoTierFixture()
         try await fixture.waitUntilTracking()
