@@ -100,30 +100,31 @@ public struct Cache: Sendable {
     @inlinable
     public nonisolated(nonsending) func getBytes(_ key: String) async throws(CacheError) -> [UInt8]? {
         // Inlined into the caller: a read answered at once makes no async frame.
-        let (cacheKey, answered) = try self.getBytesWithoutSuspending(key)
-        if let answered { return answered }
-        return try await self.readBytes(cacheKey)
+        if let answered = try self.getBytesWithoutSuspending(key) { return answered }
+        return try await self.readBytes(key)
     }
 
-    /// The key of ``getBytes(_:)-(String)``, and its answer when nothing records the call and the tier answers
-    /// without suspending: ``read(_:observed:_:)`` less its span, metrics and the closure that decides between fresh
-    /// and stale (a plain read returns only fresh values), so that an unobserved read costs what the backend's does
-    /// (Benchmarks/README.md, the facade). An answer of `nil`: take ``readBytes(_:)``.
+    /// The answer of ``getBytes(_:)-(String)`` when nothing records the call and the tier answers without
+    /// suspending: ``read(_:observed:_:)`` less its span, metrics and the closure that decides between fresh and stale
+    /// (a plain read returns only fresh values), so that an unobserved read costs what the backend's does
+    /// (Benchmarks/README.md, the facade). `nil`: take ``readBytes(_:)``. It returns no key for that: the key would be
+    /// a copy (two retains and two releases) on every read answered here.
     @usableFromInline
-    func getBytesWithoutSuspending(_ key: String) throws(CacheError) -> (CacheKey, [UInt8]??) {
+    func getBytesWithoutSuspending(_ key: String) throws(CacheError) -> [UInt8]?? {
         let cacheKey = try self.makeKey(key)
         guard self.core.observer.isUnobserved, !self.core.failedInvalidations.isPending,
             let found = self.core.backend.getWithoutSuspending(cacheKey)
-        else { return (cacheKey, nil) }
-        guard let bytes = found else { return (cacheKey, .some(nil)) }
-        guard bytes.first == StoredFrame.marker else { return (cacheKey, bytes) }  // unframed: the value as put
-        return (cacheKey, .some(StoredFrame.freshValue(bytes, now: self.configuration.freshnessClock.now())?.value))
+        else { return nil }
+        guard let bytes = found else { return .some(nil) }
+        guard bytes.first == StoredFrame.marker else { return bytes }  // unframed: the value as put
+        return .some(StoredFrame.freshValue(bytes, now: self.configuration.freshnessClock.now())?.value)
     }
 
     /// ``getBytes(_:)-(String)`` through the general read: observed, and over any tier.
     @usableFromInline
-    nonisolated(nonsending) func readBytes(_ cacheKey: CacheKey) async throws(CacheError) -> [UInt8]? {
-        try await self.read(cacheKey) { bytes in
+    nonisolated(nonsending) func readBytes(_ key: String) async throws(CacheError) -> [UInt8]? {
+        let cacheKey = try self.makeKey(key)
+        return try await self.read(cacheKey) { bytes in
             StoredFrame.freshValue(bytes, now: self.configuration.freshnessClock.now()).map {
                 ($0.value, false, $0.writtenAt)
             }
