@@ -31,11 +31,15 @@ extension ReadThrough {
     }
 
     /// The load, run in a child task, or ``CacheError/Code/loaderTimeout`` once `timeout` has passed; leaving the
-    /// group cancels, and waits for, whichever child is still running.
+    /// group cancels, and waits for, whichever child is still running. A load whose flight landed early (its value
+    /// stored, the lock being released) has its value: the timer then changes nothing.
     private static func race(
         _ load: Self, _ kind: CallerLoad, _ loader: CallerBoundLoader<Value>, against timeout: Duration
     ) async throws -> Loaded {
-        try await withThrowingTaskGroup(of: Loaded?.self) { group in
+        let landed = SingleFlight.Flight<Loaded>()
+        var load = load
+        load.landedEarly = { landed.finish(.success($0)) }
+        return try await withThrowingTaskGroup(of: Loaded?.self) { [load] group in
             group.addTask { try await load.load(kind, loader.run) }
             group.addTask {
                 try await Task.sleep(for: timeout)
@@ -43,6 +47,7 @@ extension ReadThrough {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let loaded = first else {
+                if case .success(let loaded)? = landed.outcomeIfFinished { return loaded }
                 throw Self.timedOut(after: timeout)
             }
             return loaded

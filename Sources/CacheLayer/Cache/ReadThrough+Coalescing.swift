@@ -154,6 +154,7 @@ extension ReadThrough {
     func landLeadingFlight(_ loaded: Loaded) {
         guard let leading = self.leading else { return }
         self.land(leading.flight, .success(loaded), leaderCancelled: false, began: leading.began)
+        self.landedEarly?(loaded)
     }
 
     /// Ends the flight with what its waiters are to get: the value, unless it is not to be shared (``Loaded/declined``)

@@ -61,11 +61,16 @@ extension ReadThrough {
         }
         // The first outcome, the load's or the timer's, is delivered; the other is dropped.
         let first = SingleFlight.Flight<Loaded>()
-        await withTaskGroup(of: Void.self) { group in
+        var load = self
+        load.landedEarly = { loaded in
+            let early = Result<Loaded, any Error>.success(loaded)
+            if first.finishFirst(early) { deliver(early) }
+        }
+        await withTaskGroup(of: Void.self) { [load] group in
             group.addTask {
                 let outcome: Result<Loaded, any Error>
                 do {
-                    outcome = .success(try await self.loadCoordinated(loader))
+                    outcome = .success(try await load.loadCoordinated(loader))
                 } catch {
                     outcome = .failure(error)
                 }

@@ -52,6 +52,9 @@ struct ReadThrough<Value: Sendable>: Sendable {
     /// The flight this read-through leads, and when its load began: a load under the distributed lock lands it as
     /// soon as its value is stored, before the lock's release (``loadCoordinated(_:)``).
     private(set) var leading: (flight: SingleFlight.SharedFlight, began: ContinuousClock.Instant)?
+    /// Called with the value when the leading flight lands early, so that the leader's own outcome is that value too:
+    /// a hard timeout that fires during the lock's release must not make it a timeout when its waiters have the value.
+    var landedEarly: (@Sendable (Loaded) -> Void)?
 
     /// This read-through, as the leader of `flight`, whose load began at `began`.
     func leading(_ flight: SingleFlight.SharedFlight, began: ContinuousClock.Instant) -> Self {
@@ -314,8 +317,9 @@ struct ReadThrough<Value: Sendable>: Sendable {
     /// get it only when nothing removed, invalidated or wrote the key meanwhile, in any process (else they read the
     /// key again, as after a refused store).
     private nonisolated(nonsending) func unstored(_ value: Value, token: CacheLoadToken?) async -> Loaded {
-        // No guard could be set (the backend is down, and the cache fails open): nothing to check it against.
-        guard let token else { return Loaded(value: value, source: .loaded) }
+        // No guard could be set (the backend is down, and the cache fails open): nothing to check it against. No
+        // flight (a refresh, or a load that coalesces nothing): no caller to hand the value to, nothing to ask.
+        guard let token, self.leading != nil else { return Loaded(value: value, source: .loaded) }
         let intact: Bool
         do {
             intact = try await self.cache.core.backend.endLoad(of: self.key, token: token)
@@ -374,8 +378,10 @@ struct ReadThrough<Value: Sendable>: Sendable {
                         loaded = try await self.loadAndStore(loader)
                     }
                     // The release is a round trip. Another process may remove the key meanwhile, and a caller here
-                    // that starts after that removal must not join this flight and get the value.
-                    self.landLeadingFlight(loaded)
+                    // that starts after that removal must not join this flight and get the value. Only a value
+                    // handed on as it is: a refused or declined one sends the waiters to read again or load, which
+                    // must find the lock free.
+                    if !loaded.refused && !loaded.declined { self.landLeadingFlight(loaded) }
                     return loaded
                 }
             }

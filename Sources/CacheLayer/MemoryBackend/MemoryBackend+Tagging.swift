@@ -36,7 +36,9 @@ extension MemoryBackend {
             }
             // A value too large throws here and leaves the load pending, for ``endLoad(of:token:)``.
             try self.setImmediately(key, to: value, ttl: ttl)
-            state.end(number, of: key)
+            // The other loads of the key (another cache's on this backend) are refused from now on, as on Redis,
+            // where this store replaces the marker they share.
+            state.cancelLoads(of: key)
             return true
         }
     }

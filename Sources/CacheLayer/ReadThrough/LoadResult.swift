@@ -8,8 +8,9 @@
 /// }
 /// ```
 ///
-/// Every caller coalesced on the load gets the value, cached or not, except one that joined the load after another
-/// process removed, invalidated or wrote the key: it reads the key again.
+/// Every caller coalesced on the load gets the value, cached or not; except that when another process removed,
+/// invalidated or wrote the key while the load ran, the callers that joined the load after it began read the key
+/// again.
 public struct LoadResult<Value: Sendable>: Sendable {
     /// The loaded value.
     public var value: Value

@@ -27,6 +27,9 @@ final class SingleFlight: Sendable {
         /// How many callers have started waiting so far (tests use it to order callers).
         var waitersJoined: Int { self.state.withLock { $0.nextWaiter } }
 
+        /// The outcome, if the flight has one: a look that does not wait.
+        var outcomeIfFinished: Result<Success, any Error>? { self.state.withLock { $0.outcome } }
+
         /// Waits for the outcome, or for this task's cancellation (then `CancellationError`).
         func wait() async -> Result<Success, any Error> {
             let waiter = self.state.withLock { state in

@@ -80,7 +80,8 @@ enum RedisTagging {
         _ router: some RedisKeyRouting, _ key: [UInt8], token: CacheLoadToken
     ) async throws(CacheError) -> Bool {
         guard !token.bytes.isEmpty else { return false }
-        let reply = try await TaggingScripts.endLoad.run(keys: [key], arguments: [token.bytes]) {
+        // It writes nothing: a dropped connection may send it again.
+        let reply = try await TaggingScripts.endLoad.run(keys: [key], arguments: [token.bytes], idempotent: true) {
             (command) throws(CacheError) in try await router.execute(command, key: key)
         }
         guard case .integer(let intact) = reply else { throw reply.unexpected("EVALSHA (end load)") }

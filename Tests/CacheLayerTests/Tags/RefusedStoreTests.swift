@@ -128,4 +128,36 @@ struct RefusedStoreTests {
             #expect(followerLoads.count == 1)
         }
     }
+
+    /// Another cache's store on the same memory backend ends this load's guard, as on Redis (where the store
+    /// replaces the marker both loads share): the caller that joined the load reads again and finds that value.
+    @Test func anotherCachesStoreEndsAnUnstoredLoad() async throws {
+        let backend = try MemoryBackend(byteBudget: 1 << 20)
+        let cache = try Cache(namespace: "unstored", backend: backend)
+        let other = try Cache(namespace: "unstored", backend: backend)  // another process
+        let key = CacheKey(namespace: cache.namespace, key: "k")
+        let started = Gate()
+        let release = Gate()
+        let leader = Task {
+            try await cache.getOrLoad(key: "k", ttl: .seconds(60)) { () async throws -> LoadResult<String> in
+                started.open()
+                await release.wait()
+                return LoadResult("read before the change", cachesValue: false)
+            }
+        }
+        await started.wait()
+        let followerLoads = LoadCounter()
+        let follower = Task {
+            try await cache.getOrLoad(key: "k", ttl: .seconds(60)) { () async throws -> String in
+                followerLoads.increment()
+                return "loaded after the change"
+            }
+        }
+        #expect(await waitUntil { (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1 })
+        #expect(try await other.getOrLoad(key: "k", ttl: .seconds(60)) { "stored elsewhere" } == "stored elsewhere")
+        release.open()
+        #expect(try await leader.value == "read before the change")
+        #expect(try await follower.value == "stored elsewhere")
+        #expect(followerLoads.count == 0)
+    }
 }
