@@ -39,19 +39,20 @@ extension ReadThrough {
         let landed = SingleFlight.Flight<Loaded>()
         var load = load
         load.landedEarly = { landed.finish(.success($0)) }
-        return try await withThrowingTaskGroup(of: Loaded?.self) { [load] group in
+        let first = try await withThrowingTaskGroup(of: Loaded?.self) { [load] group in
             group.addTask { try await load.load(kind, loader.run) }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let loaded = first else {
-                if case .success(let loaded)? = landed.outcomeIfFinished { return loaded }
-                throw Self.timedOut(after: timeout)
-            }
-            return loaded
+            return try await group.next() ?? nil
         }
+        if let first { return first }
+        // The group has waited for the load to stop: one that landed its flight meanwhile (its waiters have the
+        // value), even after the timer fired, has its value.
+        if case .success(let loaded)? = landed.outcomeIfFinished { return loaded }
+        throw Self.timedOut(after: timeout)
     }
 
     private nonisolated(nonsending) func load(

@@ -51,20 +51,22 @@ extension ReadThrough {
         _ loader: @escaping @Sendable () async throws -> LoadResult<Value>,
         deliver: @escaping @Sendable (Result<Loaded, any Error>) -> Void
     ) async {
-        guard let hard = self.policy.hardTimeout else {
-            do {
-                deliver(.success(try await self.loadCoordinated(loader)))
-            } catch {
-                deliver(.failure(error))
-            }
-            return
-        }
-        // The first outcome, the load's or the timer's, is delivered; the other is dropped.
+        // The first outcome, the early landing's, the load's or the timer's, is delivered; the others are dropped.
         let first = SingleFlight.Flight<Loaded>()
         var load = self
         load.landedEarly = { loaded in
             let early = Result<Loaded, any Error>.success(loaded)
             if first.finishFirst(early) { deliver(early) }
+        }
+        guard let hard = self.policy.hardTimeout else {
+            let outcome: Result<Loaded, any Error>
+            do {
+                outcome = .success(try await load.loadCoordinated(loader))
+            } catch {
+                outcome = .failure(error)
+            }
+            if first.finishFirst(outcome) { deliver(outcome) }
+            return
         }
         await withTaskGroup(of: Void.self) { [load] group in
             group.addTask {

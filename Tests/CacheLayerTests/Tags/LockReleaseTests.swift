@@ -77,4 +77,86 @@ struct LockReleaseTests {
         #expect(try await leader.value == [1])
         #expect(try await joiner.value == [2], "the joiner loads once the lock is free")
     }
+
+    /// An inline (`readThrough`) leader's hard timeout fires while its loader, which does not stop when cancelled (as
+    /// a Vapor handler), still runs; the loader then returns, and the value is stored and handed to the waiter. The
+    /// leader, whose call waited for the loader to stop, gets that value too, not a timeout.
+    @Test func anInlineLeaderWhoseTimeoutFiredGetsWhatItsWaitersGet() async throws {
+        let backend = try ControllableBackend()
+        let lock = LoadPolicy.Lock(lease: .seconds(60), maximumWait: .seconds(60))
+        let cache = try Cache(
+            namespace: "release", backend: backend, configuration: .init(loadPolicy: LoadPolicy(lock: lock)))
+        let key = CacheKey(namespace: cache.namespace, key: "k")
+        let bytes = CacheValueCoding<[UInt8]>(encode: { $0 }, decode: { $0 })
+        let started = Gate()
+        let cancelled = Gate()
+        let release = Gate()
+        let leader = Task {
+            try await cache.readThrough(
+                key: "k", ttl: .seconds(60), policy: LoadPolicy(lock: lock, hardTimeout: .milliseconds(200)),
+                coding: bytes
+            ) { () async throws -> [UInt8] in
+                await withTaskCancellationHandler {
+                    started.open()
+                    await release.wait()  // does not stop when cancelled
+                } onCancel: {
+                    cancelled.open()
+                }
+                return [1]
+            }.value
+        }
+        await started.wait()
+        // A waiter without a timeout of its own (its policy has none).
+        let waiter = Task { try await cache.getOrLoad(key: "k", ttl: .seconds(60)) { [2] as [UInt8] } }
+        #expect(await waitUntil { (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1 })
+        await cancelled.wait()  // the leader's hard timeout fired: its race is waiting for the loader to stop
+        release.open()
+        let waiterValue = try await waiter.value
+        let leaderOutcome = await leader.result
+        #expect(waiterValue == [1])
+        switch leaderOutcome {
+        case .success(let value): #expect(value == waiterValue)
+        case .failure(let error): Issue.record("the leader got \(error) while its waiter got \(waiterValue)")
+        }
+    }
+
+    /// `getOrLoad` (the leader's own task) with a soft timeout and a stale value to fall back on, with and without a
+    /// hard timeout: the soft timeout passes during the release, after the value was stored and handed to the
+    /// waiter. The leader has the new value too, not the stale one.
+    @Test(arguments: [false, true])
+    func aSoftTimeoutDuringTheReleaseLeavesTheLeaderItsValue(withHardTimeout: Bool) async throws {
+        let clock = ManualCacheClock(start: .seconds(1_000))
+        let backend = ControllableBackend(
+            memory: try MemoryBackend(configuration: .init(byteBudget: 8 << 20, clock: clock)))
+        let lock = LoadPolicy.Lock(lease: .seconds(60), maximumWait: .seconds(60))
+        let policy = LoadPolicy(
+            lock: lock, maximumStaleAge: .seconds(600), softTimeout: .milliseconds(400),
+            hardTimeout: withHardTimeout ? .seconds(60) : nil)
+        let cache = try Cache(
+            namespace: "release", backend: backend,
+            configuration: .init(loadPolicy: policy, freshnessClock: clock))
+        let key = CacheKey(namespace: cache.namespace, key: "k")
+        _ = try await cache.getOrLoad(key: "k", ttl: .seconds(10)) { [0] as [UInt8] }
+        clock.advance(by: .seconds(11))  // expired: kept only for stale if error
+        let started = Gate()
+        let release = Gate()
+        let leader = Task {
+            try await cache.getOrLoad(key: "k", ttl: .seconds(10)) { () async throws -> [UInt8] in
+                started.open()
+                await release.wait()
+                return [1]
+            }
+        }
+        await started.wait()
+        let waiter = Task { try await cache.getOrLoad(key: "k", ttl: .seconds(10)) { [2] as [UInt8] } }
+        #expect(await waitUntil { (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1 })
+        backend.stall([.delete])  // the lock's owner-checked release
+        release.open()
+        #expect(await waitUntil { backend.stalledCallCount == 1 }, "stored, and releasing the lock")
+        #expect(try await waiter.value == [1])
+        try await Task.sleep(for: .milliseconds(700))  // the leader's soft timeout passes while the release is stalled
+        backend.resume()
+        let leaderValue = try await leader.value
+        #expect(leaderValue == [1], "the waiter has the new value: so must the leader")
+    }
 }
