@@ -128,6 +128,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
     }
 
     /// Runs `body` with shard `index`'s store to itself.
+    @inline(__always)
     func withExclusiveAccess<Result: Sendable, Failure: Error>(
         toShard index: Int,
         _ body: (inout ShardStore) throws(Failure) -> Result
@@ -142,6 +143,7 @@ public final class MemoryBackend: CacheBackend, @unchecked Sendable {
 
     /// Runs `body` on the shard that owns the key whose `hashValue` is `hash`, with its store to itself, reporting what
     /// it changed to the metrics.
+    @inline(__always)
     func withShard<Result: Sendable, Failure: Error>(
         for hash: Int,
         _ body: (inout ShardStore) throws(Failure) -> Result

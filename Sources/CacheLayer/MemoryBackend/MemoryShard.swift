@@ -70,6 +70,7 @@ struct MemoryShard: ~Copyable {
     /// one compare-and-exchange (where a mutex, then a flag, took two read-modify-writes, and the mutex's release a
     /// third). A writer that finds it taken queues on ``writers``, so that only the first in line spins for it while
     /// the others sleep.
+    @inline(__always)
     static func withExclusiveAccess<Result: Sendable, Failure: Error>(
         _ shard: UnsafeMutablePointer<MemoryShard>,
         stripes: UnsafeMutableRawPointer,
