@@ -210,6 +210,9 @@ struct ShardStore: ~Copyable {
 
     /// ``get(_:hash:now:)`` for a reader sharing the store with other readers: it changes nothing but the entry's access
     /// counter, and counts nothing (the caller counts hits and misses). An expired entry is reported, not removed.
+    /// Inlined, as is ``find(_:hash:)``: called on a store read through a pointer (a reader's), the store (248 bytes)
+    /// was copied to the stack for the call on every read.
+    @inline(__always)
     func read(_ key: CacheKey, hash: Int, now: () -> UInt64) -> Read {
         guard let (_, slot) = self.find(key, hash: hash) else { return .miss }
         let expiresAt = self.nodes[Int(slot)].expiresAt
@@ -380,6 +383,7 @@ struct ShardStore: ~Copyable {
     // MARK: Index
 
     /// The bucket and slot holding `key`, if any.
+    @inline(__always)
     private func find(_ key: CacheKey, hash: Int) -> (bucket: Int, slot: Int32)? {
         let mask = self.buckets.count - 1
         var bucket = hash & mask
