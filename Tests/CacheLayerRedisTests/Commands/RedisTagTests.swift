@@ -191,22 +191,14 @@ struct RedisTagTests {
         try await RedisTagBehaviour.refreshIsGuardedByTheLiveValue(RedisBackendFixture.backend())
     }
 
-    @Test(arguments: ["remove", "invalidate", "load", "none"])
-    func aCallerOfALoadRefusedAfterAnotherClientsChangeReadsAgain(change: String) async throws {
+    /// A caller that joined a load after another client's change reads again, whether the load's value was refused
+    /// by the store or not stored at all (then ``CacheBackend/endLoad(of:token:)`` says whether the key changed).
+    @Test(arguments: ["remove", "invalidate", "load", "none"], [true, false])
+    func aCallerOfALoadAfterAnotherClientsChangeReadsAgain(change: String, leaderStores: Bool) async throws {
         let prefix = "join-\(UUID().uuidString.prefix(6)):"
         try await RedisTagBehaviour.aCallerOfARefusedLoadReadsAgain(
             RedisBackendFixture.backend(prefix: prefix), other: RedisBackendFixture.backend(prefix: prefix),
-            change: change)
-    }
-
-    /// The same for a value that is not stored (no store to refuse): the backend's ``CacheBackend/endLoad(of:token:)``
-    /// says whether the key changed since the load began.
-    @Test(arguments: ["remove", "invalidate", "load", "none"])
-    func aCallerOfALoadNotStoredAfterAnotherClientsChangeReadsAgain(change: String) async throws {
-        let prefix = "join-\(UUID().uuidString.prefix(6)):"
-        try await RedisTagBehaviour.aCallerOfARefusedLoadReadsAgain(
-            RedisBackendFixture.backend(prefix: prefix), other: RedisBackendFixture.backend(prefix: prefix),
-            change: change, leaderStores: false)
+            change: change, leaderStores: leaderStores)
     }
 
     @Test func aTagSetLivesAsLongAsItsLongestMember() async throws {
