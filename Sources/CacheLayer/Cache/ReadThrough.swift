@@ -49,8 +49,9 @@ struct ReadThrough<Value: Sendable>: Sendable {
     let coding: CacheValueCoding<Value>
     /// The tags the loaded value is stored with.
     let tags: [CacheTag]
-    /// The flight this read-through leads, and when its load began: a load under the distributed lock lands it as
-    /// soon as its value is stored, before the lock's release (``loadCoordinated(_:)``).
+    /// The flight this read-through leads, and when its load began (`nil`: no other caller waits on its load). A load
+    /// under the distributed lock lands it as soon as its value is stored, before the lock's release
+    /// (``loadCoordinated(_:)``); a value that is not stored is checked with the backend only when there is one.
     private(set) var leading: (flight: SingleFlight.SharedFlight, began: ContinuousClock.Instant)?
     /// Called with the value when the leading flight lands early, so that the leader's own outcome is that value too:
     /// a hard timeout that fires during the lock's release must not make it a timeout when its waiters have the value.
