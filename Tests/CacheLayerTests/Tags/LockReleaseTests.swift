@@ -8,6 +8,19 @@ import Testing
 /// the lock's release (a round trip on Redis, stalled here). Found in review of that change.
 @Suite("A load under the lock, while the lock is released")
 struct LockReleaseTests {
+    /// With a leader's load of "k" held at `release`: a waiter joins it, the release of the lock is stalled, and the
+    /// load goes on and stores. Returns what the waiter got, while the release is still stalled.
+    static func waiterOfAStoredLoad(
+        _ cache: Cache, _ backend: ControllableBackend, _ key: CacheKey, release: Gate, ttl: Duration
+    ) async throws -> [UInt8] {
+        let waiter = Task { try await cache.getOrLoad(key: "k", ttl: ttl) { [2] as [UInt8] } }
+        #expect(await waitUntil { (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1 })
+        backend.stall([.delete])  // the lock's owner-checked release
+        release.open()
+        #expect(await waitUntil { backend.stalledCallCount == 1 }, "stored, and releasing the lock")
+        return try await waiter.value
+    }
+
     /// The hard timeout passes during the release: the waiters have the value, so the leader must have it too, not
     /// a timeout for a load that finished and stored within its limit. In the leader's own task (`getOrLoad`) and
     /// in its call (`readThrough`, whose loader cannot escape).
@@ -33,12 +46,7 @@ struct LockReleaseTests {
             return try await cache.getOrLoad(key: "k", ttl: .seconds(60), loader: load)
         }
         await started.wait()
-        let waiter = Task { try await cache.getOrLoad(key: "k", ttl: .seconds(60)) { [2] as [UInt8] } }
-        #expect(await waitUntil { (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1 })
-        backend.stall([.delete])  // the lock's owner-checked release
-        release.open()
-        #expect(await waitUntil { backend.stalledCallCount == 1 }, "stored, and releasing the lock")
-        #expect(try await waiter.value == [1])
+        #expect(try await Self.waiterOfAStoredLoad(cache, backend, key, release: release, ttl: .seconds(60)) == [1])
         try await Task.sleep(for: .milliseconds(700))  // the hard timeout passes while the release is stalled
         backend.resume()
         #expect(try await leader.value == [1])
@@ -148,12 +156,7 @@ struct LockReleaseTests {
             }
         }
         await started.wait()
-        let waiter = Task { try await cache.getOrLoad(key: "k", ttl: .seconds(10)) { [2] as [UInt8] } }
-        #expect(await waitUntil { (cache.core.flights.flight(for: key)?.waitersJoined ?? 0) >= 1 })
-        backend.stall([.delete])  // the lock's owner-checked release
-        release.open()
-        #expect(await waitUntil { backend.stalledCallCount == 1 }, "stored, and releasing the lock")
-        #expect(try await waiter.value == [1])
+        #expect(try await Self.waiterOfAStoredLoad(cache, backend, key, release: release, ttl: .seconds(10)) == [1])
         try await Task.sleep(for: .milliseconds(700))  // the leader's soft timeout passes while the release is stalled
         backend.resume()
         let leaderValue = try await leader.value
