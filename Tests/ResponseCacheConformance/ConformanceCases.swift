@@ -65,6 +65,26 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
                 #expect(again.cacheStatus == "MISS")
                 #expect(again.body == "items, run 2")
             },
+            ConformanceCase("stored bytes that do not decode as a response are a miss, loaded and stored again") {
+                fixture, send in
+                _ = try await send(.init("/items"))
+                let put = fixture.tracer.finishedSpans.first { $0.operationName == "cache.put" }
+                // The span names the key with the cache's namespace in front.
+                guard case .stringArray(let keys)? = put?.attributes.get("cache.key"),
+                    let key = keys.first?.split(separator: ":", maxSplits: 1).last.map(String.init)
+                else {
+                    Issue.record("the store's span names no key")
+                    return
+                }
+                // Fresh bytes, unframed, that no response decodes from: a hit's read finds them and must not serve.
+                try await fixture.cache.putBytes(key, Array("not a stored response".utf8), ttl: .seconds(60))
+                let again = try await send(.init("/items"))
+                #expect(again.status == 200)
+                #expect(again.cacheStatus == "MISS")
+                #expect(again.body == "items, run 2")
+                #expect(try await send(.init("/items")).cacheStatus == "HIT")
+                #expect(fixture.runs.count == 2)
+            },
             ConformanceCase("a HEAD request is served from the GET's entry, without a body") { fixture, send in
                 let get = try await send(.init("/items"))
                 let head = try await send(.init("HEAD", "/items"))

@@ -72,7 +72,7 @@ extension Cache {
     }
 
     /// ``readThrough(key:ttl:policy:tags:coding:adaptiveLoader:)`` going on from what
-    /// ``readFreshWithoutSuspending(key:ttl:policy:tags:coding:)`` read (`prefetched`), without reading it again.
+    /// ``readFreshFrameWithoutSuspending(key:ttl:policy:tags:)`` read (`prefetched`), without reading it again.
     package nonisolated(nonsending) func readThrough<Value: Sendable>(
         key: String,
         ttl: Duration?,
@@ -98,20 +98,5 @@ extension Cache {
             }
         }
         return try await load.loadSharing(loader, fallback: fallback)
-    }
-
-    /// What ``readThrough(key:ttl:policy:tags:coding:adaptiveLoader:)`` would answer at once, when it can be known
-    /// without suspending: the value, when the backend answers without suspending (the in-memory tier) and holds it
-    /// fresh, recorded as that read-through records a hit (a `cache.get` span, metrics). Otherwise nothing is
-    /// recorded, and what was read is handed back for the read-through that must follow
-    /// (``readThrough(key:ttl:policy:tags:coding:prefetched:adaptiveLoader:)``), which decides (a miss, a stale value,
-    /// a refresh, bad input). For an adapter whose framework runs async code on a task of its own, to answer hits
-    /// without that hop.
-    package func readFreshWithoutSuspending<Value: Sendable>(
-        key: String, ttl: Duration?, policy: LoadPolicy?, tags: [String], coding: CacheValueCoding<Value>
-    ) -> FreshReadAttempt<Value> {
-        guard let load = try? ReadThrough(cache: self, key: key, ttl: ttl, policy: policy, coding: coding, tags: tags)
-        else { return .notRead }
-        return load.readFreshWithoutSuspending()
     }
 }

@@ -70,13 +70,10 @@ struct ReadThrough<Value: Sendable>: Sendable {
         cache: Cache, key: String, ttl: Duration?, policy: LoadPolicy?, coding: CacheValueCoding<Value>,
         tags: [String] = []
     ) throws(CacheError) {
-        try cache.validate(ttl: ttl)
-        if let policy { try policy.validate() }
+        self.policy = try cache.readThroughPolicy(ttl: ttl, policy: policy)
         self.cache = cache
         self.key = try cache.makeKey(key)
         self.ttl = ttl
-        self.policy = policy ?? cache.core.configuration.loadPolicy
-        try self.policy.validate(ttl: ttl)
         self.coding = coding
         self.tags = try cache.makeTags(tags)
     }
@@ -90,7 +87,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
     /// run out, is a miss. With `recordingSpan`, the read is a `cache.get` (stale hits marked; the span of an
     /// ``Refresh/expired`` value is held open, see ``Found/held``); lock polls read without one.
     ///
-    /// `prefetched`: what ``readFreshWithoutSuspending()`` read and did not serve, read again from no backend.
+    /// `prefetched`: what ``Cache/readFreshFrameWithoutSuspending(key:ttl:policy:tags:)`` read and did not serve,
+    /// read again from no backend.
     func read(recordingSpan: Bool, prefetched: PrefetchedRead? = nil) async throws(CacheError) -> Found? {
         var refresh = Refresh.none
         var held: Cache.HeldRead?
@@ -110,33 +108,6 @@ struct ReadThrough<Value: Sendable>: Sendable {
             held = nil
         }
         return Found(value: found.value, refresh: refresh, held: held)
-    }
-
-    /// The value, when the backend answers without suspending (the in-memory tier) and holds it fresh (no refresh
-    /// due), recorded as a `cache.get` hit as ``read(recordingSpan:prefetched:)`` records it. Anything else (a
-    /// miss, a stale or undecodable value, a backend that must be asked asynchronously, failed removals waiting for
-    /// replay) records nothing and hands back what was read, if anything: the caller goes on with
-    /// ``read(recordingSpan:prefetched:)``, which decides without reading the backend a second time (its counters
-    /// count one read). This lets a framework that would otherwise hop to a task for the read answer a hit on its
-    /// own thread.
-    ///
-    /// Under early refresh it reads nothing: whether a fresh value is refreshed is a random draw, which
-    /// ``read(recordingSpan:prefetched:)`` must make once (two draws would refresh with the square of the
-    /// probability).
-    func readFreshWithoutSuspending() -> FreshReadAttempt<Value> {
-        guard self.policy.earlyRefresh == nil, !self.cache.core.failedInvalidations.isPending,
-            case let found? = self.cache.core.backend.getWithoutSuspending(self.key)
-        else { return .notRead }
-        guard let bytes = found, let judged = try? self.judge(bytes, remembering: true), judged.refresh == .none else {
-            return .read(PrefetchedRead(bytes: found))
-        }
-        // The read from memory took no time worth measuring: the span begins once the hit is known.
-        if let operation = self.observer.begin(.get, keys: .one(self.key)) {
-            self.observer.end(
-                operation, .hit(size: bytes.count, stale: false, age: judged.writtenAt.map(self.cache.age(since:))))
-        }
-        self.recordNegativeHit(judged.value, judged.refresh)
-        return .fresh(judged.value)
     }
 
     /// Decodes stored bytes and says whether to refresh them; `nil` for bytes that count as a miss (a frame this

@@ -117,9 +117,16 @@ struct StoredFrame: Equatable, Sendable {
     static func freshValue(
         _ bytes: [UInt8], now: @autoclosure () -> Duration
     ) -> (value: [UInt8], writtenAt: Duration?)? {
-        guard let (frame, value) = Self.unframe(bytes) else { return nil }
-        if let freshness = frame.freshness, now() >= freshness.freshUntil { return nil }
+        guard let (frame, value) = Self.unframe(bytes), frame.isFresh(at: now()) else { return nil }
         return (value, frame.writtenAt)
+    }
+
+    /// Whether the value is fresh at `now` (on the freshness clock): it has no freshness header, or is read before
+    /// the header's end.
+    @inline(__always)
+    func isFresh(at now: @autoclosure () -> Duration) -> Bool {
+        guard let freshness = self.freshness else { return true }
+        return now() < freshness.freshUntil
     }
 
     @inline(never)

@@ -13,19 +13,32 @@ import Synchronization
 /// The memo has a fixed number of slots, one entry each (the last bytes whose address maps there), and takes only
 /// bytes within a size range: what it keeps alive beyond the backend's budget is bounded by slots times the largest
 /// size, twice (the bytes and the decoded value's own copy).
+///
+/// Its reads and writes are inlinable, so that a caller in another module runs them specialised for its value type
+/// (generic code run unspecialised looks its types' metadata up at run time, on every hit).
 package final class DecodedValueMemo<Value: Sendable>: Sendable {
-    private struct Entry: Sendable {
-        let bytes: [UInt8]
-        let value: Value
+    @usableFromInline
+    struct Entry: Sendable {
+        @usableFromInline let bytes: [UInt8]
+        @usableFromInline let value: Value
+
+        @usableFromInline
+        init(bytes: [UInt8], value: Value) {
+            self.bytes = bytes
+            self.value = value
+        }
     }
 
     /// One slot, under its own lock: readers of different slots never wait for each other.
-    private final class Slot: Sendable {
-        let entry = Mutex<Entry?>(nil)
+    @usableFromInline
+    final class Slot: Sendable {
+        @usableFromInline let entry = Mutex<Entry?>(nil)
+
+        init() {}
     }
 
-    private let slots: [Slot]
-    private let sizes: ClosedRange<Int>
+    @usableFromInline let slots: [Slot]
+    @usableFromInline let sizes: ClosedRange<Int>
 
     /// A memo of `slotCount` slots (rounded up to a power of two) for bytes whose count is within `sizes`.
     package init(slotCount: Int = 64, sizes: ClosedRange<Int> = 1_024...(64 << 10)) {
@@ -35,7 +48,7 @@ package final class DecodedValueMemo<Value: Sendable>: Sendable {
     }
 
     /// The value decoded from exactly these bytes (the same storage), if this memo still holds it.
-    @inline(__always)
+    @inlinable
     package func value(decodedFrom bytes: [UInt8]) -> Value? {
         guard self.sizes.contains(bytes.count) else { return nil }
         let address = Self.address(of: bytes)
@@ -48,22 +61,23 @@ package final class DecodedValueMemo<Value: Sendable>: Sendable {
     }
 
     /// Remembers that `bytes` decode as `value`, in place of what their slot held.
+    @inlinable
     package func remember(_ value: Value, decodedFrom bytes: [UInt8]) {
         guard self.sizes.contains(bytes.count) else { return }
         let entry = Entry(bytes: bytes, value: value)
         self.slot(for: Self.address(of: bytes)).entry.withLock { $0 = entry }
     }
 
-    @inline(__always)
-    private func slot(for address: UInt) -> Slot {
+    @inlinable
+    func slot(for address: UInt) -> Slot {
         // Allocations are 16-byte aligned: the low bits say nothing. Fibonacci hashing spreads the rest.
         let mixed = (address >> 4) &* 0x9E37_79B9_7F4A_7C15
         return self.slots[Int(truncatingIfNeeded: mixed >> 32) & (self.slots.count - 1)]
     }
 
     /// The address of the array's storage (its elements), as an integer: its identity while it is alive.
-    @inline(__always)
-    private static func address(of bytes: [UInt8]) -> UInt {
+    @inlinable
+    static func address(of bytes: [UInt8]) -> UInt {
         bytes.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
     }
 }
@@ -85,10 +99,21 @@ extension CacheValueCoding where Value: Sendable {
     /// This coding, with read-throughs keeping the values it decodes in `memo` and decoding the same stored bytes
     /// (the same storage, see ``DecodedValueMemo``) only once.
     package func memoizing(in memo: DecodedValueMemo<Value>) -> CacheValueCoding {
+        self.memoizing(in: memo, keeping: { $0 }, as: { $0 })
+    }
+
+    /// This coding, with read-throughs keeping what `keeping` makes of the values it decodes in `memo` (a value it
+    /// makes nothing of is not kept), and reading them back `as` values: for a memo its owner also reads directly,
+    /// in the type it decodes (a response cache's hits read it without going through the coding).
+    package func memoizing<Kept: Sendable>(
+        in memo: DecodedValueMemo<Kept>,
+        keeping: @escaping @Sendable (Value) -> Kept?,
+        as value: @escaping @Sendable (Kept) -> Value
+    ) -> CacheValueCoding {
         var coding = self
         coding.decodedValues = DecodedValueLookup(
-            value: { memo.value(decodedFrom: $0) },
-            remember: { memo.remember($0, decodedFrom: $1) }
+            value: { memo.value(decodedFrom: $0).map(value) },
+            remember: { decoded, bytes in keeping(decoded).map { memo.remember($0, decodedFrom: bytes) } }
         )
         return coding
     }

@@ -33,6 +33,9 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
     package let keyedHeaders: Set<String>
 
     private let coding: CacheValueCoding<ResponseLoad<Response>>
+    /// The responses decoded lately from the in-memory tier's bytes: the coding's memo, which a hit answered without
+    /// suspending reads directly.
+    private let decodedResponses: DecodedValueMemo<CachedResponse>
     /// The storability rules of each endpoint, by name.
     private let storability: [String: ResponseStorability]
     private let notStored: NotStoredCounters?
@@ -57,6 +60,10 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         self.cache = cache
         self.boundaries = boundaries
         self.configuration = configuration
+        // A hit from the in-memory tier reads the same bytes each time: parse them once. Bounded: 64 responses of
+        // 1 to 64 KB, at most 8 MB kept beyond the backend's budget (their bytes and their decoded bodies).
+        let decodedResponses = DecodedValueMemo<CachedResponse>()
+        self.decodedResponses = decodedResponses
         self.coding = CacheValueCoding(
             encode: { load in
                 guard case .stored(let response) = load, CachedResponseFormat.fits(response) else { return nil }
@@ -68,9 +75,14 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
                 return response.storedAt
             }
         )
-        // A hit from the in-memory tier reads the same bytes each time: parse them once. Bounded: 64 responses of
-        // 1 to 64 KB, at most 8 MB kept beyond the backend's budget (their bytes and their decoded bodies).
-        .memoizing(in: DecodedValueMemo())
+        .memoizing(
+            in: decodedResponses,
+            keeping: { load in
+                guard case .stored(let response) = load else { return nil }
+                return response
+            },
+            as: { .stored($0) }
+        )
         self.storability = Dictionary(
             uniqueKeysWithValues: boundaries.endpoints.map { endpoint in
                 (
@@ -186,14 +198,18 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             return .decided(decided)
         }
         let cached: CachedResponse
-        switch self.cache.readFreshWithoutSuspending(
-            key: key, ttl: endpoint.ttl, policy: endpoint.loadPolicy, tags: decided.decision.tags, coding: self.coding)
+        // The bytes read and decoded here, not through the coding: this module's code, specialised for responses.
+        switch self.cache.readFreshFrameWithoutSuspending(
+            key: key, ttl: endpoint.ttl, policy: endpoint.loadPolicy, tags: decided.decision.tags)
         {
-        case .fresh(.stored(let response)):
+        case .fresh(let frame):
+            guard let response = self.decodedResponse(frame) else {
+                // Bytes that do not decode: the read-through that follows decides what they are.
+                decided.prefetched = frame.prefetched
+                return .decided(decided)
+            }
+            self.cache.recordFreshHit(frame, writtenAt: frame.writtenAt ?? response.storedAt)
             cached = response
-        case .fresh:
-            // Never stored: the coding stores only responses.
-            return .decided(decided)
         case .read(let prefetched):
             decided.prefetched = prefetched
             return .decided(decided)
@@ -203,6 +219,15 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         if let span = self.requestSpan() { decided.decision.record(on: span) }
         decided.decision.recordRead(servedFromCache: true, duration: ContinuousClock.now - started)
         return .served(self.served(cached, status: .hit, head: head))
+    }
+
+    /// The response stored in `frame`, decoded once per stored bytes (``decodedResponses``); `nil` for bytes that
+    /// do not decode.
+    private func decodedResponse(_ frame: FreshFrame) -> CachedResponse? {
+        if let memoized = self.decodedResponses.value(decodedFrom: frame.bytes) { return memoized }
+        guard let decoded = try? CachedResponseFormat.decode(frame.value) else { return nil }
+        self.decodedResponses.remember(decoded, decodedFrom: frame.bytes)
+        return decoded
     }
 
     /// Serves a request whose boundary decision is made (``DecidedRequest``) from the cache, or through `next`.

@@ -50,7 +50,7 @@ struct RedisClusterFailoverTests {
 
         // Still under load: a manual failover of another shard. The replicas were made in the masters' order.
         let shard = try #require(cluster.masters.firstIndex { $0.port != victimPort })
-        let (stepping, taking) = (cluster.masters[shard], cluster.replicas[shard])
+        let taking = cluster.replicas[shard]
         let otherProbe = try #require(
             (0..<keyCount).map { CacheKey(namespace: self.namespace, key: "k\($0)") }.first {
                 RedisClusterProcess.slotRanges[shard].contains(HashSlot.of(backend.keyLayout.redisKey($0)))

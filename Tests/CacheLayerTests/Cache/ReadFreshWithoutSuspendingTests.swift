@@ -5,9 +5,10 @@ import Tracing
 @testable import CacheLayer
 import CacheLayerTesting
 
-/// The synchronous read an adapter uses to answer a hit without hopping to a task: it answers exactly the fresh
-/// hits `readThrough` would answer at once, recorded the same way, and for anything else answers `nil` and records
-/// nothing, so that the `readThrough` that follows is the only record of the request.
+/// The synchronous read an adapter uses to answer a hit without hopping to a task: it finds exactly the fresh hits
+/// `readThrough` would answer at once, which the adapter decodes and records as `readThrough` records them, and for
+/// anything else answers no bytes and records nothing, so that the `readThrough` that follows is the only record of
+/// the request.
 @Suite("Fresh reads without suspending")
 struct ReadFreshWithoutSuspendingTests {
     let clock = ManualCacheClock(start: .seconds(1_800_000_000))
@@ -22,15 +23,15 @@ struct ReadFreshWithoutSuspendingTests {
         )
     }
 
-    func attempt(_ cache: Cache, _ policy: LoadPolicy = LoadPolicy(), tags: [String] = []) -> FreshReadAttempt<[UInt8]>
-    {
-        cache.readFreshWithoutSuspending(key: "k", ttl: .seconds(60), policy: policy, tags: tags, coding: Self.bytes)
+    func attempt(_ cache: Cache, _ policy: LoadPolicy = LoadPolicy(), tags: [String] = []) -> FreshFrameAttempt {
+        cache.readFreshFrameWithoutSuspending(key: "k", ttl: .seconds(60), policy: policy, tags: tags)
     }
 
-    /// The value served at once, `nil` when the attempt served nothing.
+    /// The value served at once, decoded and recorded as an adapter does; `nil` when the attempt found nothing fresh.
     func read(_ cache: Cache, _ policy: LoadPolicy = LoadPolicy()) -> [UInt8]? {
-        guard case .fresh(let value) = self.attempt(cache, policy) else { return nil }
-        return value
+        guard case .fresh(let frame) = self.attempt(cache, policy) else { return nil }
+        cache.recordFreshHit(frame, writtenAt: frame.writtenAt)
+        return frame.value
     }
 
     @Test func aFreshHitIsAnsweredAndRecordedAsReadThroughRecordsIt() async throws {
@@ -84,8 +85,7 @@ struct ReadFreshWithoutSuspendingTests {
         _ = try await cache.readThrough(key: "g", ttl: .seconds(10), policy: grace, coding: Self.bytes) { [5] }
         self.clock.advance(by: .seconds(11))
         let before = memory.statistics.hits
-        let attempt = cache.readFreshWithoutSuspending(
-            key: "g", ttl: .seconds(10), policy: grace, tags: [], coding: Self.bytes)
+        let attempt = cache.readFreshFrameWithoutSuspending(key: "g", ttl: .seconds(10), policy: grace, tags: [])
         guard case .read(let stale) = attempt else {
             Issue.record("a stale value should be handed on")
             return
