@@ -78,7 +78,10 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
                 }
                 // Fresh bytes, unframed, that no response decodes from: a hit's read finds them and must not serve.
                 try await fixture.cache.putBytes(key, Array("not a stored response".utf8), ttl: .seconds(60))
+                let hits = fixture.memory.statistics.hits
                 let again = try await send(.init("/items"))
+                // Read once: what the hit's read found is handed on, not read again.
+                #expect(fixture.memory.statistics.hits == hits + 1)
                 #expect(again.status == 200)
                 #expect(again.cacheStatus == "MISS")
                 #expect(again.body == "items, run 2")

@@ -5,7 +5,7 @@ extension Cache {
     /// adapter whose framework runs async code on a task of its own, to answer hits without that hop.
     ///
     /// Nothing is recorded yet. The caller decodes the value and records the hit with
-    /// ``recordFreshHit(_:writtenAt:)``, exactly as the read-through would record it; or, for bytes that do not
+    /// ``recordFreshHit(_:writtenAt:)``, as the read-through would record it; or, for bytes that do not
     /// decode, and for what was read and is not fresh (``FreshFrameAttempt/read(_:)``), goes on with the
     /// read-through (``readThrough(key:ttl:policy:tags:coding:prefetched:adaptiveLoader:)``), which decides (a miss,
     /// a stale value, a refresh) without reading the backend again.
@@ -17,8 +17,8 @@ extension Cache {
     package func readFreshFrameWithoutSuspending(
         key: String, ttl: Duration?, policy: LoadPolicy?, tags: [String]
     ) -> FreshFrameAttempt {
-        guard let resolved = try? self.readThroughPolicy(ttl: ttl, policy: policy),
-            let cacheKey = try? self.makeKey(key), (try? self.makeTags(tags)) != nil,
+        guard let (cacheKey, resolved) = try? self.readThroughInput(key: key, ttl: ttl, policy: policy),
+            (try? self.makeTags(tags)) != nil,
             resolved.earlyRefresh == nil, !self.core.failedInvalidations.isPending,
             case let found? = self.core.backend.getWithoutSuspending(cacheKey)
         else { return .notRead }
@@ -32,21 +32,27 @@ extension Cache {
 
     /// Records the hit of a fresh frame (``readFreshFrameWithoutSuspending(key:ttl:policy:tags:)``) whose value was
     /// written at `writtenAt`, as a read-through records a fresh hit: a `cache.get` span and its metrics. The read
-    /// from memory took no time worth measuring: the span begins once the hit is known.
+    /// from memory took no time worth measuring: the span begins once the hit is known. Unlike a read-through, it
+    /// does not count a cached `nil` in `cache.negative_hits` (``LoadPolicy/negativeTTL``): it does not see the
+    /// value, and no adapter that reads this way stores one.
     package func recordFreshHit(_ frame: FreshFrame, writtenAt: Duration?) {
-        // A cached `nil` (``LoadPolicy/negativeTTL``) is not counted: no adapter that reads this way stores one.
         guard let operation = self.core.observer.begin(.get, keys: .one(frame.key)) else { return }
         self.core.observer.end(
             operation, .hit(size: frame.bytes.count, stale: false, age: writtenAt.map(self.age(since:))))
     }
 
-    /// The policy a read-through of `ttl` and `policy` runs under (`nil`: the cache's), after checking both.
-    /// - Throws: ``CacheError/Code/invalidTTL`` or ``CacheError/Code/invalidConfiguration``.
-    func readThroughPolicy(ttl: Duration?, policy: LoadPolicy?) throws(CacheError) -> LoadPolicy {
+    /// The key and the policy (`nil`: the cache's) of a read-through of `key`, `ttl` and `policy`, after checking
+    /// them, in this order: the TTL, the policy, the key, the policy against the TTL.
+    /// - Throws: ``CacheError/Code/invalidTTL``, ``CacheError/Code/invalidConfiguration`` or
+    ///   ``CacheError/Code/invalidKey``.
+    func readThroughInput(
+        key: String, ttl: Duration?, policy: LoadPolicy?
+    ) throws(CacheError) -> (key: CacheKey, policy: LoadPolicy) {
         try self.validate(ttl: ttl)
         if let policy { try policy.validate() }
+        let cacheKey = try self.makeKey(key)
         let resolved = policy ?? self.core.configuration.loadPolicy
         try resolved.validate(ttl: ttl)
-        return resolved
+        return (cacheKey, resolved)
     }
 }

@@ -70,9 +70,8 @@ struct ReadThrough<Value: Sendable>: Sendable {
         cache: Cache, key: String, ttl: Duration?, policy: LoadPolicy?, coding: CacheValueCoding<Value>,
         tags: [String] = []
     ) throws(CacheError) {
-        self.policy = try cache.readThroughPolicy(ttl: ttl, policy: policy)
+        (self.key, self.policy) = try cache.readThroughInput(key: key, ttl: ttl, policy: policy)
         self.cache = cache
-        self.key = try cache.makeKey(key)
         self.ttl = ttl
         self.coding = coding
         self.tags = try cache.makeTags(tags)

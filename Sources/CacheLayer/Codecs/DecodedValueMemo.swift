@@ -1,7 +1,8 @@
 import Synchronization
 
-/// The values a read-through decoded lately, each with the stored bytes it came from, so that reading the very same
-/// bytes again skips decoding: an HTTP response served from the in-memory tier is parsed once, not on every hit.
+/// Values decoded lately (by a read-through, or by the response cache's hits), each with the stored bytes it came
+/// from, so that reading the very same bytes again skips decoding: an HTTP response served from the in-memory tier is
+/// parsed once, not on every hit.
 ///
 /// "The very same bytes" is the identity of the array's storage, not its contents: the in-memory backend hands out
 /// its own storage on every read, so a hit finds its value here; bytes read from Redis are new storage each time and
