@@ -16,8 +16,11 @@ import Synchronization
 /// size, twice (the bytes and the decoded value's own copy).
 ///
 /// Its reads and writes are inlinable, so that a caller in another module runs them specialised for its value type
-/// (generic code run unspecialised looks its types' metadata up at run time, on every hit).
-package final class DecodedValueMemo<Value: Sendable>: Sendable {
+/// (generic code run unspecialised looks its types' metadata up at run time, on every hit). That takes a public
+/// declaration: Swift 6.3 does not specialise an inlinable `package` one in another module. It is public only to
+/// this package's modules that import the `CacheLayerInternals` SPI, and not API.
+@_spi(CacheLayerInternals)
+public final class DecodedValueMemo<Value: Sendable>: Sendable {
     @usableFromInline
     struct Entry: Sendable {
         @usableFromInline let bytes: [UInt8]
@@ -42,7 +45,7 @@ package final class DecodedValueMemo<Value: Sendable>: Sendable {
     @usableFromInline let sizes: ClosedRange<Int>
 
     /// A memo of `slotCount` slots (rounded up to a power of two) for bytes whose count is within `sizes`.
-    package init(slotCount: Int = 64, sizes: ClosedRange<Int> = 1_024...(64 << 10)) {
+    public init(slotCount: Int = 64, sizes: ClosedRange<Int> = 1_024...(64 << 10)) {
         let count = max(1, slotCount).nextPowerOfTwo
         self.slots = (0..<count).map { _ in Slot() }
         self.sizes = sizes
@@ -50,7 +53,7 @@ package final class DecodedValueMemo<Value: Sendable>: Sendable {
 
     /// The value decoded from exactly these bytes (the same storage), if this memo still holds it.
     @inlinable
-    package func value(decodedFrom bytes: [UInt8]) -> Value? {
+    public func value(decodedFrom bytes: [UInt8]) -> Value? {
         guard self.sizes.contains(bytes.count) else { return nil }
         let address = Self.address(of: bytes)
         return self.slot(for: address).entry.withLock { entry -> Value? in
@@ -63,7 +66,7 @@ package final class DecodedValueMemo<Value: Sendable>: Sendable {
 
     /// Remembers that `bytes` decode as `value`, in place of what their slot held.
     @inlinable
-    package func remember(_ value: Value, decodedFrom bytes: [UInt8]) {
+    public func remember(_ value: Value, decodedFrom bytes: [UInt8]) {
         guard self.sizes.contains(bytes.count) else { return }
         let entry = Entry(bytes: bytes, value: value)
         self.slot(for: Self.address(of: bytes)).entry.withLock { $0 = entry }

@@ -1,4 +1,4 @@
-import CacheLayer
+@_spi(CacheLayerInternals) import CacheLayer
 import CoreMetrics
 import HTTPTypes
 import Logging
@@ -203,7 +203,7 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
             key: key, ttl: endpoint.ttl, policy: endpoint.loadPolicy, tags: decided.decision.tags)
         {
         case .fresh(let frame):
-            guard let response = self.decodedResponse(frame) else {
+            guard let response = self.decodedResponses.response(decodedFrom: frame) else {
                 // Bytes that do not decode: the read-through that follows decides what they are.
                 decided.prefetched = frame.prefetched
                 return .decided(decided)
@@ -219,15 +219,6 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         if let span = self.requestSpan() { decided.decision.record(on: span) }
         decided.decision.recordRead(servedFromCache: true, duration: ContinuousClock.now - started)
         return .served(self.served(cached, status: .hit, head: head))
-    }
-
-    /// The response stored in `frame`, decoded once per stored bytes (``decodedResponses``); `nil` for bytes that
-    /// do not decode.
-    private func decodedResponse(_ frame: FreshFrame) -> CachedResponse? {
-        if let memoized = self.decodedResponses.value(decodedFrom: frame.bytes) { return memoized }
-        guard let decoded = try? CachedResponseFormat.decode(frame.value) else { return nil }
-        self.decodedResponses.remember(decoded, decodedFrom: frame.bytes)
-        return decoded
     }
 
     /// Serves a request whose boundary decision is made (``DecidedRequest``) from the cache, or through `next`.
@@ -549,5 +540,16 @@ package struct ResponseCache<Adapter: ResponseCacheAdapter>: Sendable {
         } catch {
             throw Adapter.markedError(error, status)
         }
+    }
+}
+
+extension DecodedValueMemo where Value == CachedResponse {
+    /// The response stored in `frame`, decoded once per stored bytes; `nil` for bytes that do not decode. The memo's
+    /// reads run specialised for responses (``CacheLayer/DecodedValueMemo``).
+    fileprivate func response(decodedFrom frame: FreshFrame) -> CachedResponse? {
+        if let memoized = self.value(decodedFrom: frame.bytes) { return memoized }
+        guard let decoded = try? CachedResponseFormat.decode(frame.value) else { return nil }
+        self.remember(decoded, decodedFrom: frame.bytes)
+        return decoded
     }
 }

@@ -2,7 +2,7 @@ import CacheLayerTesting
 import Synchronization
 import Testing
 
-@testable import CacheLayer
+@_spi(CacheLayerInternals) @testable import CacheLayer
 
 /// A read-through whose coding keeps its decoded values decodes bytes the in-memory backend hands out again only
 /// once, and never serves a memoised value for other bytes.
