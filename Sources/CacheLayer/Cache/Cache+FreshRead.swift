@@ -17,8 +17,9 @@ extension Cache {
     package func readFreshFrameWithoutSuspending(
         key: String, ttl: Duration?, policy: LoadPolicy?, tags: [String]
     ) -> FreshFrameAttempt {
+        // The tags are checked, not made: a hit stores nothing, and making them would allocate on every hit.
         guard let (cacheKey, resolved) = try? self.readThroughInput(key: key, ttl: ttl, policy: policy),
-            (try? self.makeTags(tags)) != nil,
+            tags.allSatisfy({ (try? CacheTag.validate(name: $0)) != nil }),
             resolved.earlyRefresh == nil, !self.core.failedInvalidations.isPending,
             case let found? = self.core.backend.getWithoutSuspending(cacheKey)
         else { return .notRead }

@@ -16,13 +16,19 @@ public struct CacheTag: Hashable, Sendable, CustomStringConvertible {
     /// - Throws: ``CacheError/Code/invalidTag`` when `name` is empty or longer than ``maximumLength`` bytes. The
     ///   message gives the length, never the name (tags may be built from personal data).
     public init(namespace: CacheNamespace, name: String) throws(CacheError) {
+        try Self.validate(name: name)
+        self.namespace = namespace
+        self.name = name
+    }
+
+    /// Checks a tag name as ``init(namespace:name:)`` does, without making a tag.
+    /// - Throws: ``CacheError/Code/invalidTag``.
+    static func validate(name: String) throws(CacheError) {
         let length = name.utf8.count
         guard length > 0 else { throw CacheError(.invalidTag, "a tag is empty") }
         guard length <= Self.maximumLength else {
             throw CacheError(.invalidTag, "a tag is \(length) bytes long; the limit is \(Self.maximumLength)")
         }
-        self.namespace = namespace
-        self.name = name
     }
 
     /// The flat form, `namespace:name`.
